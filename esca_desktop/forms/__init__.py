@@ -1,0 +1,1 @@
+"""Label catalogs, their loader and expression language, and the interview engine."""

@@ -1,0 +1,335 @@
+"""Typed answer values: parsing what a person typed, range checks, JSON form, display form.
+
+Stored Python types by field type: integer and year → int; decimal, percent, money → Decimal;
+date → datetime.date; yes/no → bool; single choice, texts, URL → str; multiple choice →
+tuple[str, ...] (sorted). `None` means unanswered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from esca_desktop.forms.catalog import Field, FieldType
+
+AnswerValue = int | Decimal | dt.date | bool | str | tuple[str, ...] | None
+
+SHORT_TEXT_MAX = 300
+LONG_TEXT_MAX = 50_000
+YEAR_RANGE = (1800, 2200)
+PERCENT_RANGE = (0.0, 100.0)
+
+_TRUE = {"yes", "y", "true", "1", "ja", "j", "wahr"}
+_FALSE = {"no", "n", "false", "0", "nein", "falsch"}
+
+
+class ValueProblem(Exception):
+    """A value cannot be accepted for a field. `kind` is 'wrong_type' or 'constraint'."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _msg(lang: str, en: str, de: str) -> str:
+    return de if lang == "de" else en
+
+
+def is_empty(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return raw.strip() == ""
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        return len(raw) == 0
+    return False
+
+
+def _parse_decimal_text(text: str) -> Decimal:
+    cleaned = re.sub(r"[\s\u00a0\u202f'€]|EUR|%", "", text, flags=re.IGNORECASE)
+    if "," in cleaned and "." in cleaned:
+        # The later separator is the decimal one: 1.234,5 (German) or 1,234.5 (English).
+        if cleaned.rfind(",") > cleaned.rfind("."):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            cleaned = cleaned.replace(",", "")
+    elif "," in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", cleaned):
+        raise InvalidOperation(text)
+    return Decimal(cleaned)
+
+
+def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
+    if isinstance(raw, bool):
+        raise ValueProblem("wrong_type", _msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+        return int(raw)
+    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    raise ValueProblem(
+        "wrong_type",
+        _msg(lang, f"expects {what_en}, got {raw!r}", f"erwartet {what_de}, nicht {raw!r}"),
+    )
+
+
+def _to_decimal(raw: object, lang: str) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+    if isinstance(raw, (int, Decimal)):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+        return Decimal(repr(raw))
+    try:
+        return _parse_decimal_text(str(raw))
+    except InvalidOperation:
+        raise ValueProblem(
+            "wrong_type",
+            _msg(lang, f"expects a number, got {raw!r}", f"erwartet eine Zahl, nicht {raw!r}"),
+        ) from None
+
+
+def _to_date(raw: object, lang: str) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueProblem(
+        "wrong_type",
+        _msg(
+            lang,
+            f"expects a date as YYYY-MM-DD, got {raw!r}",
+            f"erwartet ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ, nicht {raw!r}",
+        ),
+    )
+
+
+def _to_bool(raw: object, lang: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueProblem(
+        "wrong_type", _msg(lang, f"expects yes or no, got {raw!r}", f"erwartet ja oder nein, nicht {raw!r}")
+    )
+
+
+def _choice_id(field: Field, raw: object, lang: str) -> str:
+    text = str(raw).strip()
+    for choice in field.choices:
+        if choice.id == text:
+            return choice.id
+    lowered = text.lower()
+    for choice in field.choices:
+        if choice.id.lower() == lowered or any(
+            label.lower() == lowered for _, label in choice.label.translations
+        ):
+            return choice.id
+    known = ", ".join(c.id for c in field.choices)
+    raise ValueProblem(
+        "wrong_type",
+        _msg(lang, f"{text!r} is not one of: {known}", f"{text!r} ist keine der Optionen: {known}"),
+    )
+
+
+def _check_url(text: str, lang: str) -> str:
+    candidate = text.strip()
+    if "://" not in candidate and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", candidate):
+        candidate = "https://" + candidate
+    parts = urlsplit(candidate)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in candidate:
+        raise ValueProblem(
+            "wrong_type",
+            _msg(
+                lang,
+                f"expects a web address such as https://example.org, got {text!r}",
+                f"erwartet eine Webadresse wie https://example.org, nicht {text!r}",
+            ),
+        )
+    return candidate
+
+
+def _range_problem(field: Field, value: float, lang: str) -> ValueProblem | None:
+    low, high = field.minimum, field.maximum
+    if field.type is FieldType.PERCENT:
+        low = PERCENT_RANGE[0] if low is None else low
+        high = PERCENT_RANGE[1] if high is None else high
+    if field.type is FieldType.YEAR:
+        low = YEAR_RANGE[0] if low is None else low
+        high = YEAR_RANGE[1] if high is None else high
+    unit = field.unit.get(lang)
+    suffix = f" {unit}" if unit else ""
+    if low is not None and value < low:
+        return ValueProblem(
+            "constraint",
+            _msg(lang, f"must be at least {_num(low)}{suffix}", f"muss mindestens {_num(low)}{suffix} sein"),
+        )
+    if high is not None and value > high:
+        return ValueProblem(
+            "constraint",
+            _msg(lang, f"must be at most {_num(high)}{suffix}", f"darf höchstens {_num(high)}{suffix} sein"),
+        )
+    return None
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def parse_value(field: Field, raw: object, lang: str = "en") -> AnswerValue:
+    """Turn what was typed (text, or an already typed value) into the field's value.
+
+    Returns None for an empty input. Raises `ValueProblem` for a value of the wrong type or outside
+    the field's range; the message is for the person who typed it.
+    """
+    if is_empty(raw):
+        return None
+    kind = field.type
+    value: AnswerValue
+    if kind is FieldType.INTEGER:
+        value = _to_int(raw, lang, "a whole number", "eine ganze Zahl")
+    elif kind is FieldType.YEAR:
+        value = _to_int(raw, lang, "a year such as 2015", "eine Jahreszahl wie 2015")
+    elif kind in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY):
+        value = _to_decimal(raw, lang)
+    elif kind is FieldType.DATE:
+        value = _to_date(raw, lang)
+    elif kind is FieldType.YES_NO:
+        value = _to_bool(raw, lang)
+    elif kind is FieldType.SINGLE_CHOICE:
+        value = _choice_id(field, raw, lang)
+    elif kind is FieldType.MULTIPLE_CHOICE:
+        items: Sequence[object]
+        if isinstance(raw, str):
+            items = [part for part in raw.split(",") if part.strip()]
+        elif isinstance(raw, (list, tuple, set, frozenset)):
+            items = list(raw)
+        else:
+            raise ValueProblem(
+                "wrong_type", _msg(lang, "expects a list of choices", "erwartet eine Liste von Optionen")
+            )
+        value = tuple(sorted({_choice_id(field, item, lang) for item in items}))
+    elif kind in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT):
+        if not isinstance(raw, str):
+            raise ValueProblem("wrong_type", _msg(lang, "expects text", "erwartet Text"))
+        value = raw.strip() if kind is FieldType.SHORT_TEXT else raw.rstrip()
+        limit = SHORT_TEXT_MAX if kind is FieldType.SHORT_TEXT else LONG_TEXT_MAX
+        if kind is FieldType.SHORT_TEXT and "\n" in value:
+            raise ValueProblem(
+                "wrong_type", _msg(lang, "expects a single line", "erwartet eine einzelne Zeile")
+            )
+        if len(value) > limit:
+            raise ValueProblem(
+                "constraint",
+                _msg(lang, f"is too long: at most {limit} characters", f"ist zu lang: höchstens {limit} Zeichen"),
+            )
+    elif kind is FieldType.URL:
+        value = _check_url(str(raw), lang)
+    else:  # pragma: no cover - every FieldType is handled above
+        raise AssertionError(kind)
+    if kind.is_numeric:
+        problem = _range_problem(field, float(value), lang)  # type: ignore[arg-type]
+        if problem is not None:
+            raise problem
+    return value
+
+
+def to_json(field: Field, value: AnswerValue) -> Any:
+    """The value as stored in the database and in bundles (JSON-compatible, exact)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def from_json(field: Field, data: Any) -> AnswerValue:
+    """Inverse of `to_json`; trusts stored data to have the field's type."""
+    if data is None:
+        return None
+    kind = field.type
+    if kind in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY):
+        return Decimal(str(data))
+    if kind is FieldType.DATE:
+        return dt.date.fromisoformat(str(data))
+    if kind is FieldType.MULTIPLE_CHOICE:
+        return tuple(data)
+    if kind in (FieldType.INTEGER, FieldType.YEAR):
+        return int(data)
+    if kind is FieldType.YES_NO:
+        return bool(data)
+    return str(data)
+
+
+def to_expression_value(value: AnswerValue) -> Any:
+    """The value as the expression language sees it (numbers as float, sets as frozenset)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, Decimal)):
+        return float(value)
+    if isinstance(value, tuple):
+        return frozenset(value)
+    return value
+
+
+def format_value(field: Field, value: AnswerValue, lang: str = "en") -> str:
+    """The value as a person reads it, with its unit."""
+    if value is None:
+        return ""
+    kind = field.type
+    unit = field.unit.get(lang)
+    if kind is FieldType.YES_NO:
+        return _msg(lang, "yes", "ja") if value else _msg(lang, "no", "nein")
+    if kind is FieldType.SINGLE_CHOICE:
+        choice = field.choice(str(value))
+        return choice.label.get(lang) if choice else str(value)
+    if kind is FieldType.MULTIPLE_CHOICE:
+        labels = []
+        for item in value:  # type: ignore[union-attr]
+            choice = field.choice(item)
+            labels.append(choice.label.get(lang) if choice else item)
+        return ", ".join(labels)
+    if kind is FieldType.DATE:
+        return value.isoformat()  # type: ignore[union-attr]
+    if kind is FieldType.MONEY:
+        text = f"{Decimal(value):,.2f}"  # type: ignore[arg-type]
+        if lang == "de":
+            text = text.replace(",", "\u202f").replace(".", ",")
+        return f"{text} {unit or 'EUR'}"
+    if kind is FieldType.PERCENT:
+        return f"{_format_number(value, lang)} %"
+    if kind in (FieldType.INTEGER, FieldType.DECIMAL):
+        text = _format_number(value, lang)
+        return f"{text} {unit}" if unit else text
+    return str(value)
+
+
+def _format_number(value: AnswerValue, lang: str) -> str:
+    number = Decimal(value)  # type: ignore[arg-type]
+    text = format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
+    return text.replace(".", ",") if lang == "de" else text
