@@ -192,8 +192,10 @@ class OutcomeRule:
     note: LocalText = EMPTY_TEXT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
+    """A parsed catalog. Compared by identity: `content_hash` says whether two are the same file."""
+
     id: str
     version: str
     scheme: str

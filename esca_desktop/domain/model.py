@@ -1,0 +1,189 @@
+"""The assessment and what belongs to it, as immutable values returned by the repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class AssessmentStatus(enum.Enum):
+    """One-way life of an assessment; `RETURNED` reopens it as a new revision."""
+
+    DRAFT = "draft"
+    IN_PROGRESS = "in_progress"
+    FINALISED = "finalised"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+    @property
+    def editable(self) -> bool:
+        return self in (AssessmentStatus.DRAFT, AssessmentStatus.IN_PROGRESS, AssessmentStatus.RETURNED)
+
+    def label(self, lang: str = "en") -> str:
+        return _STATUS_LABELS[self][1 if lang == "de" else 0]
+
+
+_STATUS_LABELS = {
+    AssessmentStatus.DRAFT: ("draft", "Entwurf"),
+    AssessmentStatus.IN_PROGRESS: ("in progress", "in Arbeit"),
+    AssessmentStatus.FINALISED: ("finalised", "abgeschlossen"),
+    AssessmentStatus.SUBMITTED: ("submitted", "eingereicht"),
+    AssessmentStatus.RETURNED: ("returned", "zurückgegeben"),
+    AssessmentStatus.APPROVED: ("approved", "genehmigt"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AssessorProfile:
+    name: str
+    email: str = ""
+    expert_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+    region: str = ""
+    legal_form: str = ""
+    sector: str = ""  # a sector portfolio id from `domain.sectors`
+    website: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogBinding:
+    """The exact catalog an assessment was started under; it never changes for that assessment."""
+
+    catalog_id: str
+    version: str
+    content_hash: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.catalog_id}@{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSummary:
+    """A row of the assessments list: enough to show it without loading the catalog."""
+
+    id: str
+    organisation: str
+    country: str
+    scheme: str
+    status: AssessmentStatus
+    revision: int
+    progress_done: int
+    progress_total: int
+    score_points: float | None
+    score_max: float | None
+    outcome_passed: bool | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    id: str
+    organisation: Organisation
+    catalog: CatalogBinding
+    scheme: str
+    status: AssessmentStatus
+    revision: int
+    assessors: tuple[str, ...]
+    interview_start: dt.date | None
+    interview_end: dt.date | None
+    place: str
+    interview_lang: str
+    current_indicator: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    finalised_at: dt.datetime | None
+    strengths: str = ""
+    improvement_areas: str = ""
+    recommendations: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    id: str
+    assessment_id: str
+    file_name: str
+    stored_name: str
+    sha256: str
+    size: int
+    description: str
+    indicators: tuple[str, ...]
+    added_by: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    assessment_id: str
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    old: Any
+    new: Any
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditVerification:
+    ok: bool
+    entries: int
+    message: str
+    first_bad_seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an operation changed, so that each view refreshes only what it shows."""
+
+    assessment_ids: frozenset[str] = frozenset()
+    answers: frozenset[str] = frozenset()  # field keys
+    indicators: frozenset[str] = frozenset()  # indicator results
+    notes: bool = False
+    evidence: bool = False
+    status: bool = False
+    summary: bool = False
+    list: bool = False  # the assessments list (a row added, removed or changed)
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.assessment_ids | other.assessment_ids,
+            self.answers | other.answers,
+            self.indicators | other.indicators,
+            self.notes or other.notes,
+            self.evidence or other.evidence,
+            self.status or other.status,
+            self.summary or other.summary,
+            self.list or other.list,
+        )
+
+
+NO_CHANGES = Changes()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class FakeClock:
+    """A clock for tests: starts at a fixed time and advances by `step` on every reading."""
+
+    now_value: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc))
+    step: dt.timedelta = dt.timedelta(seconds=1)
+
+    def __call__(self) -> dt.datetime:
+        value = self.now_value
+        self.now_value = value + self.step
+        return value

@@ -1,0 +1,1 @@
+"""The offline store: the only package that imports SQLAlchemy (engine, rows, repositories, migrations)."""

@@ -1,0 +1,92 @@
+"""Opens the SQLite store: durable pragmas on every connection, a backup, then migrations.
+
+WAL with `synchronous=FULL` makes every commit durable (a power cut keeps every edit that was
+reported as saved) and never corrupts the file. Alembic runs only when the schema is behind; a
+database written by a newer program is refused before anything touches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from esca_desktop.errors import StoreError
+from esca_desktop.paths import backups_dir, database_path
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+KNOWN_REVISIONS = ("0001_initial",)  # oldest first; the last is the head
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+BUSY_TIMEOUT_MS = 10_000
+
+
+def apply_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def stored_revision(path: Path) -> str | None:
+    """The schema revision recorded in the file, or None for a new or empty database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            has_table = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            if not has_table:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+                if tables:
+                    raise StoreError(f"{path} is not an ESCA Assessor database (it has tables but no schema version)")
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read as a database: {exc}") from None
+    return row[0] if row else None
+
+
+def backup_database(path: Path, data_dir: Path, reason: str, now: dt.datetime | None = None) -> Path:
+    """Copy the database with SQLite's online backup API (consistent even with a WAL)."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target_dir = backups_dir(data_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+def migrate(engine: Engine) -> None:
+    from alembic import command  # imported only when a migration is due (≈ 0.2 s)
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_engine(data_dir: Path) -> Engine:
+    """Open (creating or upgrading) the store in `data_dir` and return its engine."""
+    path = database_path(data_dir)
+    revision = stored_revision(path)
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise StoreError(
+            f"{path} was written by a newer ESCA Assessor (schema {revision}); "
+            f"this program understands up to {HEAD_REVISION}. Update the program to open it."
+        )
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", apply_pragmas)
+    if revision != HEAD_REVISION:
+        if revision is not None:
+            backup_database(path, data_dir, f"before-{HEAD_REVISION}")
+        migrate(engine)
+    return engine

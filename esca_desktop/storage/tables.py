@@ -1,0 +1,181 @@
+"""The database schema as SQLAlchemy ORM rows. Migrations in `migrations/versions` create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class AssessorRow(Base):
+    __tablename__ = "assessor_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    expert_id: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(200), default="")
+    legal_form: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(100), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(500), default="")
+
+
+class CatalogSourceRow(Base):
+    """The exact bytes of every catalog an assessment was started under."""
+
+    __tablename__ = "catalog_source"
+
+    content_hash: Mapped[str] = mapped_column(String(80), primary_key=True)
+    catalog_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(100))
+    source_name: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[str] = mapped_column(String(40))
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    catalog_id: Mapped[str] = mapped_column(String(100))
+    catalog_version: Mapped[str] = mapped_column(String(100))
+    catalog_hash: Mapped[str] = mapped_column(ForeignKey("catalog_source.content_hash"))
+    scheme: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    assessors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
+    interview_start: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    interview_end: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    interview_lang: Mapped[str] = mapped_column(String(5), default="en")
+    current_indicator: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvement_areas: Mapped[str] = mapped_column(Text, default="")
+    recommendations: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[str] = mapped_column(String(40), index=True)
+    finalised_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Summary kept current with every edit, so that the list needs no catalog.
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    score_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_max: Mapped[float | None] = mapped_column(Float, nullable=True)
+    outcome_passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Head of the audit chain: deleting the newest entry is detected too.
+    audit_head: Mapped[str] = mapped_column(String(64), default="")
+    audit_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answer"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    field_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    answered_by: Mapped[str] = mapped_column(String(200))
+    answered_at: Mapped[str] = mapped_column(String(40))
+
+
+class IndicatorStateRow(Base):
+    """Per indicator: the current result, the assessor's note, follow-up flag and override."""
+
+    __tablename__ = "indicator_state"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    result_status: Mapped[str] = mapped_column(String(20), default="open")
+    result_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    override_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    override_justification: Mapped[str] = mapped_column(Text, default="")
+    override_by: Mapped[str] = mapped_column(String(200), default="")
+    override_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    stored_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    indicators: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of indicator ids
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[str] = mapped_column(String(40))
+
+
+class SignatureRow(Base):
+    """A signature drawn by hand at finalisation (PNG), by role: assessor or interviewee."""
+
+    __tablename__ = "drawn_signature"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    image_png: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_at: Mapped[str] = mapped_column(String(40))
+
+
+class RevisionSnapshotRow(Base):
+    """A finalised revision, frozen as JSON, kept when the assessment is reopened."""
+
+    __tablename__ = "revision_snapshot"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finalised_at: Mapped[str] = mapped_column(String(40))
+    snapshot_json: Mapped[str] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    """Append-only, hash-chained history; triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(String(36), index=True)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    old_json: Mapped[str] = mapped_column(Text)
+    new_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
