@@ -256,8 +256,11 @@ class FormSession:
             )
         return fld
 
-    def check_answer(self, key: str, raw: object) -> AnswerResult:
-        """Validate an answer without applying it. The result carries the parsed value."""
+    def check_answer(self, key: str, raw: object, *, constraints: bool = True) -> AnswerResult:
+        """Validate an answer without applying it. The result carries the parsed value.
+
+        `constraints=False` checks type and range only (for loading many answers whose
+        cross-field constraints are judged on the final state)."""
         fld = self.field(key)
         lang = self.lang
         label = f"{key} ({fld.label.get(lang)})"
@@ -290,7 +293,7 @@ class FormSession:
                     previous,
                 )
             return AnswerResult(AnswerStatus.OK, key, None, "", previous)
-        if fld.constraint is not None:
+        if constraints and fld.constraint is not None:
             env = dict(self._env)
             env[key] = to_expression_value(value)
             for computed_key in self._index.computed_after.get(key, ()):
@@ -304,9 +307,9 @@ class FormSession:
                 )
         return AnswerResult(AnswerStatus.OK, key, value, "", previous)
 
-    def answer(self, key: str, raw: object, *, record: bool = True) -> AnswerResult:
+    def answer(self, key: str, raw: object, *, record: bool = True, constraints: bool = True) -> AnswerResult:
         """Check and, when acceptable, apply an answer; the result names what changed."""
-        checked = self.check_answer(key, raw)
+        checked = self.check_answer(key, raw, constraints=constraints)
         if not checked.stored:
             return checked
         if checked.value == checked.previous and type(checked.value) is type(checked.previous):

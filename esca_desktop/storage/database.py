@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from esca_desktop.errors import StoreError
 from esca_desktop.paths import backups_dir, database_path
+from esca_desktop.storage.repository import use_immediate_transactions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 KNOWN_REVISIONS = ("0001_initial",)  # oldest first; the last is the head
@@ -85,6 +86,7 @@ def open_engine(data_dir: Path) -> Engine:
         )
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", apply_pragmas)
+    use_immediate_transactions(engine)
     if revision != HEAD_REVISION:
         if revision is not None:
             backup_database(path, data_dir, f"before-{HEAD_REVISION}")

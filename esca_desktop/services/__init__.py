@@ -1,0 +1,1 @@
+"""Use-cases that join the engine, the store and (later) reports and sync."""

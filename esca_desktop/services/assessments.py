@@ -1,0 +1,455 @@
+"""Use-cases on assessments: create, list, interview (answer, note, override, undo), finalise, reopen.
+
+Each edit goes through the interview engine first (validation, recomputation), then into the store
+as one durable transaction; if saving fails, the engine is rolled back so that what the person sees
+is always what is saved. Every mutation returns a `Changes` value naming what to refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from esca_desktop.context import AppContext
+from esca_desktop.domain.countries import find_country
+from esca_desktop.domain.model import (
+    Assessment,
+    AssessmentStatus,
+    AssessmentSummary,
+    AuditEntry,
+    AuditVerification,
+    CatalogBinding,
+    Changes,
+    EvidenceItem,
+    Organisation,
+)
+from esca_desktop.domain.sectors import SECTORS, find_sector
+from esca_desktop.errors import NotFoundError, ReadOnlyError, UserError, ValidationError
+from esca_desktop.forms.catalog import Catalog
+from esca_desktop.forms.loader import parse_catalog
+from esca_desktop.forms.results import (
+    AnswerResult,
+    AnswerStatus,
+    IndicatorResult,
+    IndicatorState,
+    NavEvent,
+    Override,
+    Problem,
+    ProblemKind,
+    ResultStatus,
+)
+from esca_desktop.forms.session import FormSession
+from esca_desktop.forms.values import AnswerValue, from_json, to_json
+from esca_desktop.storage.repository import AnswerWrite, ScoreSummary
+
+
+@dataclass(frozen=True, slots=True)
+class NewAssessment:
+    """What the person gives to start an assessment."""
+
+    catalog_ref: str
+    organisation: Organisation
+    assessors: tuple[str, ...] = ()
+    interview_start: dt.date | None = None
+    interview_end: dt.date | None = None
+    place: str = ""
+    interview_lang: str = "en"
+
+
+def normalise_organisation(org: Organisation) -> Organisation:
+    """Check the organisation's details; raise `ValidationError` naming the wrong one."""
+    name = org.name.strip()
+    if not name:
+        raise ValidationError("organisation name: must not be empty")
+    if len(name) > 300:
+        raise ValidationError("organisation name: at most 300 characters")
+    country = find_country(org.country)
+    if country is None:
+        raise ValidationError(f"country: {org.country!r} is not an ISO 3166 country code or name (e.g. DE, DNK)")
+    sector = ""
+    if org.sector.strip():
+        found = find_sector(org.sector)
+        if found is None:
+            raise ValidationError(
+                f"sector: {org.sector!r} is not a sector portfolio (one of: {', '.join(SECTORS)})"
+            )
+        sector = found
+    website = org.website.strip()
+    if website and "://" not in website:
+        website = "https://" + website
+    return replace(org, name=name, country=country.alpha2, sector=sector, website=website,
+                   region=org.region.strip(), legal_form=org.legal_form.strip(), contact=org.contact.strip())
+
+
+def score_summary(session: FormSession) -> ScoreSummary:
+    progress = session.progress()
+    total = session.total()
+    outcome = session.outcome()
+    judged = total.max_points > 0
+    return ScoreSummary(
+        progress.indicators_done,
+        progress.indicators_total,
+        total.points if judged else None,
+        total.max_points if judged else None,
+        outcome.passed,
+    )
+
+
+class AssessmentService:
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self.repository = context.repository
+        self._catalogs: dict[str, Catalog] = {}
+
+    # --- catalogs -------------------------------------------------------------------------------
+
+    def catalog_for(self, binding: CatalogBinding) -> Catalog:
+        """The exact catalog an assessment was started under (from the store if not installed)."""
+        cached = self._catalogs.get(binding.content_hash)
+        if cached is not None:
+            return cached
+        entry = self.context.catalogs.by_hash(binding.content_hash)
+        if entry is not None:
+            catalog = entry.catalog
+        else:
+            source_name, content = self.repository.catalog_source(binding.content_hash)
+            catalog = parse_catalog(content, source_name)
+        self._catalogs[binding.content_hash] = catalog
+        return catalog
+
+    # --- assessments ----------------------------------------------------------------------------
+
+    def create(self, request: NewAssessment) -> tuple[str, Changes]:
+        organisation = normalise_organisation(request.organisation)
+        if request.interview_start and request.interview_end and request.interview_end < request.interview_start:
+            raise ValidationError("interview dates: the last day is before the first day")
+        if request.interview_lang not in ("en", "de"):
+            raise ValidationError(f"interview language: {request.interview_lang!r} is not en or de")
+        entry = self.context.catalogs.find(request.catalog_ref)
+        catalog = entry.catalog
+        self.repository.store_catalog_source(catalog.id, catalog.version, catalog.content_hash,
+                                             catalog.source_name, entry.content)
+        session = FormSession(catalog, lang=request.interview_lang)
+        assessors = tuple(a.strip() for a in request.assessors if a.strip()) or (self.context.actor,)
+        new_id = self.repository.create(
+            organisation, CatalogBinding(catalog.id, catalog.version, catalog.content_hash), catalog.scheme,
+            assessors, request.interview_start, request.interview_end, request.place.strip(),
+            request.interview_lang, self.context.actor, score_summary(session), session.current.id,
+        )
+        return new_id, Changes(assessment_ids=frozenset({new_id}), list=True)
+
+    def resolve(self, id_or_prefix: str) -> str:
+        return self.repository.resolve_id(id_or_prefix)
+
+    def get(self, assessment_id: str) -> Assessment:
+        return self.repository.get(self.resolve(assessment_id))
+
+    def list_summaries(self) -> list[AssessmentSummary]:
+        return self.repository.list_summaries()
+
+    def open(self, assessment_id: str, lang: str | None = None) -> Interview:
+        assessment = self.get(assessment_id)
+        catalog = self.catalog_for(assessment.catalog)
+        stored = self.repository.answers_json(assessment.id)
+        answers: dict[str, AnswerValue] = {}
+        for key, data in stored.items():
+            fld = catalog.field_by_key.get(key)
+            if fld is not None:
+                answers[key] = from_json(fld, data)
+        session = FormSession(
+            catalog, answers, self.repository.indicator_states(assessment.id),
+            lang=lang or assessment.interview_lang, position=assessment.current_indicator,
+        )
+        return Interview(self, assessment, session)
+
+    def audit(self, assessment_id: str) -> list[AuditEntry]:
+        return self.repository.audit_entries(self.resolve(assessment_id))
+
+    def verify_audit(self, assessment_id: str) -> AuditVerification:
+        return self.repository.verify_audit(self.resolve(assessment_id))
+
+
+class Interview:
+    """One open assessment: the engine plus persistence of every edit."""
+
+    def __init__(self, service: AssessmentService, assessment: Assessment, session: FormSession) -> None:
+        self.service = service
+        self.repository = service.repository
+        self.context = service.context
+        self.assessment = assessment
+        self.session = session
+
+    @property
+    def id(self) -> str:
+        return self.assessment.id
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.session.catalog
+
+    @property
+    def editable(self) -> bool:
+        return self.assessment.status.editable
+
+    def _require_editable(self) -> None:
+        if not self.editable:
+            raise ReadOnlyError(
+                f"assessment {self.id[:8]} is {self.assessment.status.label()} and read-only; "
+                "reopen it as a new revision to change it"
+            )
+
+    def _changed_results(self, indicator_ids: frozenset[str]) -> list[IndicatorResult]:
+        return [self.session.result(i) for i in sorted(indicator_ids)]
+
+    def _changes(self, fields: frozenset[str] = frozenset(), indicators: frozenset[str] = frozenset(),
+                 notes: bool = False) -> Changes:
+        return Changes(assessment_ids=frozenset({self.id}), answers=fields, indicators=indicators,
+                       notes=notes, summary=True, list=True)
+
+    # --- answers --------------------------------------------------------------------------------
+
+    def answer(self, key: str, raw: object) -> tuple[AnswerResult, Changes]:
+        """Check, apply and durably save one answer. A refused value changes nothing."""
+        self._require_editable()
+        result = self.session.answer(key, raw)
+        if not result.stored or not result.changed_fields:
+            return result, Changes()
+        self._persist([result], "answer")
+        return result, self._changes(result.changed_fields, result.changed_indicators)
+
+    def _persist(self, results: Sequence[AnswerResult], action: str) -> None:
+        catalog = self.catalog
+        writes = [
+            AnswerWrite(r.key, to_json(catalog.field_by_key[r.key], r.value),
+                        to_json(catalog.field_by_key[r.key], r.previous))
+            for r in results
+        ]
+        changed: set[str] = set()
+        for r in results:
+            changed |= r.changed_indicators
+        try:
+            self.repository.save_answers(self.id, writes, self.context.actor,
+                                         self._changed_results(frozenset(changed)), score_summary(self.session),
+                                         action)
+        except BaseException:
+            for r in reversed(results):
+                self.session.revert(r)
+            raise
+        if self.assessment.status is AssessmentStatus.DRAFT:
+            self.assessment = replace(self.assessment, status=AssessmentStatus.IN_PROGRESS)
+
+    def answer_many(self, values: Mapping[str, object]) -> tuple[list[AnswerResult], Changes]:
+        """Apply many answers at once, all or nothing; constraints are judged on the final state."""
+        self._require_editable()
+        errors: list[str] = []
+        parsed: list[AnswerResult] = []
+        for key, raw in values.items():
+            try:
+                checked = self.session.check_answer(key, raw, constraints=False)
+            except NotFoundError as exc:
+                errors.append(str(exc))
+                continue
+            if checked.stored:
+                parsed.append(checked)
+            else:
+                errors.append(checked.message)
+        applied: list[AnswerResult] = []
+        if not errors:
+            for checked in parsed:
+                result = self.session.answer(checked.key, checked.value, record=False, constraints=False)
+                if result.changed_fields:
+                    applied.append(result)
+            errors = [
+                p.message for p in self.session.problems()
+                if p.kind is ProblemKind.CONSTRAINT and p.field_key in values
+            ]
+        if errors:
+            for r in reversed(applied):
+                self.session.revert(r)
+            raise ValidationError("nothing was stored: " + "; ".join(errors))
+        if applied:
+            self._persist(applied, "load")
+        fields: set[str] = set()
+        indicators: set[str] = set()
+        for r in applied:
+            fields |= r.changed_fields
+            indicators |= r.changed_indicators
+        return applied, self._changes(frozenset(fields), frozenset(indicators))
+
+    def undo(self) -> tuple[AnswerResult | None, Changes]:
+        self._require_editable()
+        result = self.session.undo()
+        if result is None:
+            return None, Changes()
+        try:
+            self._persist([result], "undo")
+        except BaseException:
+            self.session.redo()
+            raise
+        return result, self._changes(result.changed_fields, result.changed_indicators)
+
+    def redo(self) -> tuple[AnswerResult | None, Changes]:
+        self._require_editable()
+        result = self.session.redo()
+        if result is None:
+            return None, Changes()
+        try:
+            self._persist([result], "redo")
+        except BaseException:
+            self.session.undo()
+            raise
+        return result, self._changes(result.changed_fields, result.changed_indicators)
+
+    # --- navigation -----------------------------------------------------------------------------
+
+    def remember_position(self, event: NavEvent | None = None) -> None:
+        self.repository.set_position(self.id, event.indicator_id if event else self.session.current.id)
+
+    # --- notes, follow-ups, overrides -----------------------------------------------------------
+
+    def _save_state(self, indicator_id: str, state: IndicatorState, action: str, old: Any, new: Any) -> Changes:
+        self._require_editable()
+        previous = self.session.state(indicator_id)
+        changed = self.session.set_state(indicator_id, state)
+        try:
+            self.repository.save_indicator_state(
+                self.id, indicator_id, state, self.context.actor, action, old, new,
+                [self.session.result(indicator_id)] if changed else [], score_summary(self.session),
+            )
+        except BaseException:
+            self.session.set_state(indicator_id, previous)
+            raise
+        return self._changes(indicators=frozenset({indicator_id}) if changed else frozenset(), notes=True)
+
+    def set_note(self, indicator_id: str, note: str) -> Changes:
+        state = self.session.state(indicator_id)
+        if state.note == note:
+            return Changes()
+        return self._save_state(indicator_id, replace(state, note=note), "note", state.note, note)
+
+    def set_follow_up(self, indicator_id: str, flag: bool) -> Changes:
+        state = self.session.state(indicator_id)
+        if state.follow_up == flag:
+            return Changes()
+        return self._save_state(indicator_id, replace(state, follow_up=flag), "follow_up", state.follow_up, flag)
+
+    def set_override(self, indicator_id: str, status: ResultStatus, points: float | None,
+                     justification: str) -> Changes:
+        override = Override(status, points, justification.strip(), self.context.actor, self.context.clock())
+        problem = self.session.check_override(indicator_id, override)
+        if problem:
+            raise ValidationError(problem)
+        state = self.session.state(indicator_id)
+        old = _override_json(state.override)
+        return self._save_state(indicator_id, replace(state, override=override), "override", old,
+                                _override_json(override))
+
+    def clear_override(self, indicator_id: str) -> Changes:
+        state = self.session.state(indicator_id)
+        if state.override is None:
+            return Changes()
+        return self._save_state(indicator_id, replace(state, override=None), "override",
+                                _override_json(state.override), None)
+
+    def set_summary_texts(self, texts: Mapping[str, str]) -> Changes:
+        self._require_editable()
+        self.repository.save_summary_texts(self.id, texts, self.context.actor)
+        self.assessment = self.repository.get(self.id)
+        return self._changes(notes=True)
+
+    # --- evidence -------------------------------------------------------------------------------
+
+    def add_evidence(self, source: Path, description: str = "", indicators: Sequence[str] = ()) -> tuple[EvidenceItem, Changes]:
+        """Copy a file into the data folder with its SHA-256 and link it to indicators."""
+        self._require_editable()
+        for indicator_id in indicators:
+            if indicator_id not in self.catalog.indicator_by_id:
+                raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
+        if not source.is_file():
+            raise UserError(f"{source}: not a readable file")
+        evidence_id = str(uuid.uuid4())
+        folder = self.context.evidence_dir / self.id
+        folder.mkdir(parents=True, exist_ok=True)
+        stored_name = f"{evidence_id}{source.suffix.lower()}"
+        target = folder / stored_name
+        digest = hashlib.sha256()
+        try:
+            with source.open("rb") as reader, target.open("wb") as writer:
+                while chunk := reader.read(1 << 20):
+                    digest.update(chunk)
+                    writer.write(chunk)
+                writer.flush()
+            item = EvidenceItem(evidence_id, self.id, source.name, stored_name, digest.hexdigest(),
+                                target.stat().st_size, description.strip(), tuple(indicators),
+                                self.context.actor, self.context.clock())
+            self.repository.add_evidence(item, self.context.actor)
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise UserError(f"{source}: cannot copy the file: {exc.strerror}") from None
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return item, Changes(assessment_ids=frozenset({self.id}), evidence=True)
+
+    def evidence(self) -> list[EvidenceItem]:
+        return self.repository.evidence(self.id)
+
+    def evidence_path(self, item: EvidenceItem) -> Path:
+        return self.context.evidence_dir / self.id / item.stored_name
+
+    # --- finalise and reopen --------------------------------------------------------------------
+
+    def blocking_problems(self) -> list[Problem]:
+        return self.session.problems()
+
+    def finalise(self) -> Changes:
+        """Make the assessment read-only; refused while problems remain, listing them."""
+        self._require_editable()
+        problems = self.blocking_problems()
+        if problems:
+            listed = "; ".join(p.message for p in problems[:20])
+            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+            raise ValidationError(f"cannot finalise, {len(problems)} problem(s) remain: {listed}{more}")
+        self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor,
+                                   snapshot=self.snapshot())
+        self.assessment = self.repository.get(self.id)
+        return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
+
+    def reopen(self, status: AssessmentStatus = AssessmentStatus.IN_PROGRESS) -> Changes:
+        """Start a new revision of a finalised (or returned) assessment; the old one stays in the snapshot."""
+        if self.editable:
+            raise UserError(f"assessment {self.id[:8]} is {self.assessment.status.label()}, not finalised")
+        self.repository.set_status(self.id, status, self.context.actor, new_revision=True)
+        self.assessment = self.repository.get(self.id)
+        return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Answers, results and outcome as JSON (kept with each finalised revision)."""
+        catalog = self.catalog
+        session = self.session
+        total = session.total()
+        outcome = session.outcome()
+        return {
+            "catalog": {"id": catalog.id, "version": catalog.version, "hash": catalog.content_hash},
+            "revision": self.assessment.revision,
+            "answers": {key: to_json(catalog.field_by_key[key], value) for key, value in sorted(session.answers.items())},
+            "results": [
+                {"indicator": r.indicator_id, "status": r.status.value, "points": r.points,
+                 "max_points": r.max_points, "overridden": r.overridden}
+                for r in session.results()
+            ],
+            "total": {"points": total.points, "max_points": total.max_points, "percent": total.percent},
+            "outcome": {"passed": outcome.passed, "reasons": list(outcome.reasons)},
+        }
+
+
+def _override_json(override: Override | None) -> Any:
+    if override is None:
+        return None
+    return {"status": override.status.value, "points": override.points, "justification": override.justification}
