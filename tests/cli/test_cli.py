@@ -1,0 +1,162 @@
+"""The command line as a script or a person uses it: output, --json, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from esca_desktop.cli import run
+
+
+class Runner:
+    def __init__(self, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.data_dir = data_dir
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = run(["--data-dir", str(self.data_dir), *args])
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+    def json(self, *args: str) -> object:
+        code, out, err = self(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+
+@pytest.fixture
+def cli(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Runner:
+    return Runner(data_dir, capsys)
+
+
+@pytest.fixture
+def gold_id(cli: Runner) -> str:
+    data = cli.json("assessment", "new", "--catalog", "gold", "--organisation", "Klaster Łódź", "--country", "PL")
+    assert isinstance(data, dict)
+    return str(data["id"])
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("esca-desktop 0.")
+
+
+def test_catalog_list_shows_the_three_schemes(cli: Runner) -> None:
+    catalogs = cli.json("catalog", "list")
+    assert isinstance(catalogs, list)
+    assert {c["id"] for c in catalogs} == {"gold", "silver", "bronze"}
+    gold = next(c for c in catalogs if c["id"] == "gold")
+    assert gold["indicators"] == 31 and gold["max_points"] == 150 and gold["provisional"]
+
+
+def test_catalog_show_lists_field_keys(cli: Runner) -> None:
+    code, out, _ = cli("catalog", "show", "gold")
+    assert code == 0
+    assert "1.1.2.participants" in out and "4.6.2  Internet presence" in out
+
+
+def test_catalog_validate_reports_the_location_of_an_error(cli: Runner, tmp_path: Path) -> None:
+    source = (Path(__file__).resolve().parents[2] / "esca_desktop/forms/catalogs/gold.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "gold.yaml"
+    broken.write_text(source.replace("type: integer", "type: scal", 1), encoding="utf-8")
+    code, out, err = cli("catalog", "validate", str(broken))
+    assert code == 2 and out == ""
+    assert err.startswith("esca-desktop: error: gold.yaml: areas[0].indicators[1].fields[0].type: unknown type 'scal'")
+    assert "Traceback" not in err
+    good = tmp_path / "good.yaml"
+    good.write_text(source, encoding="utf-8")
+    code, out, _ = cli("catalog", "validate", str(good))
+    assert code == 0 and "valid catalog gold@2013.1" in out
+
+
+def test_assessment_new_prints_the_id_and_list_shows_it(cli: Runner, gold_id: str) -> None:
+    rows = cli.json("assessment", "list")
+    assert isinstance(rows, list)
+    assert rows[0]["id"] == gold_id and rows[0]["organisation"] == "Klaster Łódź"
+    code, out, _ = cli("assessment", "list")
+    assert gold_id[:8] in out and "Klaster Łódź" in out
+
+
+def test_bad_country_exits_2_with_one_line(cli: Runner) -> None:
+    code, out, err = cli("assessment", "new", "--catalog", "gold", "--organisation", "X", "--country", "XX")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "country: 'XX'" in err
+
+
+def test_invalid_answer_exits_2_naming_field_and_rule_and_stores_nothing(cli: Runner, gold_id: str) -> None:
+    code, _, err = cli("assessment", "answer", gold_id, "1.1.2.participants", "-3")
+    assert code == 2
+    assert "1.1.2.participants" in err and "at least 0" in err
+    code, _, err = cli("assessment", "answer", gold_id, "3.2.fees_share", "140")
+    assert code == 2 and "at most 100" in err
+    code, _, err = cli("assessment", "answer", gold_id, "9.9.nothing", "1")
+    assert code == 2 and "no field '9.9.nothing'" in err
+    audit = cli.json("assessment", "audit", gold_id)
+    assert isinstance(audit, list) and len(audit) == 1
+
+
+def test_answer_and_score_json(cli: Runner, gold_id: str) -> None:
+    code, out, _ = cli("assessment", "answer", gold_id, "1.1.2.participants", "120")
+    assert code == 0 and "1.1.2.participants = 120" in out
+    score = cli.json("assessment", "score", gold_id)
+    assert isinstance(score, dict)
+    indicator = next(i for i in score["indicators"] if i["id"] == "1.1.2")
+    assert indicator == {"id": "1.1.2", "result": "met", "points": 5.0, "max_points": 5.0, "overridden": False}
+    assert score["total"]["max_points"] == 150
+    assert score["outcome"]["scheme"] == "gold" and score["outcome"]["passed"] is None
+    assert {"id", "points", "max_points"} <= set(score["areas"][0])
+
+
+def test_load_is_all_or_nothing(cli: Runner, gold_id: str, tmp_path: Path) -> None:
+    bad = tmp_path / "answers.json"
+    bad.write_text(json.dumps({"1.1.2.participants": 80, "2.1.founded": "soon"}), encoding="utf-8")
+    code, _, err = cli("assessment", "load", gold_id, str(bad))
+    assert code == 2 and "2.1.founded" in err
+    score = cli.json("assessment", "score", gold_id)
+    assert isinstance(score, dict)
+    assert next(i for i in score["indicators"] if i["id"] == "1.1.2")["result"] == "open"
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    code, _, err = cli("assessment", "load", gold_id, str(broken))
+    assert code == 2 and "invalid JSON at line 1" in err
+
+
+def test_finalise_lists_missing_answers(cli: Runner, gold_id: str) -> None:
+    code, _, err = cli("assessment", "finalise", gold_id)
+    assert code == 2 and "cannot finalise" in err and "1.1.0.commitment_form" in err
+
+
+def test_demo_creates_one_assessment_per_scheme_with_a_complete_gold(cli: Runner) -> None:
+    created = cli.json("demo")
+    assert isinstance(created, dict) and set(created) == {"gold", "silver", "bronze"}
+    score = cli.json("assessment", "score", created["gold"])
+    assert isinstance(score, dict)
+    assert score["problems"] == []
+    assert score["outcome"]["passed"] is True and score["total"]["percent"] >= 80
+    code, out, _ = cli("assessment", "finalise", created["gold"])
+    assert code == 0 and "finalised" in out
+
+
+def test_audit_verify_exit_code(cli: Runner, gold_id: str) -> None:
+    code, out, _ = cli("assessment", "audit", gold_id, "--verify")
+    assert code == 0 and out.startswith("OK")
+
+
+def test_unknown_assessment_exits_2(cli: Runner) -> None:
+    code, _, err = cli("assessment", "show", "deadbeef")
+    assert code == 2 and "no assessment 'deadbeef'" in err
+
+
+def test_the_installed_entry_point_runs(data_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "esca_desktop", "--data-dir", str(data_dir), "catalog", "list"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0 and "gold@2013.1" in result.stdout

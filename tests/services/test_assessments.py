@@ -1,0 +1,190 @@
+"""The interview use-cases against a real SQLite store: what the assessor does and sees."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from esca_desktop.domain.model import AssessmentStatus, Organisation
+from esca_desktop.errors import NotFoundError, ReadOnlyError, ValidationError
+from esca_desktop.forms.results import AnswerStatus, ResultStatus
+from esca_desktop.services.assessments import AssessmentService, NewAssessment
+from tests.conftest import new_request
+
+
+def test_new_assessment_is_bound_to_the_exact_catalog(service: AssessmentService) -> None:
+    assessment_id, changes = service.create(new_request())
+    assessment = service.get(assessment_id)
+    assert changes.list
+    assert assessment.catalog.ref == "gold@2013.1"
+    assert assessment.catalog.content_hash.startswith("sha256:")
+    assert assessment.status is AssessmentStatus.DRAFT
+    assert assessment.organisation.country == "DE"
+
+
+@pytest.mark.parametrize(
+    ("organisation", "message"),
+    [
+        (Organisation("", "DE"), "organisation name"),
+        (Organisation("X", "ZZ"), "country: 'ZZ'"),
+        (Organisation("X", "DE", sector="knitting"), "sector: 'knitting'"),
+    ],
+)
+def test_new_assessment_refuses_bad_organisation_details(
+    service: AssessmentService, organisation: Organisation, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        service.create(NewAssessment("gold", organisation))
+    assert service.list_summaries() == []
+
+
+def test_country_accepts_alpha3_and_names(service: AssessmentService) -> None:
+    first, _ = service.create(NewAssessment("gold", Organisation("A", "DNK")))
+    second, _ = service.create(NewAssessment("gold", Organisation("B", "Polen")))
+    assert service.get(first).organisation.country == "DK"
+    assert service.get(second).organisation.country == "PL"
+
+
+def test_unknown_catalog_is_refused_with_the_known_ones(service: AssessmentService) -> None:
+    with pytest.raises(NotFoundError, match="known: .*gold@2013.1"):
+        service.create(new_request(catalog="platinum"))
+
+
+def test_an_answer_survives_reopening(service: AssessmentService) -> None:
+    assessment_id, _ = service.create(new_request())
+    interview = service.open(assessment_id)
+    result, changes = interview.answer("1.1.2.participants", "85")
+    assert result.status is AnswerStatus.OK
+    assert "1.1.2.participants" in changes.answers
+    reopened = service.open(assessment_id)
+    assert reopened.session.value("1.1.2.participants") == 85
+    assert reopened.assessment.status is AssessmentStatus.IN_PROGRESS
+
+
+def test_a_refused_answer_changes_nothing(service: AssessmentService) -> None:
+    assessment_id, _ = service.create(new_request())
+    interview = service.open(assessment_id)
+    interview.answer("1.1.2.participants", "85")
+    result, changes = interview.answer("1.1.2.participants", "eighty")
+    assert result.status is AnswerStatus.WRONG_TYPE
+    assert "whole number" in result.message
+    assert changes.answers == frozenset()
+    assert service.open(assessment_id).session.value("1.1.2.participants") == 85
+    assert len(service.audit(assessment_id)) == 2  # create + one answer
+
+
+def test_computed_share_and_score_update_when_an_answer_changes(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.answer("1.1.2.participants", "100")
+    interview.answer("1.1.1.companies", "60")
+    _, changes = interview.answer("1.1.1.smes", "45")
+    assert interview.session.value("1.1.1.sme_share") == pytest.approx(75)
+    assert "1.1.1.sme_share" in changes.answers
+    interview.answer("1.1.1.research", "20")
+    assert interview.session.result("1.1.1").status in (ResultStatus.MET, ResultStatus.NOT_MET)
+    stored = service.repository.stored_results(interview.id)
+    assert stored["1.1.1"][0] == interview.session.result("1.1.1").status.value
+
+
+def test_cross_field_constraint_refuses_more_smes_than_companies(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.answer("1.1.1.companies", "10")
+    result, _ = interview.answer("1.1.1.smes", "11")
+    assert result.status is AnswerStatus.CONSTRAINT_VIOLATED
+    assert interview.session.value("1.1.1.smes") is None
+
+
+def test_answer_many_is_all_or_nothing(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    with pytest.raises(ValidationError, match="2.1.founded"):
+        interview.answer_many({"1.1.2.participants": 80, "2.1.founded": "long ago"})
+    assert service.open(interview.id).session.value("1.1.2.participants") is None
+    applied, _ = interview.answer_many({"1.1.1.smes": 5, "1.1.1.companies": 10})  # order does not matter
+    assert len(applied) == 2
+
+
+def test_undo_and_redo_restore_and_persist_values(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.answer("1.1.2.participants", "50")
+    interview.answer("1.1.2.participants", "70")
+    result, _ = interview.undo()
+    assert result is not None and result.value == 50
+    assert service.open(interview.id).session.value("1.1.2.participants") == 50
+    interview.redo()
+    assert service.open(interview.id).session.value("1.1.2.participants") == 70
+
+
+def test_override_needs_a_justification(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    with pytest.raises(ValidationError, match="justification"):
+        interview.set_override("1.2", ResultStatus.MET, 4, "ok")
+    interview.set_override("1.2", ResultStatus.MET, 4, "Members list checked on site, all regional.")
+    reopened = service.open(interview.id)
+    result = reopened.session.result("1.2")
+    assert result.overridden and result.points == 4 and result.status is ResultStatus.MET
+    assert reopened.session.state("1.2").override is not None
+
+
+def test_notes_and_follow_ups_are_kept(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.set_note("2.1", "Founded as a project in 2009, association since 2012.")
+    interview.set_follow_up("3.2", True)
+    reopened = service.open(interview.id)
+    assert reopened.session.state("2.1").note.startswith("Founded")
+    assert reopened.session.follow_ups() == ["3.2"]
+
+
+def test_finalise_is_refused_while_required_answers_are_missing(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    with pytest.raises(ValidationError, match=r"cannot finalise, \d+ problem\(s\) remain: 1.1.0.commitment_form"):
+        interview.finalise()
+    assert service.get(interview.id).status is AssessmentStatus.DRAFT
+
+
+def test_finalised_assessment_is_read_only_until_reopened(service: AssessmentService) -> None:
+    from esca_desktop.services.demo import create_demo_assessments
+
+    gold_id = create_demo_assessments(service)["gold"]
+    interview = service.open(gold_id)
+    interview.finalise()
+    assert service.get(gold_id).status is AssessmentStatus.FINALISED
+    with pytest.raises(ReadOnlyError, match="read-only"):
+        interview.answer("1.1.2.participants", "1")
+    with pytest.raises(ReadOnlyError):
+        service.open(gold_id).set_note("1.2", "late remark")
+    interview.reopen()
+    assert interview.assessment.revision == 2
+    assert service.repository.snapshot(gold_id, 1) is not None
+    result, _ = interview.answer("1.1.2.participants", "99")
+    assert result.stored
+
+
+def test_evidence_is_copied_with_its_hash(service: AssessmentService, tmp_path: Path) -> None:
+    interview = service.open(service.create(new_request())[0])
+    source = tmp_path / "Satzung.pdf"
+    source.write_bytes(b"%PDF-1.4 statutes")
+    item, changes = interview.add_evidence(source, "Statutes of 2019", ["2.4"])
+    assert changes.evidence
+    assert interview.evidence_path(item).read_bytes() == b"%PDF-1.4 statutes"
+    assert item.sha256 == hashlib.sha256(b"%PDF-1.4 statutes").hexdigest()
+    assert [e.file_name for e in interview.evidence()] == ["Satzung.pdf"]
+    with pytest.raises(NotFoundError):
+        interview.add_evidence(source, "", ["9.9"])
+
+
+def test_new_catalog_version_does_not_change_existing_assessments(
+    service: AssessmentService, tmp_path: Path
+) -> None:
+    assessment_id, _ = service.create(new_request())
+    gold = service.context.catalogs.find("gold")
+    newer = gold.content.replace(b'version: "2013.1"', b'version: "2027.1"').replace(
+        b"pass_percent: 80", b"pass_percent: 90"
+    )
+    service.context.catalogs.install(newer, "gold-2027.yaml")
+    assert service.context.catalogs.find("gold").catalog.version == "2027.1"
+    assert service.open(assessment_id).catalog.ref == "gold@2013.1"
+    assert service.open(assessment_id).catalog.outcome.pass_percent == 80
+    newest, _ = service.create(new_request())
+    assert service.open(newest).catalog.outcome.pass_percent == 90
