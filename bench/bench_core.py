@@ -1,0 +1,413 @@
+"""Core benchmarks: catalog load, durable answer commit (against raw SQLite), interview engine.
+
+Prints figures and never asserts on timing. Run from the project folder::
+
+    .venv/bin/python bench/bench_core.py [--edits 1000] [--tmp-dir DIR] [--json bench/results/core.json]
+
+Measured:
+
+a. catalog load   `parse_catalog` of the shipped gold.yaml and of a 500-indicator synthetic catalog
+                  (median of N runs).
+b. answer commit  `Interview.answer` on a gold assessment in a fresh data folder, 1000 edits of an
+                  integer field (each one engine + one durable SQLite transaction), against a raw
+                  sqlite3 baseline with the same pragmas (WAL, synchronous=FULL, foreign_keys=ON):
+                  one INSERT OR REPLACE of a single row + commit per iteration. Target: p99 ratio <= 3x.
+c. engine         `FormSession` on the synthetic catalog with about half of the fields answered:
+                  `step_next()` + score refresh (total, outcome, progress, area_scores) over full
+                  passes through the form, and `answer()` of one field + score refresh. Target: <= 5 ms.
+
+Only stdlib timing (`time.perf_counter_ns`); percentiles from `statistics.quantiles`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from synthetic_catalog import synthetic_catalog_yaml  # noqa: E402
+
+import esca_desktop  # noqa: E402
+from esca_desktop.context import open_context  # noqa: E402
+from esca_desktop.domain.model import Organisation  # noqa: E402
+from esca_desktop.forms.catalog import Catalog, FieldType  # noqa: E402
+from esca_desktop.forms.loader import parse_catalog  # noqa: E402
+from esca_desktop.forms.results import NavEventKind  # noqa: E402
+from esca_desktop.forms.session import FormSession  # noqa: E402
+from esca_desktop.services.assessments import AssessmentService, NewAssessment  # noqa: E402
+
+GOLD_PATH = Path(esca_desktop.__file__).resolve().parent / "forms" / "catalogs" / "gold.yaml"
+COMMIT_FIELD = "1.1.2.participants"
+ENGINE_TARGET_MS = 5.0
+COMMIT_RATIO_TARGET = 3.0
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def ms(ns: int) -> float:
+    return ns / 1_000_000
+
+
+def stats(samples_ms: list[float]) -> dict[str, float]:
+    """n, median, p50/p95/p99 (statistics.quantiles, inclusive), min, max."""
+    if len(samples_ms) < 2:
+        only = samples_ms[0] if samples_ms else float("nan")
+        return {"n": len(samples_ms), "median": only, "p50": only, "p95": only, "p99": only,
+                "min": only, "max": only}
+    cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
+    return {
+        "n": len(samples_ms),
+        "median": statistics.median(samples_ms),
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "min": min(samples_ms),
+        "max": max(samples_ms),
+    }
+
+
+def time_call(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter_ns()
+    fn()
+    return ms(time.perf_counter_ns() - start)
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, name: str, figure: dict[str, float], shown: tuple[str, ...], *, baseline: dict[str, float] | None = None,
+            ratio: float | None = None, ratio_of: str = "", target: str = "", met: bool | None = None,
+            note: str = "") -> None:
+        self.rows.append({
+            "name": name, "unit": "ms", "figure": figure, "shown": list(shown), "baseline": baseline,
+            "ratio": ratio, "ratio_of": ratio_of, "target": target, "target_met": met, "note": note,
+        })
+
+    def table(self) -> str:
+        def fmt(values: dict[str, float] | None, shown: list[str]) -> str:
+            if not values:
+                return "-"
+            return " ".join(f"{k} {values[k]:.3f}" for k in shown) + " ms"
+
+        lines = [("name", "figure", "baseline", "ratio", "target")]
+        for row in self.rows:
+            ratio = f"{row['ratio']:.2f}x ({row['ratio_of']})" if row["ratio"] is not None else "-"
+            target = row["target"] or "-"
+            if row["target_met"] is not None and row["target"]:
+                target += " ok" if row["target_met"] else " MISSED"
+            lines.append((row["name"], fmt(row["figure"], row["shown"]), fmt(row["baseline"], row["shown"]),
+                          ratio, target))
+        widths = [max(len(line[i]) for line in lines) for i in range(5)]
+        out = []
+        for n, line in enumerate(lines):
+            out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
+            if n == 0:
+                out.append("  ".join("-" * w for w in widths))
+        return "\n".join(out)
+
+
+# --- a. catalog load ------------------------------------------------------------------------------
+
+
+def bench_catalog_load(report: Report, runs: int, synthetic: bytes) -> None:
+    for name, data, source, n in (
+        ("catalog load gold.yaml", GOLD_PATH.read_bytes(), "gold.yaml", runs),
+        ("catalog load synthetic 500", synthetic, "synthetic.yaml", max(3, runs // 2)),
+    ):
+        parse_catalog(data, source)  # warm-up (imports, regex caches)
+        samples = [time_call(lambda d=data, s=source: parse_catalog(d, s)) for _ in range(n)]
+        figure = stats(samples)
+        report.add(name, figure, ("median", "min", "max"),
+                   note=f"{len(data)} bytes, median of {n} runs")
+
+
+# --- b. answer commit -----------------------------------------------------------------------------
+
+
+def bench_raw_sqlite(folder: Path, edits: int, warmup: int) -> list[float]:
+    path = folder / "raw.sqlite3"
+    conn = sqlite3.connect(path)  # default isolation: implicit BEGIN before the INSERT
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("CREATE TABLE answer (field_key TEXT PRIMARY KEY, value_json TEXT NOT NULL)")
+        conn.commit()
+        samples = []
+        for i in range(warmup + edits):
+            value = json.dumps(40 + i % 2)
+            start = time.perf_counter_ns()
+            conn.execute("INSERT OR REPLACE INTO answer (field_key, value_json) VALUES (?, ?)", (COMMIT_FIELD, value))
+            conn.commit()
+            elapsed = ms(time.perf_counter_ns() - start)
+            if i >= warmup:
+                samples.append(elapsed)
+        return samples
+    finally:
+        conn.close()
+
+
+def bench_interview_commit(folder: Path, edits: int, warmup: int) -> tuple[list[float], dict[str, Any]]:
+    context = open_context(folder / "data")
+    try:
+        service = AssessmentService(context)
+        assessment_id, _ = service.create(NewAssessment("gold", Organisation("Benchmark Cluster e.V.", "DE")))
+        interview = service.open(assessment_id)
+        if COMMIT_FIELD not in interview.catalog.field_by_key:
+            raise SystemExit(f"{COMMIT_FIELD} is not a field of {interview.catalog.ref}")
+        samples = []
+        refused: Counter[str] = Counter()
+        for i in range(warmup + edits):
+            value = 40 + i % 2
+            start = time.perf_counter_ns()
+            result, _changes = interview.answer(COMMIT_FIELD, value)
+            elapsed = ms(time.perf_counter_ns() - start)
+            if not result.stored or not result.changed_fields:
+                refused[result.status.value] += 1
+            if i >= warmup:
+                samples.append(elapsed)
+        stored = context.repository.answers_json(assessment_id).get(COMMIT_FIELD)
+        info = {
+            "catalog": interview.catalog.ref,
+            "field": COMMIT_FIELD,
+            "not_stored": dict(refused),
+            "final_stored_value": stored,
+            "audit_entries": len(context.repository.audit_entries(assessment_id)),
+        }
+        return samples, info
+    finally:
+        context.close()
+
+
+def bench_commit(report: Report, edits: int, warmup: int, tmp_root: str | None) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix="esca-bench-", dir=tmp_root))
+    try:
+        raw = stats(bench_raw_sqlite(folder, edits, warmup))
+        ours_samples, info = bench_interview_commit(folder, edits, warmup)
+        ours = stats(ours_samples)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    ratio = ours["p99"] / raw["p99"] if raw["p99"] > 0 else float("inf")
+    note = f"{edits} edits after {warmup} warm-up; {info}; tmp in {folder.parent}"
+    report.add("answer commit (Interview.answer)", ours, ("p50", "p99"), baseline=raw, ratio=ratio,
+               ratio_of="p99", target=f"ratio <= {COMMIT_RATIO_TARGET:g}x", met=ratio <= COMMIT_RATIO_TARGET,
+               note=note)
+    p50_ratio = ours["p50"] / raw["p50"] if raw["p50"] > 0 else float("inf")
+    return {"raw": raw, "ours": ours, "ratio_p99": ratio, "ratio_p50": p50_ratio, **info}
+
+
+# --- c. engine ------------------------------------------------------------------------------------
+
+
+def _raw_answer(field_type: FieldType, field_id: str, rng: random.Random, chosen: dict[str, object]) -> object | None:
+    """A valid typed-in value for a synthetic field (consistent within one indicator)."""
+    if field_id == "total":
+        return chosen.setdefault("total", rng.randint(10, 500))
+    if field_id == "part":
+        total = chosen.get("total")
+        return rng.randint(0, int(total)) if isinstance(total, int) else rng.randint(0, 10)
+    if field_id == "budget":
+        return str(Decimal(rng.randint(0, 20_000_000)) / 100)
+    if field_id == "audited":
+        return chosen.setdefault("audited", rng.random() < 0.7)
+    if field_id == "rating":
+        return rng.choice(["basic", "good", "excellent"]) if chosen.get("audited", True) else None
+    if field_id == "count":
+        return rng.randint(0, 100)
+    if field_type is FieldType.YES_NO:
+        return rng.random() < 0.7
+    if field_type is FieldType.LONG_TEXT:
+        return "Seen in the annual report; figures checked against the member list.\nSiehe Jahresbericht."
+    return None
+
+
+def half_answered_session(catalog: Catalog, seed: int = 7) -> tuple[FormSession, dict[str, Any]]:
+    rng = random.Random(seed)
+    session = FormSession(catalog, lang="en")
+    statuses: Counter[str] = Counter()
+    editable = 0
+    for indicator in catalog.indicators:
+        chosen: dict[str, object] = {}
+        for fld in indicator.fields:
+            if fld.computed:
+                continue
+            editable += 1
+            if rng.random() >= 0.5:
+                continue
+            raw = _raw_answer(fld.type, fld.id, rng, chosen)
+            if raw is None:
+                continue
+            statuses[session.answer(fld.key, raw, record=False).status.value] += 1
+    results = Counter(r.status.value for r in session.results())
+    info = {
+        "fields": len(catalog.field_by_key),
+        "editable_fields": editable,
+        "answered_fields": len(session.answers),
+        "answer_statuses": dict(statuses),
+        "indicator_results": dict(results),
+        "problems": len(session.problems()),
+    }
+    return session, info
+
+
+def refresh(session: FormSession) -> None:
+    session.total()
+    session.outcome()
+    session.progress()
+    session.area_scores()
+
+
+def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> dict[str, Any]:
+    catalog = parse_catalog(synthetic, "synthetic.yaml")
+    start = time.perf_counter_ns()
+    session, info = half_answered_session(catalog)
+    info["build_half_answered_ms"] = ms(time.perf_counter_ns() - start)
+
+    # Opening a session with these answers (dependency index already cached for the catalog).
+    answers = session.answers
+    open_samples = [time_call(lambda: FormSession(catalog, answers, lang="en")) for _ in range(10)]
+    report.add("engine open FormSession (500, ~half answered)", stats(open_samples), ("median", "max"),
+               note="dependency index cached; median of 10")
+
+    # step_next + score refresh, full passes through the form (wrap round at the end).
+    first = catalog.indicators[0].id
+    session.jump_to(first)
+    for _ in range(50):  # warm-up
+        if session.step_next().kind is NavEventKind.END_OF_FORM:
+            session.jump_to(first)
+        refresh(session)
+    session.jump_to(first)
+    samples = []
+    wraps = 0
+    steps_per_pass = len(catalog.indicators)
+    for _ in range(passes * steps_per_pass):
+        start = time.perf_counter_ns()
+        if session.step_next().kind is NavEventKind.END_OF_FORM:
+            session.jump_to(first)
+            wraps += 1
+        refresh(session)
+        samples.append(ms(time.perf_counter_ns() - start))
+    nav = stats(samples)
+    report.add("engine step_next + refresh (500)", nav, ("p50", "p95", "p99"),
+               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=nav["p99"] <= ENGINE_TARGET_MS,
+               note=f"{passes} x {steps_per_pass} steps, {wraps} wraps")
+
+    # Refresh alone, to separate navigation from scoring.
+    refresh_only = stats([time_call(lambda: refresh(session)) for _ in range(500)])
+    report.add("engine score refresh only (500)", refresh_only, ("p50", "p95", "p99"),
+               note="total+outcome+progress+area_scores")
+
+    # answer() of one integer field (read by a computed share, levels and cross-indicator computes)
+    # + score refresh, cycling through the indicators.
+    int_keys = [f.key for f in catalog.field_by_key.values()
+                if f.id in ("total", "count") and session.is_relevant(catalog.indicator_by_id[f.indicator_id])]
+    refused: Counter[str] = Counter()
+    samples = []
+    for i in range(edits):
+        key = int_keys[i % len(int_keys)]
+        value = 500 + i % 400 if key.endswith(".total") else i % 1000
+        if session.value(key) == value:
+            value += 1
+        start = time.perf_counter_ns()
+        result = session.answer(key, value)
+        refresh(session)
+        samples.append(ms(time.perf_counter_ns() - start))
+        if not result.stored or not result.changed_fields:
+            refused[result.status.value] += 1
+    answer_int = stats(samples)
+    report.add("engine answer(int) + refresh (500)", answer_int, ("p50", "p95", "p99"),
+               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=answer_int["p99"] <= ENGINE_TARGET_MS,
+               note=f"{edits} edits over {len(int_keys)} fields; not stored: {dict(refused)}")
+
+    # answer() of a yes/no that drives an indicator-level relevance (applicability flips) + refresh.
+    driver_keys = sorted({ref for ind in catalog.indicators if ind.relevant is not None
+                          for ref in ind.relevant.references})
+    samples = []
+    refused_yn: Counter[str] = Counter()
+    for i in range(edits):
+        key = driver_keys[i % len(driver_keys)]
+        value = not bool(session.value(key))
+        start = time.perf_counter_ns()
+        result = session.answer(key, value)
+        refresh(session)
+        samples.append(ms(time.perf_counter_ns() - start))
+        if not result.stored or not result.changed_fields:
+            refused_yn[result.status.value] += 1
+    answer_yn = stats(samples)
+    report.add("engine answer(yes_no->relevant) + refresh", answer_yn, ("p50", "p95", "p99"),
+               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=answer_yn["p99"] <= ENGINE_TARGET_MS,
+               note=f"{edits} edits over {len(driver_keys)} fields; not stored: {dict(refused_yn)}")
+    return {"session": info, "step_next_refresh": nav, "refresh_only": refresh_only,
+            "answer_int_refresh": answer_int, "answer_yes_no_refresh": answer_yn}
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="ESCA Assessor core benchmarks (figures only, no asserts).")
+    parser.add_argument("--edits", type=int, default=1000, help="answer edits per commit/engine series")
+    parser.add_argument("--warmup", type=int, default=20, help="commit warm-up edits, not counted")
+    parser.add_argument("--load-runs", type=int, default=20, help="runs for the gold catalog load")
+    parser.add_argument("--passes", type=int, default=3, help="full passes through the form for step_next")
+    parser.add_argument("--indicators", type=int, default=500, help="size of the synthetic catalog")
+    parser.add_argument("--tmp-dir", default=None, help="where the temporary databases go (default: system tmp)")
+    parser.add_argument("--json", default=str(BENCH_DIR / "results" / "core.json"), help="where to write results")
+    args = parser.parse_args(argv)
+
+    synthetic = synthetic_catalog_yaml(args.indicators)
+    report = Report()
+    print(f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, {platform.platform()}", flush=True)
+
+    print("a. catalog load ...", flush=True)
+    bench_catalog_load(report, args.load_runs, synthetic)
+    print("b. answer commit ...", flush=True)
+    commit = bench_commit(report, args.edits, args.warmup, args.tmp_dir)
+    print("c. engine ...", flush=True)
+    engine = bench_engine(report, synthetic, args.passes, args.edits)
+
+    print()
+    print(report.table())
+    print()
+    print(f"commit: p50 ratio {commit['ratio_p50']:.2f}x, p99 ratio {commit['ratio_p99']:.2f}x; "
+          f"not stored {commit['not_stored']}, audit entries {commit['audit_entries']}")
+    s = engine["session"]
+    print(f"engine session: {s['answered_fields']}/{s['editable_fields']} editable fields answered "
+          f"({s['fields']} fields), results {s['indicator_results']}, answer statuses {s['answer_statuses']}")
+
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "args": vars(args),
+        "rows": report.rows,
+        "commit": commit,
+        "engine": engine,
+    }, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""PDF documents: interview protocols, assessment reports, charts, fonts, signing and verification."""

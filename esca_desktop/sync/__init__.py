@@ -1,0 +1,1 @@
+"""Bundles, the sync client and the central review service."""
