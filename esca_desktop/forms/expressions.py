@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "true", "false", "null"}
+MAX_DEPTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,7 @@ class _Parser:
         self.tokens = _tokenise(source)
         self.index = 0
         self.resolver = resolver
+        self.depth = 0
 
     # helpers
     @property
@@ -156,6 +159,15 @@ class _Parser:
 
     # grammar
     def parse_or(self) -> _Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"nested too deeply (more than {MAX_DEPTH} levels)", self.current.column)
+        try:
+            return self._parse_or()
+        finally:
+            self.depth -= 1
+
+    def _parse_or(self) -> _Node:
         left = self.parse_and()
         while self.current.kind == "or":
             column = self.advance().column
@@ -174,8 +186,14 @@ class _Parser:
     def parse_not(self) -> _Node:
         if self.current.kind == "not":
             column = self.advance().column
-            type_, refs, inner = self.parse_not()
+            negations = 1
+            while self.current.kind == "not":
+                self.advance()
+                negations += 1
+            type_, refs, inner = self.parse_comparison()
             _require(type_, {ExprType.BOOL}, "'not'", column)
+            if negations % 2 == 0:
+                return type_, refs, inner
 
             def negate(env: Env) -> Value:
                 value = inner(env)
@@ -211,7 +229,13 @@ class _Parser:
     def parse_unary(self) -> _Node:
         if self.current.kind == "op" and self.current.text == "-":
             column = self.advance().column
-            type_, refs, inner = self.parse_unary()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionError(f"nested too deeply (more than {MAX_DEPTH} levels)", column)
+            try:
+                type_, refs, inner = self.parse_unary()
+            finally:
+                self.depth -= 1
             _require(type_, {ExprType.NUMBER}, "unary '-'", column)
 
             def minus(env: Env) -> Value:
@@ -485,7 +509,11 @@ def _fn_round(args: Sequence[_Node], column: int) -> _Node:
         value, places = inner(env), digits(env)
         if value is None or places is None:
             return None
-        return float(round(_as_float(value), int(_as_float(places))))
+        digits_count = _as_float(places)
+        if digits_count != digits_count or abs(digits_count) > 12:
+            return None
+        exponent = Decimal(1).scaleb(-int(digits_count))
+        return float(Decimal(repr(_as_float(value))).quantize(exponent, rounding=ROUND_HALF_UP))
 
     return ExprType.NUMBER, _refs(*args), evaluate
 

@@ -94,7 +94,9 @@ class _Reader:
         return data
 
     def ident(self, data: object, path: str, pattern: re.Pattern[str] = _ID_RE) -> str:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
+        if isinstance(data, float):
+            self.fail(path, f"write the identifier in quotes (\"{data}\"): as a number, 1.10 would read as 1.1")
+        if isinstance(data, int) and not isinstance(data, bool):
             data = str(data)
         text = self.string(data, path)
         if not pattern.match(text):
@@ -204,7 +206,7 @@ def parse_catalog(data: bytes, source_name: str) -> Catalog:
 def _build_catalog(document: object, source_name: str, digest: str) -> Catalog:
     r = _Reader(source_name)
     doc = r.mapping(document, "", _CATALOG_KEYS, _CATALOG_KEYS - {"provisional_note", "checks"})
-    if doc["format"] != FORMAT_VERSION:
+    if type(doc["format"]) is not int or doc["format"] != FORMAT_VERSION:
         r.fail("format", f"unsupported catalog format {doc['format']!r} (this program reads {FORMAT_VERSION})")
     catalog_id = r.ident(doc["id"], "id")
     version = r.ident(doc["version"], "version")
@@ -251,6 +253,7 @@ def _build_catalog(document: object, source_name: str, digest: str) -> Catalog:
 
     builder = _Builder(r, field_types)
     areas = tuple(builder.area(area, f"areas[{a}]") for a, area in enumerate(areas_raw))
+    builder.check_computed_cycles([f for area in areas for ind in area.indicators for f in ind.fields])
     area_ids = [area.id for area in areas]
     if len(set(area_ids)) != len(area_ids):
         r.fail("areas", "area ids must be unique")
@@ -333,7 +336,6 @@ class _Builder:
         minimum = r.boolean(data.get("minimum_requirement", False), f"{path}.minimum_requirement")
         if minimum and not scoring.judged:
             r.fail(f"{path}.minimum_requirement", "a minimum requirement needs scoring levels or a 'met' rule")
-        self._check_computed_cycles(fields, path)
         return Indicator(
             id=ind_id,
             area_id=area_id,
@@ -408,7 +410,8 @@ class _Builder:
             compute=compute,
         )
 
-    def _check_computed_cycles(self, fields: tuple[Field, ...], path: str) -> None:
+    def check_computed_cycles(self, fields: list[Field]) -> None:
+        """Computed fields may read each other across indicators, but never in a circle."""
         graph = {f.key: f.compute.references for f in fields if f.compute is not None}
         visiting: set[str] = set()
         done: set[str] = set()
@@ -417,7 +420,8 @@ class _Builder:
             if key in done or key not in graph:
                 return
             if key in visiting:
-                self.r.fail(path, f"computed fields refer to each other in a cycle through {key}")
+                where = self.field_types[key][1]
+                self.r.fail(f"{where}.compute", f"computed fields refer to each other in a cycle through {key}")
             visiting.add(key)
             for dep in graph[key]:
                 visit(dep)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from esca_desktop.errors import NotFoundError, ValidationError
-from esca_desktop.forms.catalog import Catalog, Field, Indicator, Judgement
+from esca_desktop.forms.catalog import Catalog, Field, Indicator, Judgement, Level
 from esca_desktop.forms.results import (
     AnswerResult,
     AnswerStatus,
@@ -200,6 +200,16 @@ class FormSession:
 
     def results(self) -> list[IndicatorResult]:
         return [self._results[ind.id] for ind in self._indicators]
+
+    def matched_level(self, indicator_id: str) -> Level | None:
+        """The scoring level that gives the current points (None when open or unscored)."""
+        indicator = self.catalog.indicator_by_id[indicator_id]
+        if self._raw_results[indicator_id].status in (ResultStatus.OPEN, ResultStatus.NOT_APPLICABLE):
+            return None
+        for level in indicator.scoring.levels:
+            if level.when(self._env):
+                return level
+        return None
 
     def is_relevant(self, indicator: Indicator) -> bool:
         return self._results[indicator.id].computed_status is not ResultStatus.NOT_APPLICABLE

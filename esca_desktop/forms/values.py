@@ -22,6 +22,7 @@ SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 50_000
 YEAR_RANGE = (1800, 2200)
 PERCENT_RANGE = (0.0, 100.0)
+MAX_INTEGER = 10**15
 
 _TRUE = {"yes", "y", "true", "1", "ja", "j", "wahr"}
 _FALSE = {"no", "n", "false", "0", "nein", "falsch"}
@@ -50,17 +51,23 @@ def is_empty(raw: object) -> bool:
     return False
 
 
-def _parse_decimal_text(text: str) -> Decimal:
+def _parse_decimal_text(text: str, lang: str) -> Decimal:
     cleaned = re.sub(r"[\s\u00a0\u202f'€]|EUR|%", "", text, flags=re.IGNORECASE)
+    thousands = "." if lang == "de" else ","
     if "," in cleaned and "." in cleaned:
         # The later separator is the decimal one: 1.234,5 (German) or 1,234.5 (English).
         if cleaned.rfind(",") > cleaned.rfind("."):
             cleaned = cleaned.replace(".", "").replace(",", ".")
         else:
             cleaned = cleaned.replace(",", "")
+    elif re.fullmatch(r"[-+]?\d{1,3}([.,]\d{3})+", cleaned) and (
+        cleaned.count(cleaned[-4]) > 1 or cleaned[-4] == thousands
+    ):
+        # 1.234.567, or 250.000 typed in German / 250,000 in English: thousands separators.
+        cleaned = cleaned.replace(cleaned[-4], "")
     elif "," in cleaned:
         cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", cleaned):
+    if not re.fullmatch(r"[-+]?\d{1,18}(\.\d{1,12})?", cleaned):
         raise InvalidOperation(text)
     return Decimal(cleaned)
 
@@ -69,22 +76,33 @@ def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
     if isinstance(raw, bool):
         raise ValueProblem("wrong_type", _msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
     if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
-        return int(raw)
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
-    if re.fullmatch(r"[-+]?\d+", text):
-        return int(text)
-    raise ValueProblem(
-        "wrong_type",
-        _msg(lang, f"expects {what_en}, got {raw!r}", f"erwartet {what_de}, nicht {raw!r}"),
-    )
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    elif isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+        value = int(raw)
+    else:
+        text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+        if not re.fullmatch(r"[-+]?\d{1,30}", text):
+            raise ValueProblem(
+                "wrong_type",
+                _msg(lang, f"expects {what_en}, got {_clip(raw)}", f"erwartet {what_de}, nicht {_clip(raw)}"),
+            )
+        value = int(text)
+    if abs(value) > MAX_INTEGER:
+        raise ValueProblem("constraint", _msg(lang, "is too large", "ist zu groß"))
+    return value
+
+
+def _clip(raw: object) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "…'"
 
 
 def _to_decimal(raw: object, lang: str) -> Decimal:
     if isinstance(raw, bool):
+        raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+    if isinstance(raw, Decimal) and not raw.is_finite():
         raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
     if isinstance(raw, (int, Decimal)):
         return Decimal(raw)
@@ -93,11 +111,11 @@ def _to_decimal(raw: object, lang: str) -> Decimal:
             raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
         return Decimal(repr(raw))
     try:
-        return _parse_decimal_text(str(raw))
+        return _parse_decimal_text(str(raw), lang)
     except InvalidOperation:
         raise ValueProblem(
             "wrong_type",
-            _msg(lang, f"expects a number, got {raw!r}", f"erwartet eine Zahl, nicht {raw!r}"),
+            _msg(lang, f"expects a number, got {_clip(raw)}", f"erwartet eine Zahl, nicht {_clip(raw)}"),
         ) from None
 
 
@@ -183,18 +201,19 @@ def _range_problem(field: Field, value: float, lang: str) -> ValueProblem | None
     if low is not None and value < low:
         return ValueProblem(
             "constraint",
-            _msg(lang, f"must be at least {_num(low)}{suffix}", f"muss mindestens {_num(low)}{suffix} sein"),
+            _msg(lang, f"must be at least {_num(low, lang)}{suffix}", f"muss mindestens {_num(low, lang)}{suffix} sein"),
         )
     if high is not None and value > high:
         return ValueProblem(
             "constraint",
-            _msg(lang, f"must be at most {_num(high)}{suffix}", f"darf höchstens {_num(high)}{suffix} sein"),
+            _msg(lang, f"must be at most {_num(high, lang)}{suffix}", f"darf höchstens {_num(high, lang)}{suffix} sein"),
         )
     return None
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+def _num(value: float, lang: str = "en") -> str:
+    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return text.replace(".", ",") if lang == "de" else text
 
 
 def parse_value(field: Field, raw: object, lang: str = "en") -> AnswerValue:
@@ -229,7 +248,10 @@ def parse_value(field: Field, raw: object, lang: str = "en") -> AnswerValue:
             raise ValueProblem(
                 "wrong_type", _msg(lang, "expects a list of choices", "erwartet eine Liste von Optionen")
             )
-        value = tuple(sorted({_choice_id(field, item, lang) for item in items}))
+        chosen = {_choice_id(field, item, lang) for item in items if not is_empty(item)}
+        if not chosen:
+            return None
+        value = tuple(sorted(chosen))
     elif kind in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT):
         if not isinstance(raw, str):
             raise ValueProblem("wrong_type", _msg(lang, "expects text", "erwartet Text"))
