@@ -324,7 +324,8 @@ def demo(cli: Cli) -> int:
         total = interview.session.total()
         outcome = interview.session.outcome()
         org = interview.assessment.organisation.name
-        score = f"{total.points:g}/{total.max_points:g} points ({total.percent:.1f} %)" if total.max_points else "benchmark"
+        score = (f"{total.points:g}/{total.max_points:g} points ({total.percent:.1f} %)" if total.max_points
+                 else outcome.judgement.replace("_", "/"))
         verdict = {True: "passes", False: "does not pass", None: "no judgement" if outcome.judgement == "benchmark" else "open"}
         cli.print(f"{scheme:<7} {assessment_id}  {org}: {score}, {verdict[outcome.passed]}")
     return 0

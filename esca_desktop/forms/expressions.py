@@ -385,7 +385,8 @@ def _compare(op: str, left: _Node, right: _Node, column: int) -> _Node:
         if a is None or b is None:
             return None
         if numeric:
-            return compare(float(a), float(b))  # type: ignore[arg-type]
+            # Round away binary noise: 33.3 + 33.3 + 33.3 + 0.1 == 100 must hold.
+            return compare(round(float(a), 9), round(float(b), 9))  # type: ignore[arg-type]
         return compare(a, b)
 
     return ExprType.BOOL, _refs(left, right), evaluate
