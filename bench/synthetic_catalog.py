@@ -58,7 +58,7 @@ def _levels(rules: list[tuple[int, str]]) -> list[dict[str, Any]]:
 
 
 def _counts_indicator(ind_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fields = [
+    fields: list[dict[str, Any]] = [
         {
             "id": "total",
             "type": "integer",
@@ -106,7 +106,7 @@ def _counts_indicator(ind_id: str) -> tuple[list[dict[str, Any]], list[dict[str,
 
 
 def _budget_indicator(ind_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fields = [
+    fields: list[dict[str, Any]] = [
         {
             "id": "budget",
             "type": "decimal",
@@ -152,7 +152,7 @@ def _budget_indicator(ind_id: str) -> tuple[list[dict[str, Any]], list[dict[str,
 
 
 def _cross_indicator(ind_id: str, other: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fields = [
+    fields: list[dict[str, Any]] = [
         {
             "id": "count",
             "type": "integer",
