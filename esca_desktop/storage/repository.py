@@ -294,44 +294,45 @@ class AssessmentRepository:
             raise NotFoundError(f"no assessment {assessment_id!r}")
         current = AssessmentStatus(status)
         if not current.editable:
-            raise ReadOnlyError(
-                f"assessment {assessment_id[:8]} is {current.label()} and read-only; "
-                "reopen it as a new revision to change it"
-            )
+            raise _read_only(assessment_id, current)
         return current
 
     def save_answers(self, assessment_id: str, writes: Sequence[AnswerWrite], actor: str,
                      results: Iterable[IndicatorResult], summary: ScoreSummary, action: str = "answer") -> None:
-        """Store answers (None deletes), changed results, audit entries and the summary: all or nothing."""
+        """Store answers (None deletes), changed results, audit entries and the summary: all or nothing.
+
+        This is the hot path of the interview (one call per saved edit), so it speaks SQL to the
+        driver directly: SQLAlchemy's statement building would cost more than the durable commit."""
         now = _iso(self.clock())
         with self.engine.begin() as conn:
-            status = self._editable_status(conn, assessment_id)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            row = cursor.execute(_SQL_HEAD, (assessment_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no assessment {assessment_id!r}")
+            status = AssessmentStatus(row[0])
+            if not status.editable:
+                raise _read_only(assessment_id, status)
+            head, count = (row[1] or GENESIS_HASH), row[2]
             for write in writes:
                 if write.value_json is None:
-                    conn.execute(delete(_answer).where(
-                        _answer.c.assessment_id == assessment_id, _answer.c.field_key == write.key))
+                    cursor.execute(_SQL_DELETE_ANSWER, (assessment_id, write.key))
                 else:
-                    value = _json(write.value_json)
-                    conn.execute(
-                        sqlite_insert(_answer)
-                        .values(assessment_id=assessment_id, field_key=write.key, value_json=value,
-                                answered_by=actor, answered_at=now)
-                        .on_conflict_do_update(
-                            index_elements=[_answer.c.assessment_id, _answer.c.field_key],
-                            set_={"value_json": value, "answered_by": actor, "answered_at": now},
-                        )
-                    )
-            self._write_results(conn, assessment_id, results)
-            head, count = self._audit_head(conn, assessment_id)
+                    cursor.execute(_SQL_UPSERT_ANSWER, (assessment_id, write.key, _json(write.value_json), actor, now))
+            for result in results:
+                cursor.execute(_SQL_UPSERT_RESULT, (assessment_id, result.indicator_id, result.status.value,
+                                                    result.points))
             for write in writes:
-                head = self._append_audit(conn, assessment_id, actor, action, write.key,
-                                          write.old_json, write.value_json, now, head)
+                old_json, new_json = _json(write.old_json), _json(write.value_json)
+                digest = audit_hash(head, assessment_id, now, actor, action, write.key, old_json, new_json)
+                cursor.execute(_SQL_INSERT_AUDIT, (assessment_id, now, actor, action, write.key, old_json, new_json,
+                                                   head, digest))
+                head = digest
                 count += 1
-            values = _summary_values(summary)
-            if status is AssessmentStatus.DRAFT:
-                values["status"] = AssessmentStatus.IN_PROGRESS.value
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(
-                updated_at=now, audit_head=head, audit_count=count, **values))
+            new_status = AssessmentStatus.IN_PROGRESS.value if status is AssessmentStatus.DRAFT else status.value
+            cursor.execute(_SQL_UPDATE_SUMMARY, (now, head, count, new_status, summary.progress_done,
+                                                 summary.progress_total, summary.score_points, summary.score_max,
+                                                 summary.outcome_passed, assessment_id))
+            cursor.close()
 
     def save_indicator_state(self, assessment_id: str, indicator_id: str, state: IndicatorState,
                              actor: str, action: str, old: Any, new: Any,
@@ -440,6 +441,7 @@ class AssessmentRepository:
                             actor: str) -> None:
         now = _iso(self.clock())
         with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
             conn.execute(delete(_signature).where(_signature.c.assessment_id == assessment_id,
                                                   _signature.c.role == role))
             conn.execute(insert(_signature).values(assessment_id=assessment_id, role=role,
@@ -453,6 +455,10 @@ class AssessmentRepository:
             rows = conn.execute(select(_signature).where(_signature.c.assessment_id == assessment_id)
                                 .order_by(_signature.c.id)).all()
         return [(r.role, r.signer_name, r.image_png, _parse_time(r.signed_at)) for r in rows]
+
+    def review_comments(self, assessment_id: str) -> dict[str, str]:
+        """Reviewer comments per indicator of the latest review (filled in by sync)."""
+        return {}
 
     # --- audit trail ----------------------------------------------------------------------------
 
@@ -531,6 +537,35 @@ def verify_chain(rows: Sequence[tuple[int, str, str, str, str, str, str, str, st
         return AuditVerification(False, len(rows), f"the trail has {len(rows)} entries but {expected_count} "
                                  "were recorded: the newest entries were removed")
     return AuditVerification(True, len(rows), f"{len(rows)} entries, chain intact")
+
+
+def _read_only(assessment_id: str, status: AssessmentStatus) -> ReadOnlyError:
+    return ReadOnlyError(
+        f"assessment {assessment_id[:8]} is {status.label()} and read-only; reopen it as a new revision to change it"
+    )
+
+
+_SQL_HEAD = "SELECT status, audit_head, audit_count FROM assessment WHERE id = ?"
+_SQL_DELETE_ANSWER = "DELETE FROM answer WHERE assessment_id = ? AND field_key = ?"
+_SQL_UPSERT_ANSWER = (
+    "INSERT INTO answer (assessment_id, field_key, value_json, answered_by, answered_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (assessment_id, field_key) DO UPDATE SET value_json = excluded.value_json, "
+    "answered_by = excluded.answered_by, answered_at = excluded.answered_at"
+)
+_SQL_UPSERT_RESULT = (
+    "INSERT INTO indicator_state (assessment_id, indicator_id, result_status, result_points, note, follow_up, "
+    "override_justification, override_by) VALUES (?, ?, ?, ?, '', 0, '', '') "
+    "ON CONFLICT (assessment_id, indicator_id) DO UPDATE SET result_status = excluded.result_status, "
+    "result_points = excluded.result_points"
+)
+_SQL_INSERT_AUDIT = (
+    "INSERT INTO audit_entry (assessment_id, at, actor, action, target, old_json, new_json, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQL_UPDATE_SUMMARY = (
+    "UPDATE assessment SET updated_at = ?, audit_head = ?, audit_count = ?, status = ?, progress_done = ?, "
+    "progress_total = ?, score_points = ?, score_max = ?, outcome_passed = ? WHERE id = ?"
+)
 
 
 def _summary_values(summary: ScoreSummary) -> dict[str, Any]:
