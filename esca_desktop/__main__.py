@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+
+
+def _start_window(args: argparse.Namespace) -> int:
+    from esca_desktop.app import run_gui
+
+    return run_gui(args.data_dir, args.open, args.samples)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -12,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from esca_desktop.cli import run
 
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return run(sys.argv[1:] if argv is None else argv, gui=_start_window)
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

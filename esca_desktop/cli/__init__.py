@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from esca_desktop import __version__
@@ -30,6 +30,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:
         "--data-dir", metavar="DIR", help="data folder (default: ESCA_DESKTOP_DATA_DIR or the user data folder)"
     )
     parser.add_argument("--lang", choices=("en", "de"), help="language of catalog texts and messages")
+    parser.add_argument("--open", metavar="ID", help="window: open this assessment")
+    parser.add_argument("--samples", action="store_true",
+                        help="window: create the sample assessments (once) and open the Gold one")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     handlers: Handlers = {}
     for name in VERB_MODULES:
@@ -38,13 +41,21 @@ def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:
     return parser, handlers
 
 
-def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run a verb; returns the exit code. A `UserError` prints one line on stderr and returns 2."""
+def run(argv: Sequence[str] | None = None, out: TextIO | None = None,
+        gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+    """Run a verb; returns the exit code. A `UserError` prints one line on stderr and returns 2.
+    Without a verb, `gui` (given by the entry point) starts the window."""
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
-        parser.print_help(out or sys.stdout)
-        return 0
+        if gui is None:
+            parser.print_help(out or sys.stdout)
+            return 0
+        try:
+            return gui(args)
+        except UserError as exc:
+            print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+            return exc.exit_code
     cli = Cli(args, out or sys.stdout)
     handler = handlers[(args.verb, getattr(args, "action", None))]
     try:

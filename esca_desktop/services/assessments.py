@@ -306,6 +306,10 @@ class Interview:
             raise
         return result, self._changes(result.changed_fields, result.changed_indicators)
 
+    def reviewer_comment(self, indicator_id: str) -> str:
+        """The central reviewer's comment on an indicator, when the assessment came back returned."""
+        return self.repository.review_comments(self.id).get(indicator_id, "")
+
     # --- navigation -----------------------------------------------------------------------------
 
     def remember_position(self, event: NavEvent | None = None) -> None:
@@ -402,6 +406,21 @@ class Interview:
 
     def evidence_path(self, item: EvidenceItem) -> Path:
         return self.context.evidence_dir / self.id / item.stored_name
+
+    # --- drawn signatures -----------------------------------------------------------------------
+
+    def add_drawn_signature(self, role: str, signer_name: str, image_png: bytes) -> Changes:
+        """A signature drawn by hand (assessor or interviewee); replaces an earlier one of that role."""
+        self._require_editable()
+        if not signer_name.strip():
+            raise ValidationError("signature: the signer's name is required")
+        if not image_png.startswith(b"\x89PNG"):
+            raise ValidationError("signature: the image is not a PNG")
+        self.repository.add_drawn_signature(self.id, role, signer_name.strip(), image_png, self.context.actor)
+        return Changes(assessment_ids=frozenset({self.id}), summary=True)
+
+    def drawn_signatures(self) -> list[tuple[str, str, bytes, dt.datetime]]:
+        return self.repository.drawn_signatures(self.id)
 
     # --- finalise and reopen --------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Composition root of the window: Qt application, translations, error reporting, main window.
+
+The window is shown before the data store is opened, so that the program appears at once."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from esca_desktop.paths import resolve_data_dir
+from esca_desktop.settings import load_settings
+from esca_desktop.ui.crash import ErrorReporter, setup_logging
+from esca_desktop.ui.i18n import install_translators, resolve_language
+from esca_desktop.ui.main_window import MainWindow
+from esca_desktop.ui.style import STYLE_SHEET
+
+STARTUP_PROBE_ENV = "ESCA_DESKTOP_STARTUP_PROBE"  # benchmark hook: print the time to first paint, quit
+
+
+def create_application(argv: list[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    app.setApplicationName("ESCA Assessor")
+    app.setOrganizationName("ESCA")
+    app.setApplicationVersion(__import__("esca_desktop").__version__)
+    QGuiApplication.setDesktopFileName("eu.cluster-analysis.EscaAssessor")
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def build_window(data_dir: str | None, open_id: str | None = None, samples: bool = False,
+                 interactive_errors: bool = True) -> MainWindow:
+    """Create the window and schedule the store to open once it has painted."""
+    settings = load_settings()
+    app = create_application(sys.argv[:1])
+    lang = resolve_language(settings.ui_language)
+    app.setProperty("translators", install_translators(app, lang))
+    folder = resolve_data_dir(data_dir or settings.data_dir or None)
+    reporter = ErrorReporter(setup_logging(folder / "logs"), interactive=interactive_errors)
+    reporter.install()
+    window = MainWindow(settings, lang)
+    window.setProperty("error_reporter", reporter)
+    window.start_after_first_paint(str(folder), open_id, samples)
+    return window
+
+
+def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = False) -> int:
+    started = time.perf_counter()
+    window = build_window(data_dir, open_id, samples)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    if os.environ.get(STARTUP_PROBE_ENV):
+        _probe_first_paint(window, started)
+    window.show()
+    return app.exec()
+
+
+def _probe_first_paint(window: MainWindow, started: float) -> None:
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                print(f"first-paint-ms {1000 * (time.perf_counter() - started):.1f}", flush=True)
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, QApplication.quit)
+            return False
+
+    probe = FirstPaint(window)
+    window.installEventFilter(probe)

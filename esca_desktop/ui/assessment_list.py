@@ -1,0 +1,243 @@
+"""The assessments list: a thin table model over `AssessmentSummary` rows, a word filter, sorting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedLayout,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esca_desktop.domain.model import AssessmentSummary
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AssessmentTableModel(QAbstractTableModel):
+    """Rows are precomputed once per refresh, so that painting and filtering stay cheap."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AssessmentSummary] = []
+        self._display: list[tuple[str, ...]] = []
+        self._sort: list[tuple[Any, ...]] = []
+        self._haystack: list[str] = []
+        self.headers = (
+            self.tr("Organisation"), self.tr("Country"), self.tr("Scheme"), self.tr("Status"),
+            self.tr("Progress"), self.tr("Score"), self.tr("Last change"),
+        )
+
+    def set_summaries(self, rows: list[AssessmentSummary], lang: str = "en") -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self._display = []
+        self._sort = []
+        for s in rows:
+            percent = None if s.score_points is None or not s.score_max else 100 * s.score_points / s.score_max
+            score = "" if percent is None else f"{percent:.1f} %"
+            if s.outcome_passed is True:
+                score += "  ✓"
+            progress = f"{s.progress_done} / {s.progress_total}"
+            changed = s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self._display.append((s.organisation, s.country, s.scheme.capitalize(), s.status.label(lang),
+                                  progress, score, changed))
+            fraction = s.progress_done / s.progress_total if s.progress_total else 0.0
+            self._sort.append((s.organisation.casefold(), s.country, s.scheme, s.status.value, fraction,
+                               -1.0 if percent is None else percent, s.updated_at.timestamp()))
+        self._haystack = [" ".join(row).casefold() + " " + s.id for row, s in zip(self._display, rows, strict=True)]
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display[row][column]
+        if role == SORT_ROLE:
+            return self._sort[row][column]
+        if role == ID_ROLE:
+            return self._rows[row].id
+        if role == SUMMARY_ROLE:
+            return self._rows[row]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return f"{self._rows[row].organisation}\n{self._rows[row].id}"
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def matches(self, row: int, words: list[str]) -> bool:
+        haystack = self._haystack[row]
+        return all(word in haystack for word in words)
+
+    def row_of(self, assessment_id: str) -> int:
+        for n, summary in enumerate(self._rows):
+            if summary.id == assessment_id:
+                return n
+        return -1
+
+
+class AssessmentFilterProxy(QSortFilterProxyModel):
+    """Every typed word must occur somewhere in the row (organisation, country, scheme, status…)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = text.casefold().split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        if not self._words:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, AssessmentTableModel)
+        return model.matches(source_row, self._words)
+
+
+class AssessmentListPage(QWidget):
+    open_requested = Signal(str)
+    new_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = AssessmentTableModel(self)
+        self.proxy = AssessmentFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(self.tr("Filter by organisation, country, scheme or status"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(self.tr("Filter assessments"))
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("mutedLabel")
+        new_button = QPushButton(self.tr("New assessment…"))
+        new_button.clicked.connect(self.new_requested)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(new_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 7):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setHighlightSections(False)
+        self.table.setAccessibleName(self.tr("Assessments"))
+        self.table.doubleClicked.connect(self._open_index)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.open_current)
+
+        self.empty_label = QLabel(self.tr(
+            "<h3>No assessments yet</h3><p>Create one with <b>New assessment…</b> (Ctrl+N), "
+            "or load the samples with <b>Help → Load sample assessments</b>.</p>"
+        ))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.stack = QStackedLayout()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self.stack, 1)
+        self.setFocusProxy(self.filter_edit)
+        self.filter_edit.returnPressed.connect(self._focus_table)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    def set_summaries(self, rows: list[AssessmentSummary], lang: str = "en") -> None:
+        selected = self.current_id()
+        self.model.set_summaries(rows, lang)
+        self.stack.setCurrentWidget(self.table if rows else self.empty_label)
+        if selected:
+            self.select(selected)
+        elif self.proxy.rowCount():
+            self.table.selectRow(0)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(self.tr("%1 of %2").replace("%1", str(shown)).replace("%2", str(total))
+                                 if shown != total else self.tr("%1 assessments").replace("%1", str(total)))
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def select(self, assessment_id: str) -> None:
+        row = self.model.row_of(assessment_id)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+
+    def open_current(self) -> None:
+        assessment_id = self.current_id()
+        if assessment_id:
+            self.open_requested.emit(assessment_id)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(index.data(ID_ROLE))
+
+    def _focus_table(self) -> None:
+        if self.proxy.rowCount():
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+            self.table.setFocus()

@@ -1,0 +1,340 @@
+"""One editor class per answer type, chosen by a registry (adding a type = one enum member + one class).
+
+Editors show a value and report what the person entered (`edited(raw)`); they never write the model.
+The page hands the raw input to the interview, which validates, stores and answers back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFocusEvent
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+    QWidgetAction,
+)
+
+from esca_desktop.forms.catalog import Field, FieldType
+from esca_desktop.forms.values import AnswerValue, format_value
+
+YES_NO_LABELS = {"en": ("Yes", "No"), "de": ("Ja", "Nein")}
+NOT_ANSWERED = {"en": "— not answered —", "de": "— keine Angabe —"}
+
+
+class FieldEditor(QObject):
+    """Base class: `widget` is what the page lays out; `edited(raw)` fires on every change;
+    `committed()` fires when the person leaves the editor (a moment to save at once)."""
+
+    edited = Signal(object)
+    committed = Signal()
+
+    def __init__(self, field: Field, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.lang = lang
+        self.widget = self.build()
+        self.widget.setAccessibleName(field.label.get(lang))
+        if field.help:
+            self.widget.setAccessibleDescription(field.help.get(lang))
+
+    def build(self) -> QWidget:
+        raise NotImplementedError
+
+    def set_value(self, value: AnswerValue) -> None:
+        raise NotImplementedError
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.widget.setEnabled(not read_only)
+
+    def focus_widget(self) -> QWidget:
+        return self.widget
+
+
+class _CommitOnFocusOut(QObject):
+    """Emits `committed` of an editor when one of its widgets loses the keyboard focus."""
+
+    def __init__(self, editor: FieldEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt override
+        if isinstance(event, QFocusEvent) and event.type() == QFocusEvent.Type.FocusOut:
+            self.editor.committed.emit()
+        return False
+
+
+def _watch_focus(editor: FieldEditor, *widgets: QWidget) -> None:
+    watcher = _CommitOnFocusOut(editor)
+    for widget in widgets:
+        widget.installEventFilter(watcher)
+
+
+class LineEditor(FieldEditor):
+    """Numbers, years, short texts: a line edit with the unit beside it."""
+
+    def build(self) -> QWidget:
+        container = QWidget()
+        layout = QHBoxLayout(container)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.line = QLineEdit()
+        self.line.setAccessibleName(self.field.label.get(self.lang))
+        placeholder = self.placeholder()
+        if placeholder:
+            self.line.setPlaceholderText(placeholder)
+        if self.field.type.is_numeric:
+            self.line.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("0") * 18)
+        layout.addWidget(self.line, 0 if self.field.type.is_numeric else 1)
+        unit = self.unit_text()
+        if unit:
+            label = QLabel(unit)
+            label.setObjectName("unitLabel")
+            layout.addWidget(label)
+        if self.field.type.is_numeric:
+            layout.addStretch(1)
+        self.line.textEdited.connect(lambda text: self.edited.emit(text))
+        self.line.editingFinished.connect(self.committed)
+        container.setFocusProxy(self.line)
+        return container
+
+    def unit_text(self) -> str:
+        if self.field.type is FieldType.PERCENT:
+            return "%"
+        if self.field.type is FieldType.MONEY:
+            return self.field.unit.get(self.lang) or "EUR"
+        return self.field.unit.get(self.lang)
+
+    def placeholder(self) -> str:
+        kind = self.field.type
+        if kind is FieldType.YEAR:
+            return "2024" if self.lang == "en" else "2024"
+        if kind in (FieldType.DECIMAL, FieldType.MONEY, FieldType.PERCENT):
+            return "0.0" if self.lang == "en" else "0,0"
+        return ""
+
+    def set_value(self, value: AnswerValue) -> None:
+        text = "" if value is None else self.text_of(value)
+        if self.line.text() != text:
+            with QSignalBlocker(self.line):
+                self.line.setText(text)
+
+    def text_of(self, value: AnswerValue) -> str:
+        if self.field.type in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY):
+            text = format(value, "f")
+            return text.replace(".", ",") if self.lang == "de" else text
+        return str(value)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.line.setReadOnly(read_only)
+
+    def focus_widget(self) -> QWidget:
+        return self.line
+
+
+class UrlEditor(LineEditor):
+    def build(self) -> QWidget:
+        container = super().build()
+        self.line.setPlaceholderText("https://")
+        open_button = QToolButton()
+        open_button.setText(self.tr("Open"))
+        open_button.setToolTip(self.tr("Open the address in the web browser"))
+        open_button.clicked.connect(self._open)
+        layout = container.layout()
+        assert layout is not None
+        layout.addWidget(open_button)
+        return container
+
+    def _open(self) -> None:
+        text = self.line.text().strip()
+        if text:
+            QDesktopServices.openUrl(QUrl.fromUserInput(text))
+
+
+class DateEditor(LineEditor):
+    def build(self) -> QWidget:
+        container = super().build()
+        self.line.setPlaceholderText("YYYY-MM-DD" if self.lang == "en" else "JJJJ-MM-TT")
+        self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("0") * 16)
+        self.button = QToolButton()
+        self.button.setText("…")
+        self.button.setToolTip(self.tr("Choose a date"))
+        self.button.setAccessibleName(self.tr("Choose a date"))
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.button)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(True)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._sync_calendar)
+        self.calendar.clicked.connect(lambda date: (self._pick(date), menu.close()))
+        self.button.setMenu(menu)
+        layout = container.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.setStretch(0, 0)
+        layout.insertWidget(1, self.button)
+        layout.addStretch(1)
+        return container
+
+    def _sync_calendar(self) -> None:
+        try:
+            date = dt.date.fromisoformat(self.line.text().strip())
+            self.calendar.setSelectedDate(QDate(date.year, date.month, date.day))
+        except ValueError:
+            self.calendar.setSelectedDate(QDate.currentDate())
+
+    def _pick(self, date: QDate) -> None:
+        text = date.toString("yyyy-MM-dd")
+        self.line.setText(text)
+        self.edited.emit(text)
+        self.committed.emit()
+
+    def text_of(self, value: AnswerValue) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    def set_read_only(self, read_only: bool) -> None:
+        super().set_read_only(read_only)
+        self.button.setEnabled(not read_only)
+
+
+class ComboEditor(FieldEditor):
+    """Yes/no and single choice: a combo box whose first item means "not answered"."""
+
+    def options(self) -> list[tuple[str, Any]]:
+        if self.field.type is FieldType.YES_NO:
+            yes, no = YES_NO_LABELS.get(self.lang, YES_NO_LABELS["en"])
+            return [(yes, True), (no, False)]
+        return [(choice.label.get(self.lang), choice.id) for choice in self.field.choices]
+
+    def build(self) -> QWidget:
+        self.combo = QComboBox()
+        self.combo.addItem(NOT_ANSWERED.get(self.lang, NOT_ANSWERED["en"]), None)
+        for label, data in self.options():
+            self.combo.addItem(label, data)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.activated.connect(lambda _index: (self.edited.emit(self.combo.currentData()), self.committed.emit()))
+        _watch_focus(self, self.combo)
+        container = QWidget()
+        layout = QHBoxLayout(container)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo)
+        layout.addStretch(1)
+        container.setFocusProxy(self.combo)
+        return container
+
+    def set_value(self, value: AnswerValue) -> None:
+        index = self.combo.findData(value) if value is not None else 0
+        with QSignalBlocker(self.combo):
+            self.combo.setCurrentIndex(max(index, 0))
+
+    def focus_widget(self) -> QWidget:
+        return self.combo
+
+
+class MultiChoiceEditor(FieldEditor):
+    """Multiple choice: a grid of check boxes."""
+
+    def build(self) -> QWidget:
+        container = QWidget()
+        grid = QGridLayout(container)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(18)
+        self.boxes: dict[str, QCheckBox] = {}
+        columns = 2 if len(self.field.choices) > 4 else 1
+        for n, choice in enumerate(self.field.choices):
+            box = QCheckBox(choice.label.get(self.lang))
+            box.toggled.connect(self._changed)
+            self.boxes[choice.id] = box
+            grid.addWidget(box, n // columns, n % columns)
+        _watch_focus(self, *self.boxes.values())
+        if self.boxes:
+            container.setFocusProxy(next(iter(self.boxes.values())))
+        return container
+
+    def _changed(self) -> None:
+        self.edited.emit([choice_id for choice_id, box in self.boxes.items() if box.isChecked()])
+
+    def set_value(self, value: AnswerValue) -> None:
+        selected = set(value) if isinstance(value, tuple) else set()
+        for choice_id, box in self.boxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(choice_id in selected)
+
+
+class _PlainText(QPlainTextEdit):
+    """Tab moves the focus on (an interview form is filled with the keyboard)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)
+
+
+class LongTextEditor(FieldEditor):
+    def build(self) -> QWidget:
+        self.text = _PlainText()
+        lines = 4
+        self.text.setMinimumHeight(self.text.fontMetrics().lineSpacing() * lines + 12)
+        self.text.setMaximumHeight(self.text.fontMetrics().lineSpacing() * 10 + 12)
+        self.text.textChanged.connect(lambda: self.edited.emit(self.text.toPlainText()))
+        _watch_focus(self, self.text)
+        return self.text
+
+    def set_value(self, value: AnswerValue) -> None:
+        text = "" if value is None else str(value)
+        if self.text.toPlainText().rstrip() != text:
+            with QSignalBlocker(self.text):
+                self.text.setPlainText(text)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.text.setReadOnly(read_only)
+
+
+class ComputedView(FieldEditor):
+    """A computed field: shown, never typed in."""
+
+    def build(self) -> QWidget:
+        self.label = QLabel("—")
+        self.label.setObjectName("computedValue")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self.label
+
+    def set_value(self, value: AnswerValue) -> None:
+        self.label.setText(format_value(self.field, value, self.lang) if value is not None else "—")
+
+    def set_read_only(self, read_only: bool) -> None:
+        pass
+
+
+EDITORS: dict[FieldType, Callable[[Field, str, QWidget | None], FieldEditor]] = {
+    FieldType.INTEGER: LineEditor,
+    FieldType.DECIMAL: LineEditor,
+    FieldType.PERCENT: LineEditor,
+    FieldType.MONEY: LineEditor,
+    FieldType.YEAR: LineEditor,
+    FieldType.DATE: DateEditor,
+    FieldType.YES_NO: ComboEditor,
+    FieldType.SINGLE_CHOICE: ComboEditor,
+    FieldType.MULTIPLE_CHOICE: MultiChoiceEditor,
+    FieldType.SHORT_TEXT: LineEditor,
+    FieldType.LONG_TEXT: LongTextEditor,
+    FieldType.URL: UrlEditor,
+}
+
+
+def editor_for(field: Field, lang: str, parent: QWidget | None = None) -> FieldEditor:
+    if field.computed:
+        return ComputedView(field, lang, parent)
+    return EDITORS[field.type](field, lang, parent)

@@ -1,0 +1,389 @@
+"""One indicator on one page, built from the catalog: what it measures, the questions, the evidence
+checklist, the typed fields with inline messages, the live result, override, notes and evidence.
+
+The page only shows and reports: every edit leaves as a signal; the workspace stores it and
+tells the page what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esca_desktop.domain.model import EvidenceItem
+from esca_desktop.forms.catalog import Indicator
+from esca_desktop.forms.results import AnswerResult, ResultStatus
+from esca_desktop.forms.session import FormSession
+from esca_desktop.ui.editors import FieldEditor, editor_for
+from esca_desktop.ui.icons import status_icon
+
+EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class IndicatorPage(QScrollArea):
+    answer_edited = Signal(str, object)  # field key, raw input
+    answer_committed = Signal(str)  # field key: the person left the field
+    note_edited = Signal(str, str)  # indicator id, text
+    follow_up_toggled = Signal(str, bool)
+    override_requested = Signal(str, object, object, str)  # indicator, ResultStatus, points, justification
+    override_cleared = Signal(str)
+    files_dropped = Signal(str, list)  # indicator, [Path]
+    attach_requested = Signal(str)
+    evidence_open_requested = Signal(object)  # EvidenceItem
+
+    def __init__(self, session: FormSession, indicator: Indicator, evidence: list[EvidenceItem],
+                 read_only: bool, reviewer_comment: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.indicator = indicator
+        self.lang = session.lang
+        self.read_only = read_only
+        self.editors: dict[str, FieldEditor] = {}
+        self.messages: dict[str, QLabel] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(not read_only)
+
+        body = QWidget()
+        body.setObjectName("indicatorBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(24, 18, 24, 24)
+        column.setSpacing(10)
+        lang = self.lang
+
+        # Heading: number, title, flags
+        heading = QHBoxLayout()
+        number = QLabel(indicator.id)
+        number.setObjectName("indicatorNumber")
+        title = QLabel(indicator.title.get(lang))
+        title.setObjectName("indicatorTitle")
+        title.setWordWrap(True)
+        heading.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(title, 1)
+        for flag, text in ((indicator.minimum_requirement, self.tr("Minimum requirement")),
+                           (indicator.silver_scope and session.catalog.scheme == "gold", self.tr("Silver scope"))):
+            if flag:
+                badge = QLabel(text)
+                badge.setObjectName("badge")
+                heading.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(heading)
+        if indicator.measures:
+            measures = QLabel(indicator.measures.get(lang))
+            measures.setObjectName("mutedLabel")
+            measures.setWordWrap(True)
+            column.addWidget(measures)
+
+        if reviewer_comment:
+            review = QLabel(self.tr("<b>Reviewer comment:</b> ") + reviewer_comment)
+            review.setObjectName("reviewerComment")
+            review.setWordWrap(True)
+            column.addWidget(review)
+
+        # Guidance and evidence checklist side by side when there is room
+        if indicator.guidance or indicator.evidence:
+            info = QHBoxLayout()
+            info.setSpacing(16)
+            if indicator.guidance:
+                guidance = QGroupBox(self.tr("Interview guidance"))
+                g_layout = QVBoxLayout(guidance)
+                text = QLabel(indicator.guidance.get(lang))
+                text.setWordWrap(True)
+                text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                g_layout.addWidget(text)
+                info.addWidget(guidance, 3)
+            if indicator.evidence:
+                checklist = QGroupBox(self.tr("Evidence to check"))
+                e_layout = QVBoxLayout(checklist)
+                for item in indicator.evidence:
+                    entry = QLabel("•  " + item.get(lang))
+                    entry.setWordWrap(True)
+                    e_layout.addWidget(entry)
+                e_layout.addStretch(1)
+                info.addWidget(checklist, 2)
+            column.addLayout(info)
+
+        # Fields
+        column.addWidget(_section(self.tr("Answers")))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(4)
+        for fld in indicator.fields:
+            editor = editor_for(fld, lang, self)
+            editor.set_value(session.value(fld.key))
+            editor.set_read_only(read_only)
+            label_text = fld.label.get(lang) + (" *" if fld.required else "")
+            if fld.computed:
+                label_text += "  " + self.tr("(computed)")
+            label = QLabel(label_text)
+            label.setWordWrap(True)
+            label.setBuddy(editor.focus_widget())
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance("M") * 12)
+            label.setMaximumWidth(label.fontMetrics().horizontalAdvance("M") * 22)
+            cell = QWidget()
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 6)
+            cell_layout.setSpacing(2)
+            cell_layout.addWidget(editor.widget)
+            if fld.help:
+                help_label = QLabel(fld.help.get(lang))
+                help_label.setObjectName("helpLabel")
+                help_label.setWordWrap(True)
+                cell_layout.addWidget(help_label)
+            message = QLabel()
+            message.setObjectName("fieldError")
+            message.setWordWrap(True)
+            message.setVisible(False)
+            cell_layout.addWidget(message)
+            form.addRow(label, cell)
+            self.editors[fld.key] = editor
+            self.messages[fld.key] = message
+            editor.edited.connect(lambda raw, key=fld.key: self.answer_edited.emit(key, raw))
+            editor.committed.connect(lambda key=fld.key: self.answer_committed.emit(key))
+            editor.widget.setVisible(session.field_relevant(fld))
+            label.setVisible(session.field_relevant(fld))
+            cell.setVisible(session.field_relevant(fld))
+            editor.setProperty("row_widgets", (label, cell))
+        column.addLayout(form)
+
+        # Result and override
+        column.addWidget(_section(self.tr("Result")))
+        result_row = QHBoxLayout()
+        self.result_icon = QLabel()
+        self.result_text = QLabel()
+        self.result_text.setObjectName("resultText")
+        self.result_text.setWordWrap(True)
+        result_row.addWidget(self.result_icon, 0, Qt.AlignmentFlag.AlignTop)
+        result_row.addWidget(self.result_text, 1)
+        column.addLayout(result_row)
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("fieldError")
+        self.problems_label.setWordWrap(True)
+        column.addWidget(self.problems_label)
+        column.addWidget(self._override_box())
+
+        # Notes and follow-up
+        column.addWidget(_section(self.tr("Notes")))
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setPlaceholderText(self.tr("What you saw and heard; documents checked"))
+        self.note_edit.setAccessibleName(self.tr("Notes"))
+        self.note_edit.setMinimumHeight(self.note_edit.fontMetrics().lineSpacing() * 4 + 12)
+        self.note_edit.setMaximumHeight(self.note_edit.fontMetrics().lineSpacing() * 8 + 12)
+        state = session.state(indicator.id)
+        self.note_edit.setPlainText(state.note)
+        self.note_edit.setReadOnly(read_only)
+        self.note_edit.textChanged.connect(lambda: self.note_edited.emit(indicator.id, self.note_edit.toPlainText()))
+        column.addWidget(self.note_edit)
+        self.follow_up = QCheckBox(self.tr("Follow up on this indicator later"))
+        self.follow_up.setChecked(state.follow_up)
+        self.follow_up.setEnabled(not read_only)
+        self.follow_up.toggled.connect(lambda on: self.follow_up_toggled.emit(indicator.id, on))
+        column.addWidget(self.follow_up)
+
+        # Evidence
+        column.addWidget(_section(self.tr("Evidence seen")))
+        self.evidence_list = QListWidget()
+        self.evidence_list.setAccessibleName(self.tr("Evidence files"))
+        self.evidence_list.setMaximumHeight(self.evidence_list.fontMetrics().height() * 7)
+        self.evidence_list.itemActivated.connect(
+            lambda item: self.evidence_open_requested.emit(item.data(EVIDENCE_ROLE)))
+        column.addWidget(self.evidence_list)
+        attach_row = QHBoxLayout()
+        attach = QPushButton(self.tr("Attach file…"))
+        attach.setEnabled(not read_only)
+        attach.clicked.connect(lambda: self.attach_requested.emit(indicator.id))
+        hint = QLabel(self.tr("or drop files onto this page"))
+        hint.setObjectName("mutedLabel")
+        attach_row.addWidget(attach)
+        attach_row.addWidget(hint)
+        attach_row.addStretch(1)
+        column.addLayout(attach_row)
+        column.addStretch(1)
+        self.setWidget(body)
+        self.set_evidence(evidence)
+        self.refresh_result()
+
+    def _override_box(self) -> QWidget:
+        state = self.session.state(self.indicator.id)
+        wrapper = QWidget()
+        outer = QVBoxLayout(wrapper)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.override_check = QCheckBox(self.tr("Override the result (assessor's judgement, with a justification)"))
+        self.override_check.setChecked(state.override is not None)
+        self.override_check.setEnabled(not self.read_only)
+        outer.addWidget(self.override_check)
+        self.override_form = QGroupBox()
+        layout = QFormLayout(self.override_form)
+        self.override_status = QComboBox()
+        for status, text in ((ResultStatus.MET, self.tr("Met")), (ResultStatus.NOT_MET, self.tr("Not met")),
+                             (ResultStatus.NOT_APPLICABLE, self.tr("Not applicable"))):
+            self.override_status.addItem(status_icon(status), text, status)
+        self.override_points = QDoubleSpinBox()
+        self.override_points.setDecimals(1)
+        self.override_points.setRange(0, max(self.indicator.scoring.max_points, 0))
+        self.override_points.setSingleStep(1)
+        self.override_points.setEnabled(self.indicator.scoring.max_points > 0)
+        self.override_justification = QPlainTextEdit()
+        self.override_justification.setTabChangesFocus(True)
+        self.override_justification.setPlaceholderText(self.tr("Why the result differs from the rule (required)"))
+        self.override_justification.setMaximumHeight(self.override_justification.fontMetrics().lineSpacing() * 4 + 12)
+        if state.override is not None:
+            self.override_status.setCurrentIndex(max(self.override_status.findData(state.override.status), 0))
+            self.override_points.setValue(state.override.points or 0)
+            self.override_justification.setPlainText(state.override.justification)
+        self.override_message = QLabel()
+        self.override_message.setObjectName("fieldError")
+        self.override_message.setWordWrap(True)
+        self.override_message.setVisible(False)
+        apply_button = QPushButton(self.tr("Apply override"))
+        apply_button.clicked.connect(self._apply_override)
+        for widget in (self.override_status, self.override_points, self.override_justification, apply_button):
+            widget.setEnabled(widget.isEnabled() and not self.read_only)
+        layout.addRow(self.tr("Result"), self.override_status)
+        layout.addRow(self.tr("Points"), self.override_points)
+        layout.addRow(self.tr("Justification"), self.override_justification)
+        layout.addRow("", self.override_message)
+        layout.addRow("", apply_button)
+        outer.addWidget(self.override_form)
+        self.override_form.setVisible(self.override_check.isChecked())
+        self.override_check.toggled.connect(self._override_toggled)
+        return wrapper
+
+    def _override_toggled(self, on: bool) -> None:
+        self.override_form.setVisible(on)
+        if not on and self.session.state(self.indicator.id).override is not None:
+            self.override_cleared.emit(self.indicator.id)
+
+    def _apply_override(self) -> None:
+        status = self.override_status.currentData()
+        points = self.override_points.value() if self.indicator.scoring.max_points > 0 else None
+        self.override_requested.emit(self.indicator.id, status, points,
+                                     self.override_justification.toPlainText())
+
+    def show_override_message(self, message: str) -> None:
+        self.override_message.setText(message)
+        self.override_message.setVisible(bool(message))
+
+    # --- updates from the workspace -------------------------------------------------------------
+
+    def show_answer_result(self, result: AnswerResult) -> None:
+        label = self.messages.get(result.key)
+        if label is None:
+            return
+        text = "" if result.status.value == "ok" else result.message
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def refresh_values(self, keys: frozenset[str] | set[str] | None = None) -> None:
+        """Show current values of computed (or undone) fields, and field relevance."""
+        for key, editor in self.editors.items():
+            if keys is None or key in keys:
+                editor.set_value(self.session.value(key))
+            relevant = self.session.field_relevant(editor.field)
+            label, cell = editor.property("row_widgets")
+            label.setVisible(relevant)
+            cell.setVisible(relevant)
+
+    def refresh_result(self) -> None:
+        session = self.session
+        result = session.result(self.indicator.id)
+        problems = session.indicator_problems(self.indicator.id)
+        state = session.state(self.indicator.id)
+        size = self.fontMetrics().height() + 4
+        self.result_icon.setPixmap(status_icon(result.status, bool(problems), state.follow_up).pixmap(size, size))
+        parts = [f"<b>{result.status.label(self.lang)}</b>"]
+        if result.max_points:
+            points = "–" if result.points is None else f"{result.points:g}"
+            parts.append(self.tr("%1 of %2 points").replace("%1", points).replace("%2", f"{result.max_points:g}"))
+            threshold = self.indicator.scoring.threshold
+            if threshold is not None:
+                parts.append(self.tr("needs %1").replace("%1", f"{threshold:g}"))
+        level = session.matched_level(self.indicator.id)
+        if level is not None and level.label:
+            parts.append(level.label.get(self.lang))
+        if result.overridden:
+            parts.append(self.tr("overridden by the assessor"))
+        self.result_text.setText(" · ".join(parts))
+        self.result_text.setAccessibleName(self.tr("Result: ") + self.result_text.text().replace("<b>", "").replace("</b>", ""))
+        field_problems = [p.message for p in problems if p.field_key is None]
+        self.problems_label.setText("\n".join(field_problems))
+        self.problems_label.setVisible(bool(field_problems))
+        with QSignalBlocker(self.follow_up):
+            self.follow_up.setChecked(state.follow_up)
+
+    def set_evidence(self, evidence: list[EvidenceItem]) -> None:
+        self.evidence_list.clear()
+        for item in evidence:
+            if item.indicators and self.indicator.id not in item.indicators:
+                continue
+            text = f"{item.description or item.file_name}  —  {item.file_name}, {_human_size(item.size)}"
+            entry = QListWidgetItem(text)
+            entry.setData(EVIDENCE_ROLE, item)
+            entry.setToolTip(f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}")
+            self.evidence_list.addItem(entry)
+        if self.evidence_list.count() == 0:
+            placeholder = QListWidgetItem(self.tr("No files attached yet"))
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.evidence_list.addItem(placeholder)
+        self.evidence_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def focus_first_field(self) -> None:
+        for editor in self.editors.values():
+            widget = editor.focus_widget()
+            if widget.isVisibleTo(self) and widget.isEnabled() and not editor.field.computed:
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def focus_field(self, key: str) -> None:
+        editor = self.editors.get(key)
+        if editor is not None:
+            self.ensureWidgetVisible(editor.widget)
+            editor.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- drag and drop of evidence files --------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if not self.read_only and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if QUrl(url).isLocalFile()]
+        if paths:
+            self.files_dropped.emit(self.indicator.id, paths)
+            event.acceptProposedAction()

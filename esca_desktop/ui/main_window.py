@@ -1,0 +1,392 @@
+"""The main window: the assessments list and the interview workspace, menus, toolbar, status bar.
+
+The window paints first and opens the data store right after (`start`), so that the program
+appears at once; everything heavy is imported on first use."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from esca_desktop import __version__
+from esca_desktop.settings import Settings, save_settings
+from esca_desktop.ui.assessment_list import AssessmentListPage
+
+if TYPE_CHECKING:
+    from esca_desktop.context import AppContext
+    from esca_desktop.services.assessments import AssessmentService
+    from esca_desktop.ui.workspace import InterviewWorkspace
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # the store is open and the list is shown
+
+    def __init__(self, settings: Settings, ui_lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.ui_lang = ui_lang
+        self.context: AppContext | None = None
+        self.service: AssessmentService | None = None
+        self.workspace: InterviewWorkspace | None = None
+        self.setWindowTitle("ESCA Assessor")
+        self.list_page = AssessmentListPage()
+        self.list_page.open_requested.connect(self.open_assessment)
+        self.list_page.new_requested.connect(self.new_assessment)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.list_page)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.save_label = QLabel()
+        self.save_label.setObjectName("saveState")
+        self.location_label = QLabel()
+        self.location_label.setObjectName("mutedLabel")
+        status = self.statusBar()
+        status.addWidget(self.save_label)
+        status.addPermanentWidget(self.location_label)
+        self.save_label.setText(self.tr("Opening…"))
+        self._list_dirty = False
+        self._restore_geometry()
+        self._update_actions()
+
+    # --- start-up -------------------------------------------------------------------------------
+
+    def start_after_first_paint(self, data_dir: str | None, open_id: str | None = None, samples: bool = False) -> None:
+        """Open the store as soon as the window has been painted once (or after 1 s at the latest)."""
+        started = False
+
+        def go() -> None:
+            nonlocal started
+            if not started:
+                started = True
+                self.removeEventFilter(watcher)
+                self.start(data_dir, open_id, samples)
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+                if event.type() == QEvent.Type.Paint:
+                    QTimer.singleShot(0, go)
+                return False
+
+        watcher = FirstPaint(self)
+        self.installEventFilter(watcher)
+        QTimer.singleShot(1000, go)
+
+    def start(self, data_dir: str | None, open_id: str | None = None, samples: bool = False) -> None:
+        """Open the store (after the window has painted), fill the list, open an assessment."""
+        from esca_desktop.context import open_context
+        from esca_desktop.services.assessments import AssessmentService
+
+        self.context = open_context(data_dir or self.settings.data_dir or None)
+        self.service = AssessmentService(self.context)
+        self.location_label.setText(self.tr("Data: %1").replace("%1", str(self.context.data_dir)))
+        if samples:
+            self._ensure_samples()
+        self.refresh_list()
+        self.set_save_state("saved", self.tr("Ready"))
+        target = open_id or (self._first_sample_id() if samples else None)
+        if target:
+            self.open_assessment(self.service.resolve(target))
+        elif self.settings.last_assessment and self.list_page.model.row_of(self.settings.last_assessment) >= 0:
+            self.open_assessment(self.settings.last_assessment)  # where the assessor left off
+        self.ready.emit()
+
+    def _ensure_samples(self) -> None:
+        assert self.context is not None and self.service is not None
+        folder = str(self.context.data_dir)
+        if folder in self.settings.samples_created and self.service.list_summaries():
+            return
+        from esca_desktop.services.demo import create_demo_assessments
+
+        created = create_demo_assessments(self.service)
+        self.settings.samples_created.append(folder)
+        self.settings.last_assessment = created["gold"]
+        save_settings(self.settings)
+
+    def _first_sample_id(self) -> str | None:
+        assert self.service is not None
+        for summary in self.service.list_summaries():
+            if summary.scheme == "gold":
+                return summary.id
+        return None
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                              if shortcut else tip)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        return action
+
+    def _build_actions(self) -> None:
+        k = QKeySequence.StandardKey
+        self.new_action = self._action(self.tr("&New assessment…"), self.new_assessment, k.New,
+                                       self.tr("Start a new assessment"))
+        self.open_action = self._action(self.tr("&Open"), self.list_page.open_current, k.Open,
+                                        self.tr("Open the selected assessment"))
+        self.close_action = self._action(self.tr("&Close assessment"), self.close_assessment, k.Close,
+                                         self.tr("Back to the list of assessments"))
+        self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, k.Preferences)
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.quit_action = self._action(self.tr("&Quit"), self.close, k.Quit)
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.undo_action = self._action(self.tr("&Undo answer"), self._undo, k.Undo, self.tr("Undo the last answer"))
+        self.redo_action = self._action(self.tr("&Redo answer"), self._redo, QKeySequence("Ctrl+Shift+Z"),
+                                        self.tr("Redo the answer"))
+        self.find_action = self._action(self.tr("&Find indicator"), self._find, k.Find,
+                                        self.tr("Find an indicator by number or title"))
+        self.previous_action = self._action(self.tr("&Previous indicator"), self._previous,
+                                            QKeySequence("Ctrl+PgUp"), self.tr("Previous indicator"))
+        self.next_action = self._action(self.tr("&Next indicator"), self._next, QKeySequence("Ctrl+PgDown"),
+                                        self.tr("Next indicator"))
+        self.problem_action = self._action(self.tr("Next p&roblem"), self._next_problem, QKeySequence("F8"),
+                                           self.tr("Go to the next missing or invalid answer"))
+        self.summary_action = self._action(self.tr("&Summary"), self._summary, QKeySequence("Ctrl+Shift+S"),
+                                           self.tr("Scores, outcome and finalisation"))
+        self.samples_action = self._action(self.tr("Load &sample assessments"), self.load_samples)
+        self.about_action = self._action(self.tr("&About ESCA Assessor"), self.about)
+        self.log_action = self._action(self.tr("Open &data folder"), self.open_data_folder)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        for action in (self.new_action, self.open_action, self.close_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        go_menu = bar.addMenu(self.tr("&Go"))
+        for action in (self.previous_action, self.next_action, self.problem_action, self.summary_action):
+            go_menu.addAction(action)
+        self.file_menu = file_menu
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.samples_action)
+        help_menu.addAction(self.log_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.close_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.previous_action, self.next_action, self.problem_action, self.summary_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        self.addToolBar(toolbar)
+
+    def _update_actions(self) -> None:
+        interviewing = self.workspace is not None and self.stack.currentWidget() is self.workspace
+        for action in (self.close_action, self.undo_action, self.redo_action, self.find_action,
+                       self.previous_action, self.next_action, self.problem_action, self.summary_action):
+            action.setEnabled(interviewing)
+        self.open_action.setEnabled(not interviewing)
+
+    # --- list -----------------------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        if self.service is None:
+            return
+        self.list_page.set_summaries(self.service.list_summaries(), self.ui_lang)
+        self._list_dirty = False
+
+    def _mark_list_dirty(self, _assessment_id: str = "") -> None:
+        self._list_dirty = True
+
+    # --- interview ------------------------------------------------------------------------------
+
+    def open_assessment(self, assessment_id: str) -> None:
+        if self.service is None:
+            return
+        from esca_desktop.ui.workspace import InterviewWorkspace
+
+        self.close_assessment(refresh=False)
+        lang = self.settings.interview_language or None
+        interview = self.service.open(assessment_id, lang=lang)
+        workspace = InterviewWorkspace(interview)
+        workspace.save_state_changed.connect(self.set_save_state)
+        workspace.assessment_changed.connect(self._mark_list_dirty)
+        workspace.close_requested.connect(self.close_assessment)
+        self.workspace = workspace
+        self.stack.addWidget(workspace)
+        self.stack.setCurrentWidget(workspace)
+        if self.settings.splitter_state:
+            workspace.splitter.restoreState(QByteArray(base64.b64decode(self.settings.splitter_state)))
+        self.setWindowTitle(f"{interview.assessment.organisation.name} — ESCA Assessor")
+        self.settings.last_assessment = assessment_id
+        self._save_settings_quietly()
+        self._update_actions()
+        if workspace.page is not None:
+            QTimer.singleShot(0, workspace.page.focus_first_field)
+
+    def close_assessment(self, refresh: bool = True) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        workspace.close_interview()
+        self.settings.splitter_state = base64.b64encode(bytes(workspace.splitter.saveState().data())).decode()
+        self.workspace = None
+        self.stack.setCurrentWidget(self.list_page)
+        self.stack.removeWidget(workspace)
+        workspace.deleteLater()
+        self.setWindowTitle("ESCA Assessor")
+        self.settings.last_assessment = ""
+        self._save_settings_quietly()
+        if refresh or self._list_dirty:
+            self.refresh_list()
+        self._update_actions()
+        self.list_page.filter_edit.setFocus()
+
+    def new_assessment(self) -> None:
+        if self.service is None or self.context is None:
+            return
+        from esca_desktop.ui.new_assessment import NewAssessmentDialog
+
+        dialog = NewAssessmentDialog(self.service, self.context.actor, self.ui_lang, self)
+        if dialog.exec() and dialog.created_id:
+            self.refresh_list()
+            self.list_page.select(dialog.created_id)
+            if dialog.open_after.isChecked():
+                self.open_assessment(dialog.created_id)
+
+    def load_samples(self) -> None:
+        if self.service is None:
+            return
+        from esca_desktop.services.demo import create_demo_assessments
+
+        created = create_demo_assessments(self.service)
+        self.refresh_list()
+        self.list_page.select(created["gold"])
+        self.set_save_state("saved", self.tr("Sample assessments created"))
+
+    def _with_workspace(self, name: str) -> None:
+        if self.workspace is not None and self.stack.currentWidget() is self.workspace:
+            getattr(self.workspace, name)()
+
+    def _undo(self) -> None:
+        self._with_workspace("undo")
+
+    def _redo(self) -> None:
+        self._with_workspace("redo")
+
+    def _find(self) -> None:
+        self._with_workspace("focus_search")
+
+    def _previous(self) -> None:
+        self._with_workspace("step_previous")
+
+    def _next(self) -> None:
+        self._with_workspace("step_next")
+
+    def _next_problem(self) -> None:
+        self._with_workspace("next_problem")
+
+    def _summary(self) -> None:
+        self._with_workspace("show_summary")
+
+    # --- status ---------------------------------------------------------------------------------
+
+    def set_save_state(self, state: str, message: str) -> None:
+        marks = {"saving": "…", "saved": "✓", "error": "⚠"}
+        self.save_label.setText(f"{marks.get(state, '')} {message}".strip())
+        self.save_label.setProperty("state", state)
+        style = self.save_label.style()
+        style.unpolish(self.save_label)
+        style.polish(self.save_label)
+
+    # --- dialogs --------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        if self.context is None:
+            return
+        from esca_desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context, self.settings, self)
+        if dialog.exec():
+            save_settings(self.settings)
+            if dialog.restart_needed:
+                QMessageBox.information(self, self.tr("Settings"),
+                                        self.tr("The new language or data folder applies when you restart."))
+
+    def open_data_folder(self) -> None:
+        if self.context is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.data_dir)))
+
+    def about(self) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        def version_of(package: str) -> str:
+            try:
+                return version(package)
+            except PackageNotFoundError:
+                return "?"
+
+        folder = str(self.context.data_dir) if self.context else "—"
+        QMessageBox.about(self, self.tr("About ESCA Assessor"), (
+            f"<h3>ESCA Assessor {__version__}</h3>"
+            + self.tr("<p>Offline assessments for the European Cluster Management Excellence labels "
+                      "(Bronze, Silver, Gold).</p>")
+            + f"<p>Python {sys.version.split()[0]} · PySide6 {version_of('pyside6-essentials')} · "
+              f"SQLAlchemy {version_of('sqlalchemy')} · ReportLab {version_of('reportlab')} · "
+              f"pyHanko {version_of('pyhanko')}</p>"
+            + self.tr("<p>Data folder: %1</p>").replace("%1", folder)
+        ))
+
+    # --- window state ---------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
+        else:
+            metrics = self.fontMetrics()
+            self.resize(metrics.horizontalAdvance("M") * 95, metrics.height() * 46)
+
+    def _save_settings_quietly(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError:
+            pass  # settings are a convenience; never block the interview
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.workspace is not None:
+            self.workspace.flush()
+            self.workspace.close_interview()
+            self.settings.splitter_state = base64.b64encode(
+                bytes(self.workspace.splitter.saveState().data())).decode()
+        self.settings.window_geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode()
+        self._save_settings_quietly()
+        if self.context is not None:
+            self.context.close()
+        event.accept()

@@ -1,0 +1,447 @@
+"""The interview workspace: navigator, one indicator page (or the summary), previous/next, and the
+autosave that stores every edit within 300 ms and at once on page change, focus change and close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esca_desktop.domain.countries import find_country
+from esca_desktop.domain.model import Changes, EvidenceItem
+from esca_desktop.errors import UserError
+from esca_desktop.forms.results import NavEvent, NavEventKind, ResultStatus
+from esca_desktop.ui.indicator_page import IndicatorPage
+from esca_desktop.ui.navigator import Navigator
+from esca_desktop.ui.summary_page import SummaryPage
+
+if TYPE_CHECKING:
+    from esca_desktop.services.assessments import Interview
+
+AUTOSAVE_DELAY_MS = 300
+
+
+class InterviewWorkspace(QWidget):
+    save_state_changed = Signal(str, str)  # state ("saving", "saved", "error"), message
+    assessment_changed = Signal(str)  # an assessment's list row changed
+    close_requested = Signal()
+
+    def __init__(self, interview: Interview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.interview = interview
+        self.session = interview.session
+        self.read_only = not interview.editable
+        self._pending: dict[str, object] = {}
+        self._pending_note: tuple[str, str] | None = None
+        self._invalid: dict[str, str] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+        self._evidence: list[EvidenceItem] = interview.evidence()
+        self.page: IndicatorPage | None = None
+
+        assessment = interview.assessment
+        org = assessment.organisation
+        title = QLabel(f"<b>{org.name}</b>")
+        title.setObjectName("workspaceTitle")
+        title.setTextFormat(Qt.TextFormat.RichText)
+        details = QLabel(self._details_text())
+        details.setObjectName("mutedLabel")
+        self.details = details
+        self.language = QComboBox()
+        self.language.addItem("English", "en")
+        self.language.addItem("Deutsch", "de")
+        self.language.setCurrentIndex(max(0, self.language.findData(self.session.lang)))
+        self.language.setToolTip(self.tr("Language of the interview texts"))
+        self.language.setAccessibleName(self.tr("Interview language"))
+        self.language.currentIndexChanged.connect(lambda _i: self.set_interview_language(self.language.currentData()))
+        back = QPushButton(self.tr("All assessments"))
+        back.setToolTip(self.tr("Back to the list of assessments (Ctrl+W)"))
+        back.clicked.connect(self.close_requested)
+        header = QHBoxLayout()
+        header.addWidget(back)
+        header.addSpacing(12)
+        header_text = QVBoxLayout()
+        header_text.setSpacing(0)
+        header_text.addWidget(title)
+        header_text.addWidget(details)
+        header.addLayout(header_text, 1)
+        language_label = QLabel(self.tr("Interview language"))
+        language_label.setBuddy(self.language)
+        header.addWidget(language_label)
+        header.addWidget(self.language)
+
+        self.navigator = Navigator(self.session)
+        self.navigator.jump_requested.connect(self.jump_to)
+        self.stack = QStackedWidget()
+        self.summary = SummaryPage(interview, self)
+        self.summary.jump_requested.connect(self.jump_to)
+        self.summary.changed.connect(self._after_summary_change)
+        self.summary.save_state_changed.connect(self.save_state_changed)
+        self.stack.addWidget(self.summary)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([self.fontMetrics().horizontalAdvance("M") * 30, 900])
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+
+        self.previous_button = QPushButton(self.tr("◀  Previous"))
+        self.previous_button.setToolTip(self.tr("Previous indicator (Ctrl+PgUp)"))
+        self.previous_button.clicked.connect(self.step_previous)
+        self.next_button = QPushButton(self.tr("Next  ▶"))
+        self.next_button.setToolTip(self.tr("Next indicator (Ctrl+PgDown)"))
+        self.next_button.clicked.connect(self.step_next)
+        self.problem_button = QPushButton(self.tr("Next problem"))
+        self.problem_button.setToolTip(self.tr("Go to the next indicator with a missing or invalid answer (F8)"))
+        self.problem_button.clicked.connect(self.next_problem)
+        self.summary_button = QPushButton(self.tr("Summary"))
+        self.summary_button.setToolTip(self.tr("Scores, outcome, remaining problems and finalisation"))
+        self.summary_button.clicked.connect(self.show_summary)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setAccessibleName(self.tr("Progress"))
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.previous_button)
+        bottom.addWidget(self.next_button)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.progress, 1)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.problem_button)
+        bottom.addWidget(self.summary_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        self.refresh_progress()
+        self.show_indicator(self.session.current.id)
+
+    # --- header ---------------------------------------------------------------------------------
+
+    def _details_text(self) -> str:
+        a = self.interview.assessment
+        country = find_country(a.organisation.country)
+        lang = self.session.lang
+        parts = [
+            self.session.catalog.title.get(lang),
+            country.name(lang) if country else a.organisation.country,
+            a.status.label(lang) + (f" · {self.tr('revision')} {a.revision}" if a.revision > 1 else ""),
+        ]
+        if self.read_only:
+            parts.append(self.tr("read-only"))
+        return "  ·  ".join(parts)
+
+    def set_interview_language(self, lang: str) -> None:
+        if lang == self.session.lang:
+            return
+        self.flush()
+        self.session.lang = lang
+        with QSignalBlocker(self.language):
+            self.language.setCurrentIndex(max(0, self.language.findData(lang)))
+        self.navigator.rebuild()
+        self.details.setText(self._details_text())
+        self.summary.refresh()
+        if self.page is not None:
+            self.show_indicator(self.page.indicator.id)
+
+    # --- pages and navigation -------------------------------------------------------------------
+
+    def current_indicator_id(self) -> str | None:
+        return self.page.indicator.id if self.page is not None and self.stack.currentWidget() is self.page else None
+
+    def show_indicator(self, indicator_id: str) -> None:
+        self.flush()
+        event = self.session.jump_to(indicator_id)
+        indicator = self.session.catalog.indicator_by_id[indicator_id]
+        page = IndicatorPage(self.session, indicator, self._evidence, self.read_only,
+                             self.interview.reviewer_comment(indicator_id), self)
+        page.answer_edited.connect(self._answer_edited)
+        page.answer_committed.connect(lambda _key: self.flush())
+        page.note_edited.connect(self._note_edited)
+        page.follow_up_toggled.connect(self._follow_up_toggled)
+        page.override_requested.connect(self._override_requested)
+        page.override_cleared.connect(self._override_cleared)
+        page.attach_requested.connect(self.attach_evidence)
+        page.files_dropped.connect(self._add_evidence_files)
+        page.evidence_open_requested.connect(self._open_evidence)
+        for key, message in self._invalid.items():
+            if key in page.messages:
+                page.messages[key].setText(message)
+                page.messages[key].setVisible(True)
+        old = self.page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.page = page
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.navigator.select(indicator_id)
+        self._update_buttons()
+        if not self.read_only:
+            self.interview.remember_position(event)
+
+    def show_summary(self) -> None:
+        self.flush()
+        self.summary.refresh()
+        self.stack.setCurrentWidget(self.summary)
+        self.navigator.select(None)
+        self._update_buttons()
+
+    def jump_to(self, indicator_id: str) -> None:
+        self.show_indicator(indicator_id)
+        if self.page is not None:
+            self.page.focus_first_field()
+
+    def _navigate(self, event: NavEvent) -> None:
+        if event.kind is NavEventKind.END_OF_FORM:
+            self.show_summary()
+            return
+        self.show_indicator(event.indicator_id)
+        if self.page is not None:
+            self.page.focus_first_field()
+
+    def step_next(self) -> None:
+        if self.stack.currentWidget() is self.summary:
+            return
+        self.flush()
+        self._navigate(self.session.step_next())
+
+    def step_previous(self) -> None:
+        self.flush()
+        if self.stack.currentWidget() is self.summary:
+            self.jump_to(self.session.current.id)
+            return
+        event = self.session.step_previous()
+        if event.kind is NavEventKind.MOVED:
+            self._navigate(event)
+
+    def next_problem(self) -> None:
+        self.flush()
+        event = self.session.next_problem()
+        if event is None:
+            self.save_state_changed.emit("saved", self.tr("No problems left"))
+            return
+        self.show_indicator(event.indicator_id)
+        problems = self.session.indicator_problems(event.indicator_id)
+        if self.page is not None:
+            field_key = next((p.field_key for p in problems if p.field_key), None)
+            if field_key:
+                self.page.focus_field(field_key)
+            else:
+                self.page.focus_first_field()
+
+    def focus_search(self) -> None:
+        self.navigator.focus_search()
+
+    def _update_buttons(self) -> None:
+        on_summary = self.stack.currentWidget() is self.summary
+        self.next_button.setEnabled(not on_summary)
+        self.previous_button.setEnabled(True)
+        self.summary_button.setEnabled(not on_summary)
+
+    def refresh_progress(self) -> None:
+        progress = self.session.progress()
+        self.progress.setMaximum(max(progress.indicators_total, 1))
+        self.progress.setValue(progress.indicators_done)
+        problems = len(self.session.problems())
+        text = self.tr("%1 of %2 indicators done").replace("%1", str(progress.indicators_done)).replace(
+            "%2", str(progress.indicators_total))
+        if problems:
+            text += " · " + self.tr("%1 problems").replace("%1", str(problems))
+        self.progress.setFormat(text)
+        self.problem_button.setEnabled(problems > 0)
+
+    # --- edits and autosave ---------------------------------------------------------------------
+
+    def _answer_edited(self, key: str, raw: object) -> None:
+        if self.read_only:
+            return
+        self._pending[key] = raw
+        check = self.session.check_answer(key, raw)
+        if self.page is not None:
+            self.page.show_answer_result(check)
+        self.save_state_changed.emit("saving", self.tr("Saving…"))
+        self._timer.start()
+
+    def _note_edited(self, indicator_id: str, text: str) -> None:
+        if self.read_only:
+            return
+        self._pending_note = (indicator_id, text)
+        self.save_state_changed.emit("saving", self.tr("Saving…"))
+        self._timer.start()
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending) or self._pending_note is not None or self.summary.has_pending
+
+    def flush(self) -> None:
+        """Store everything typed so far (called by the timer, on page change, focus change, close)."""
+        self._timer.stop()
+        self.summary.flush()
+        if not self._pending and self._pending_note is None:
+            return
+        pending, self._pending = self._pending, {}
+        note, self._pending_note = self._pending_note, None
+        changes = Changes()
+        try:
+            for key, raw in pending.items():
+                result, change = self.interview.answer(key, raw)
+                changes = changes | change
+                if result.stored:
+                    self._invalid.pop(key, None)
+                else:
+                    self._invalid[key] = result.message
+                if self.page is not None:
+                    self.page.show_answer_result(result)
+            if note is not None:
+                changes = changes | self.interview.set_note(*note)
+        except UserError as exc:
+            self.save_state_changed.emit("error", str(exc))
+            return
+        except BaseException:
+            # Keep what was typed, so that nothing shown is lost; the crash dialog explains.
+            self._pending = {**pending, **self._pending}
+            self._pending_note = self._pending_note or note
+            self.save_state_changed.emit("error", self.tr("Not saved"))
+            raise
+        self._apply_changes(changes)
+        if self._invalid:
+            count = len(self._invalid)
+            self.save_state_changed.emit("error", self.tr("Saved, except %1 field(s) with an error").replace("%1", str(count)))
+        else:
+            self.save_state_changed.emit("saved", self.tr("Saved"))
+
+    def _apply_changes(self, changes: Changes) -> None:
+        if not changes.assessment_ids:
+            return
+        page = self.page
+        if page is not None:
+            page.refresh_values(changes.answers - {k for k in changes.answers if k in self._pending})
+            page.refresh_result()
+        self.navigator.refresh(changes.indicators | ({page.indicator.id} if page else set()))
+        self.refresh_progress()
+        if self.stack.currentWidget() is self.summary:
+            self.summary.refresh()
+        self.assessment_changed.emit(self.interview.id)
+
+    def _after_summary_change(self) -> None:
+        self.interview.assessment = self.interview.repository.get(self.interview.id)
+        self.read_only = not self.interview.editable
+        self.details.setText(self._details_text())
+        self.navigator.refresh()
+        self.refresh_progress()
+        self.assessment_changed.emit(self.interview.id)
+
+    def _follow_up_toggled(self, indicator_id: str, on: bool) -> None:
+        self.flush()
+        self._apply_changes(self.interview.set_follow_up(indicator_id, on))
+
+    def _override_requested(self, indicator_id: str, status: ResultStatus, points: float | None, text: str) -> None:
+        self.flush()
+        try:
+            changes = self.interview.set_override(indicator_id, status, points, text)
+        except UserError as exc:
+            if self.page is not None:
+                self.page.show_override_message(str(exc))
+            return
+        if self.page is not None:
+            self.page.show_override_message("")
+        self._apply_changes(changes)
+
+    def _override_cleared(self, indicator_id: str) -> None:
+        self.flush()
+        self._apply_changes(self.interview.clear_override(indicator_id))
+
+    def undo(self) -> None:
+        self.flush()
+        result, changes = self.interview.undo()
+        self._after_undo(result is not None, changes)
+
+    def redo(self) -> None:
+        self.flush()
+        result, changes = self.interview.redo()
+        self._after_undo(result is not None, changes)
+
+    def _after_undo(self, happened: bool, changes: Changes) -> None:
+        if not happened:
+            self.save_state_changed.emit("saved", self.tr("Nothing to undo"))
+            return
+        current = self.session.current.id
+        if self.page is None or self.page.indicator.id != current or self.stack.currentWidget() is not self.page:
+            self.show_indicator(current)
+        else:
+            for key in changes.answers:
+                self._invalid.pop(key, None)
+                label = self.page.messages.get(key)
+                if label is not None:
+                    label.setVisible(False)
+        if self.page is not None:
+            self.page.refresh_values(changes.answers)
+        self._apply_changes(changes)
+        self.save_state_changed.emit("saved", self.tr("Saved"))
+
+    # --- evidence -------------------------------------------------------------------------------
+
+    def attach_evidence(self, indicator_id: str | None = None) -> None:
+        target = indicator_id or (self.page.indicator.id if self.page else None)
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach evidence"), "",
+                                                self.tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.docx "
+                                                        "*.xlsx *.pptx *.odt *.txt);;All files (*)"))
+        if not paths:
+            return
+        description = ""
+        if len(paths) == 1:
+            text, ok = QInputDialog.getText(self, self.tr("Describe the evidence"),
+                                            self.tr("Description (e.g. 'Statutes of 2019, § 4')"),
+                                            text=Path(paths[0]).stem)
+            if not ok:
+                return
+            description = text
+        self._add_evidence_files(target or "", [Path(p) for p in paths], description)
+
+    def _add_evidence_files(self, indicator_id: str, paths: list[Path], description: str = "") -> None:
+        indicators = [indicator_id] if indicator_id else []
+        changes = Changes()
+        for path in paths:
+            try:
+                _, change = self.interview.add_evidence(path, description or path.stem, indicators)
+            except UserError as exc:
+                QMessageBox.warning(self, self.tr("Evidence not attached"), str(exc))
+                continue
+            changes = changes | change
+        self._evidence = self.interview.evidence()
+        if self.page is not None:
+            self.page.set_evidence(self._evidence)
+        if changes.evidence:
+            self.save_state_changed.emit("saved", self.tr("Evidence attached"))
+
+    def _open_evidence(self, item: EvidenceItem) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.interview.evidence_path(item))))
+
+    # --- closing --------------------------------------------------------------------------------
+
+    def close_interview(self) -> None:
+        self.flush()
+        if self.stack.currentWidget() is not self.summary and not self.read_only and self.page is not None:
+            self.interview.remember_position()
