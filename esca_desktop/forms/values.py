@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -344,14 +344,15 @@ def format_value(field: Field, value: AnswerValue, lang: str = "en") -> str:
             text = text.replace(",", "\u202f").replace(".", ",")
         return f"{text} {unit or 'EUR'}"
     if kind is FieldType.PERCENT:
-        return f"{_format_number(value, lang)} %"
+        return f"{_format_number(value, lang, places=1)} %"
     if kind in (FieldType.INTEGER, FieldType.DECIMAL):
-        text = _format_number(value, lang)
+        text = _format_number(value, lang, places=2)
         return f"{text} {unit}" if unit else text
     return str(value)
 
 
-def _format_number(value: AnswerValue, lang: str) -> str:
-    number = Decimal(value)  # type: ignore[arg-type]
+def _format_number(value: AnswerValue, lang: str, places: int = 2) -> str:
+    """At most `places` decimals (computed shares would otherwise show 75.641026), no trailing zeros."""
+    number = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # type: ignore[arg-type]
     text = format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
     return text.replace(".", ",") if lang == "de" else text

@@ -100,3 +100,5 @@ class ErrorReporter:
         log.error("unexpected error\n%s", details)
         if self.interactive:
             CrashDialog(f"{kind.__name__}: {error}", self.last_details, self.log_path, parent).exec()
+        else:
+            sys.stderr.write(self.last_details)

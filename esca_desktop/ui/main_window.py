@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
 
     def start(self, data_dir: str | None, open_id: str | None = None, samples: bool = False) -> None:
         """Open the store (after the window has painted), fill the list, open an assessment."""
+        if self.context is not None:
+            return  # already started (a test or script may start it before the first paint)
         from esca_desktop.context import open_context
         from esca_desktop.services.assessments import AssessmentService
 
