@@ -1,11 +1,130 @@
-"""Command-line verbs (being written)."""
+"""`esca-desktop protocol ...` and `esca-desktop report ...`: the documents as PDF files.
+
+`report --sign` writes the report beside its target, signs it there with the assessor's identity and
+only then moves it into place, so that a failed signature leaves neither an unsigned file under the
+signed file's name nor a half-written one.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from esca_desktop.cli.base import Handlers
+from esca_desktop.cli.base import Cli, Handlers, json_flag
+from esca_desktop.context import AppContext
+from esca_desktop.errors import UserError
+from esca_desktop.reports.model import SignatureBox
+from esca_desktop.services.documents import DocumentService
+
+Signer = Callable[[AppContext, Path, SignatureBox], None]
+
+
+class SigningUnavailableError(UserError):
+    """This installation cannot sign (the signing part is missing)."""
 
 
 def register(verbs: Any) -> Handlers:
-    return {}
+    p = verbs.add_parser("protocol", help="write the interview protocol as PDF (blank or pre-filled)")
+    p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--blank", action="store_true", help="without the answers known so far (to print or send)")
+    p.add_argument("--lang", dest="doc_lang", choices=("en", "de"),
+                   help="language of the document (default: the interview's language)")
+    json_flag(p)
+    p = verbs.add_parser("report", help="write the assessment report as PDF, optionally signed")
+    p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--sign", action="store_true",
+                   help="sign with your identity (PAdES; finalised assessments only; see 'identity create')")
+    p.add_argument("--lang", dest="doc_lang", choices=("en", "de"),
+                   help="language of the document (default: the interview's language)")
+    json_flag(p)
+    return {
+        ("protocol", None): protocol,
+        ("report", None): report,
+    }
+
+
+def _lang(cli: Cli) -> str | None:
+    """`report ID --lang de` first, then the global `--lang`, else the interview's language."""
+    lang: str | None = cli.args.doc_lang or cli.args.lang
+    return lang
+
+
+def protocol(cli: Cli) -> int:
+    documents = DocumentService(cli.context)
+    path = documents.write_protocol(cli.args.id, cli.args.out, blank=cli.args.blank, lang=_lang(cli))
+    if cli.args.json:
+        cli.emit_json({"path": str(path), "blank": cli.args.blank})
+    else:
+        cli.print(f"{path}: {'blank ' if cli.args.blank else ''}interview protocol written")
+    return 0
+
+
+def report(cli: Cli) -> int:
+    documents = DocumentService(cli.context)
+    assessment = documents.assessments.get(cli.args.id)
+    if not cli.args.sign:
+        path, box = documents.write_report(assessment.id, cli.args.out, lang=_lang(cli))
+        signed = False
+    else:
+        if assessment.status.editable:
+            raise UserError(
+                f"assessment {assessment.id[:8]} is {assessment.status.label()}: only a finalised assessment's "
+                f"report can be signed; finalise it first ('assessment finalise {assessment.id[:8]}')"
+            )
+        sign_report_file = _signer()
+        path, box = _write_signed(cli, documents, assessment.id, sign_report_file)
+        signed = True
+    if cli.args.json:
+        cli.emit_json({"path": str(path), "signed": signed,
+                       "signature_box": {"page_index": box.page_index, "x1": box.x1, "y1": box.y1,
+                                         "x2": box.x2, "y2": box.y2}})
+    else:
+        cli.print(f"{path}: report written{', signed' if signed else ''}")
+    return 0
+
+
+def _signer() -> Signer:
+    """The signing use-case, imported only when asked for (pyHanko is slow to import)."""
+    try:
+        from esca_desktop.services.signing import sign_report_file
+    except ImportError:
+        raise SigningUnavailableError("signing is not available in this installation") from None
+    return sign_report_file
+
+
+def _passphrase_if_asked(cli: Cli) -> str | None:
+    """The signing key's passphrase when the identity asks for it each time (getpass, or a stdin line)."""
+    from esca_desktop.cli.identity import read_secret
+    from esca_desktop.services.signing import identity_store
+
+    info = identity_store(cli.context).info()
+    if info is None or info.passphrase_mode != "ask":
+        return None
+    return read_secret("Passphrase of your signing key: ")
+
+
+def _write_signed(cli: Cli, documents: DocumentService, assessment_id: str,
+                  sign_report_file: Signer) -> tuple[Path, SignatureBox]:
+    target = Path(cli.args.out).expanduser()
+    if target.is_dir():
+        raise UserError(f"{target}: is a folder; give a file name such as report.pdf")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".unsigned.pdf", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{target}: cannot write here: {exc.strerror}") from None
+    os.close(handle)
+    temp = Path(name)
+    try:
+        _, box = documents.write_report(assessment_id, temp, lang=_lang(cli))
+        sign_report_file(cli.context, temp, box, _passphrase_if_asked(cli))
+        temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return target, box
