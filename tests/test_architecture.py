@@ -16,12 +16,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "esca_desktop"
 HOMES = {
     "PySide6": ("ui/", "app.py"),
     "shiboken6": ("ui/",),
-    "sqlalchemy": ("storage/",),
+    "sqlalchemy": ("storage/", "central/"),
     "alembic": ("storage/",),
     "reportlab": ("reports/",),
     "pyhanko": ("reports/", "security/"),
     "keyring": ("security/",),
     "httpx": ("sync/",),
+    "fastapi": ("central/",),
+    "uvicorn": ("central/",),
 }
 
 

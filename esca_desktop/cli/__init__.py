@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
 from esca_desktop import __version__
 from esca_desktop.cli.base import PROG, Cli, Handlers
 from esca_desktop.errors import UserError
 
-VERB_MODULES = ("catalog", "assessments", "documents", "identity")
+VERB_MODULES = ("catalog", "assessments", "documents", "identity", "bundles", "sync")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:
@@ -41,21 +41,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:
     return parser, handlers
 
 
-def run(argv: Sequence[str] | None = None, out: TextIO | None = None,
-        gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a verb; returns the exit code. A `UserError` prints one line on stderr and returns 2.
-    Without a verb, `gui` (given by the entry point) starts the window."""
+    (Without a verb the entry point starts the window; here that prints the help.)"""
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
-        if gui is None:
-            parser.print_help(out or sys.stdout)
-            return 0
-        try:
-            return gui(args)
-        except UserError as exc:
-            print(f"{PROG}: error: {exc.message}", file=sys.stderr)
-            return exc.exit_code
+        parser.print_help(out or sys.stdout)
+        return 0
     cli = Cli(args, out or sys.stdout)
     handler = handlers[(args.verb, getattr(args, "action", None))]
     try:

@@ -19,7 +19,7 @@ from esca_desktop.paths import backups_dir, database_path
 from esca_desktop.storage.repository import use_immediate_transactions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-KNOWN_REVISIONS = ("0001_initial",)  # oldest first; the last is the head
+KNOWN_REVISIONS = ("0001_initial", "0002_sync")  # oldest first; the last is the head
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 
@@ -91,4 +91,11 @@ def open_engine(data_dir: Path) -> Engine:
         if revision is not None:
             backup_database(path, data_dir, f"before-{HEAD_REVISION}")
         migrate(engine)
+        reached = stored_revision(path)
+        if reached != HEAD_REVISION:
+            engine.dispose()
+            raise StoreError(
+                f"the database schema stopped at {reached} instead of {HEAD_REVISION}: the program's migration "
+                "scripts are incomplete; reinstall ESCA Assessor (a backup was kept in backups/)"
+            )
     return engine

@@ -27,6 +27,7 @@ from esca_desktop.domain.model import (
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
+from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
     AnswerRow,
     AssessmentRow,
@@ -36,6 +37,7 @@ from esca_desktop.storage.tables import (
     EvidenceRow,
     IndicatorStateRow,
     OrganisationRow,
+    ReviewCommentRow,
     RevisionSnapshotRow,
     SignatureRow,
 )
@@ -52,6 +54,7 @@ _evidence = EvidenceRow.__table__
 _profile = AssessorRow.__table__
 _snapshot = RevisionSnapshotRow.__table__
 _signature = SignatureRow.__table__
+_review_comment = ReviewCommentRow.__table__
 
 GENESIS_HASH = "0" * 64
 
@@ -86,7 +89,7 @@ def audit_hash(prev_hash: str, assessment_id: str, at: str, actor: str, action: 
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _parse_time(text: str) -> dt.datetime:
@@ -396,6 +399,9 @@ class AssessmentRepository:
                 conn.execute(insert(_snapshot).values(
                     assessment_id=assessment_id, revision=row.revision, finalised_at=now,
                     snapshot_json=_json(snapshot or {})))
+                queue_upload(conn, assessment_id, row.revision, now)  # queued with the finalisation, atomically
+            elif status is AssessmentStatus.SUBMITTED:
+                mark_upload_sent(conn, assessment_id, row.revision, now)  # and recorded as sent with the submission
             revision = row.revision + 1 if new_revision else row.revision
             if new_revision:
                 values["revision"] = revision
@@ -457,8 +463,17 @@ class AssessmentRepository:
         return [(r.role, r.signer_name, r.image_png, _parse_time(r.signed_at)) for r in rows]
 
     def review_comments(self, assessment_id: str) -> dict[str, str]:
-        """Reviewer comments per indicator of the latest review (filled in by sync)."""
-        return {}
+        """Reviewer comments per indicator of the latest returned revision (filled in by sync)."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(_review_comment.c.revision))
+                                  .where(_review_comment.c.assessment_id == assessment_id)).scalar()
+            if latest is None:
+                return {}
+            rows = conn.execute(
+                select(_review_comment.c.indicator_id, _review_comment.c.comment)
+                .where(_review_comment.c.assessment_id == assessment_id, _review_comment.c.revision == latest)
+            ).all()
+        return dict(rows)
 
     # --- audit trail ----------------------------------------------------------------------------
 

@@ -179,3 +179,63 @@ class AuditRow(Base):
     new_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- sync (migration 0002) ------------------------------------------------------------------------
+
+
+class OutboxRow(Base):
+    """A finalised revision waiting to be sent to the review service (queued with the finalisation)."""
+
+    __tablename__ = "outbox"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # queued | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    fatal: Mapped[bool] = mapped_column(Boolean, default=False)  # failed for a reason retrying cannot fix
+    queued_at: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class ReviewCommentRow(Base):
+    """A central reviewer's comment on one indicator of a returned revision."""
+
+    __tablename__ = "review_comment"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    comment: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    at: Mapped[str] = mapped_column(String(40))
+
+
+class BenchmarkStatRow(Base):
+    """Quartiles of one numeric field in one comparison group, as published by the review service."""
+
+    __tablename__ = "benchmark_stat"
+
+    field_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(120), primary_key=True)  # sector:<id> | country:<CC>
+    count: Mapped[int] = mapped_column(Integer)
+    minimum: Mapped[float] = mapped_column(Float)
+    q1: Mapped[float] = mapped_column(Float)
+    median: Mapped[float] = mapped_column(Float)
+    q3: Mapped[float] = mapped_column(Float)
+    maximum: Mapped[float] = mapped_column(Float)
+    fetched_at: Mapped[str] = mapped_column(String(40))
+
+
+class SyncStateRow(Base):
+    """The review service this desktop syncs with (one row); the token itself is in the OS keyring."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str] = mapped_column(String(500), default="")
+    account: Mapped[str] = mapped_column(String(200), default="")  # "" when signed out
+    review_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_sync_at: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -1,0 +1,284 @@
+"""Sync benchmarks: finalised assessments with large evidence sent to the real review service over
+loopback, against a raw HTTP upload of the same bytes in the same run; and the service's throughput
+with concurrent uploads.
+
+Prints figures and writes bench/results/sync.json; never asserts on timing. Run from the project folder::
+
+    .venv/bin/python bench/bench_sync.py [--assessments 100] [--evidence-mb 5] [--tmp-dir DIR]
+
+The service runs in its own process (`esca-central`'s app under uvicorn, SQLite file, WAL + FULL
+sync), with one extra route for the baseline: ``PUT /bench/sink`` reads the body and answers its
+size. Measured, in this order:
+
+a. prepare    `prepare_outbox`: each queued assessment exported as a signed bundle (report PDF
+              rendered and PAdES-signed, evidence zipped, manifest signed) — offline work that
+              sync does itself for any bundle not yet prepared.
+b. raw        one keep-alive httpx client PUTs each prepared bundle file (read from disk) to
+              /bench/sink, one after another: transport only, nothing verified or stored.
+c. sync       `services.sync.sync`: the same bundles sent to PUT /api/v1/submissions (the server
+              hashes, verifies signature and every file, stores whole in one durable transaction;
+              the desktop records each as sent), then the pulls (reviews, catalogs, benchmarks).
+   Ratio c / b is the figure with the ≤ 1.5× target; (a + c) / b is shown too.
+d. throughput N threads upload distinct bundles to a fresh database, for N = 1, 4, 8:
+              submissions/s and MB/s; then the same bundles again (idempotent no-ops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ["ESCA_DESKTOP_KEYRING"] = "memory"  # the API token lives in this process only
+
+import httpx
+
+PASSPHRASE = "benchmark passphrase"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the server process -----------------------------------------------------------------------------
+
+
+def serve(database: str, port: int) -> None:
+    """The review service plus the baseline route, under uvicorn (runs in the child process)."""
+    import uvicorn
+    from fastapi.responses import JSONResponse
+
+    from esca_desktop.central.app import create_app
+    from esca_desktop.central.store import CentralStore
+
+    app = create_app(CentralStore.open(database))
+
+    async def sink(request: Any) -> JSONResponse:  # a plain Starlette route: read the body, nothing else
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        return JSONResponse({"size": size})
+
+    app.router.add_route("/bench/sink", sink, methods=["PUT"])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, database: Path) -> None:
+        from esca_desktop.central.store import CentralStore
+
+        store = CentralStore.open(database)
+        _, self.token = store.add_user("Bench Assessor", "assessor")
+        store.close()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(database), str(self.port)],
+                                        cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("the review service did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+# --- the desktop ------------------------------------------------------------------------------------
+
+
+def make_desktop(folder: Path, count: int, evidence_bytes: int) -> Any:
+    from esca_desktop.context import open_context
+    from esca_desktop.domain.model import Organisation
+    from esca_desktop.resources import resource
+    from esca_desktop.services.assessments import AssessmentService, NewAssessment
+    from esca_desktop.services.signing import identity_store
+
+    context = open_context(folder)
+    context.set_actor("Bench Assessor")
+    identity_store(context).create("Bench Assessor", "bench@example.org", PASSPHRASE, mode="ask")
+    answers = json.loads(resource("samples", "bronze.json").read_text(encoding="utf-8"))["answers"]
+    answers.update({"B6.5.joined": 6, "B6.5.left": 2})
+    service = AssessmentService(context)
+    incoming = folder / "incoming"
+    incoming.mkdir()
+    for number in range(count):
+        assessment_id, _ = service.create(NewAssessment(
+            "bronze", Organisation(f"Bench Cluster {number:03d}", "DE", sector="ict"), assessors=("Bench",)))
+        interview = service.open(assessment_id)
+        interview.answer_many({**answers, "B1.4.committed_members": 60 + number})
+        evidence = incoming / f"evidence-{number:03d}.bin"
+        evidence.write_bytes(os.urandom(evidence_bytes))  # incompressible, like photos and scanned PDFs
+        interview.add_evidence(evidence, "Board minutes", ["B1.1"])
+        evidence.unlink()
+        interview.finalise()
+    return context
+
+
+# --- measurements ------------------------------------------------------------------------------------
+
+
+def raw_upload(url: str, files: list[Path]) -> float:
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for path in files[:3]:  # warm-up: connection, and the server's memory for bodies this large
+            client.put("/bench/sink", content=path.read_bytes())
+        start = time.perf_counter()
+        for path in files:
+            reply = client.put("/bench/sink", content=path.read_bytes(),
+                               headers={"Content-Type": "application/octet-stream"})
+            assert reply.status_code == 200 and reply.json()["size"] == path.stat().st_size
+        return time.perf_counter() - start
+
+
+def concurrent_uploads(url: str, token: str, bundles: list[tuple[str, int, Path]], threads: int
+                       ) -> tuple[float, list[int]]:
+    queue = list(bundles)
+    lock = threading.Lock()
+    codes: list[int] = []
+
+    def worker() -> None:
+        with httpx.Client(base_url=url, timeout=300, headers={"Authorization": f"Bearer {token}"}) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    assessment_id, revision, path = queue.pop()
+                reply = client.put(f"/api/v1/submissions/{assessment_id}/{revision}", content=path.read_bytes())
+                with lock:
+                    codes.append(reply.status_code)
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - start, codes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--assessments", type=int, default=100)
+    parser.add_argument("--evidence-mb", type=float, default=5.0)
+    parser.add_argument("--tmp-dir", type=Path, help="where to put the data (default: a temporary folder)")
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return 0
+
+    from esca_desktop.services import sync as sync_service
+
+    count = args.assessments
+    evidence_bytes = int(args.evidence_mb * 1024 * 1024)
+    base = Path(tempfile.mkdtemp(prefix="esca-bench-sync-", dir=args.tmp_dir))
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "assessments": count, "evidence_mb": args.evidence_mb,
+    }
+    try:
+        print(f"Setting up {count} finalised Bronze assessments with {args.evidence_mb:g} MB of evidence each …",
+              flush=True)
+        t0 = time.perf_counter()
+        context = make_desktop(base / "desktop", count, evidence_bytes)
+        results["setup_s"] = round(time.perf_counter() - t0, 2)
+        server = Server(base / "central.sqlite3")
+        try:
+            sync_service.login(context, server.url, server.token)
+
+            os.sync()
+            start = time.perf_counter()
+            prepared = sync_service.prepare_outbox(context, passphrase=PASSPHRASE)
+            prepare_s = time.perf_counter() - start
+            assert prepared == count
+            items = sync_service.outbox(context)
+            files = [sync_service.bundle_path(context, i.assessment_id, i.revision) for i in items]
+            keep = base / "bundles"
+            keep.mkdir()
+            kept = []
+            for item, path in zip(items, files, strict=True):
+                copy = keep / path.name
+                shutil.copyfile(path, copy)
+                kept.append((item.assessment_id, item.revision, copy))
+            total_mb = sum(p.stat().st_size for p in files) / 1024**2
+            os.sync()  # the setup's gigabyte of dirty pages written out first: a quiet disk for every phase
+
+            # the baseline twice before and twice after, from the same files the sync sends
+            raw_runs = [raw_upload(server.url, files) for _ in range(2)]
+            start = time.perf_counter()
+            report = sync_service.sync(context, passphrase=PASSPHRASE)
+            sync_s = time.perf_counter() - start
+            assert report.complete and len(report.uploaded) == count, report.as_json()
+            raw_runs += [raw_upload(server.url, [p for _, _, p in kept]) for _ in range(2)]
+        finally:
+            server.stop()
+        raw_s = statistics.median(raw_runs)
+        results["loopback"] = {
+            "bundles_mb_total": round(total_mb, 1),
+            "prepare_s": round(prepare_s, 2), "prepare_ms_per_assessment": round(1000 * prepare_s / count, 1),
+            "raw_put_runs_s": [round(r, 3) for r in raw_runs], "raw_put_median_s": round(raw_s, 3),
+            "sync_s": round(sync_s, 3), "sync_ms_per_assessment": round(1000 * sync_s / count, 1),
+            "sync_over_raw": round(sync_s / raw_s, 2), "sync_over_fastest_raw": round(sync_s / min(raw_runs), 2),
+            "prepare_plus_sync_over_raw": round((prepare_s + sync_s) / raw_s, 2),
+            "sync_mb_per_s": round(total_mb / sync_s, 1), "raw_mb_per_s": round(total_mb / raw_s, 1),
+        }
+        lb = results["loopback"]
+        print(f"\nLoopback, {count} bundles, {total_mb:.0f} MB in all")
+        print(f"  a. prepare (export + sign)  {prepare_s:8.2f} s  ({lb['prepare_ms_per_assessment']} ms each)")
+        print(f"  b. raw HTTP PUT             {raw_s:8.2f} s  ({lb['raw_mb_per_s']} MB/s; median of "
+              f"{', '.join(f'{r:.2f}' for r in raw_runs)} s)")
+        print(f"  c. sync                     {sync_s:8.2f} s  ({lb['sync_mb_per_s']} MB/s, "
+              f"{lb['sync_ms_per_assessment']} ms each)")
+        print(f"     sync / raw = {lb['sync_over_raw']}x (target <= 1.5x; {lb['sync_over_fastest_raw']}x the fastest "
+              "raw run); "
+              f"(prepare + sync) / raw = {lb['prepare_plus_sync_over_raw']}x")
+
+        results["throughput"] = []
+        print("\nService throughput, distinct bundles into a fresh database")
+        for threads in (1, 4, 8):
+            os.sync()
+            server = Server(base / f"throughput-{threads}.sqlite3")
+            try:
+                seconds, codes = concurrent_uploads(server.url, server.token, kept, threads)
+                assert codes.count(201) == len(kept), codes
+                again, repeat_codes = concurrent_uploads(server.url, server.token, kept, threads)
+                assert repeat_codes.count(200) == len(kept), repeat_codes
+            finally:
+                server.stop()
+            row = {"threads": threads, "uploads": len(kept), "seconds": round(seconds, 2),
+                   "submissions_per_s": round(len(kept) / seconds, 1), "mb_per_s": round(total_mb / seconds, 1),
+                   "repeat_seconds": round(again, 2), "repeat_per_s": round(len(kept) / again, 1)}
+            results["throughput"].append(row)
+            print(f"  {threads} thread(s): {row['submissions_per_s']:6.1f} submissions/s, {row['mb_per_s']:6.1f} MB/s"
+                  f"  (repeats, no-ops: {row['repeat_per_s']:.1f}/s)")
+        context.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+    out = ROOT / "bench" / "results" / "sync.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nWrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

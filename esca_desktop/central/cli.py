@@ -1,0 +1,325 @@
+"""`esca-central`: run the review service, and manage it from a shell on the secretariat's machine.
+
+    esca-central serve --db URL --host 127.0.0.1 --port 8750
+    esca-central user add NAME --role assessor|reviewer      (the API token is the LAST line printed)
+    esca-central user list
+    esca-central review list [--status received|returned|approved] [--all] [--json]
+    esca-central review show UUID [--revision N] [--json]
+    esca-central review approve UUID [--revision N] [--reviewer NAME]
+    esca-central review return UUID [--revision N] --comment INDICATOR=TEXT [--comment …] [--reviewer NAME]
+    esca-central review bundle UUID [--revision N] --out FILE
+    esca-central catalog publish FILE [--reviewer NAME]
+    esca-central catalog list
+
+Every command takes `--db URL` (a SQLAlchemy URL or a SQLite file path; default: ESCA_CENTRAL_DB, else
+./esca-central.sqlite3) and works on the same database the server uses. Exit 0 on success, 2 with
+a one-line message for an expected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from esca_desktop.central.errors import InvalidRequestError
+from esca_desktop.central.store import ROLES, STATUSES, CentralStore, Submission, User, parse_comment_pairs
+from esca_desktop.errors import UserError
+
+PROG = "esca-central"
+DB_ENV = "ESCA_CENTRAL_DB"
+DEFAULT_PORT = 8750
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", default=os.environ.get(DB_ENV),
+                        help=f"database URL or SQLite file (default: ${DB_ENV}, else ./esca-central.sqlite3)")
+
+
+def _submission_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assessment", metavar="UUID", help="assessment UUID (or a unique prefix)")
+    parser.add_argument("--revision", type=int, help="revision (default: the newest)")
+
+
+def _reviewer_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reviewer", metavar="NAME", help="who decides (default: the only reviewer user)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="The ESCA central review service.")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    p = verbs.add_parser("serve", help="run the HTTP API (OpenAPI docs at /docs)")
+    _db_option(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument("--max-body-mb", type=int, default=512, help="largest accepted bundle in MiB (default 512)")
+    p.add_argument("--trust", type=Path, metavar="DIR",
+                   help="folder of *.pem CA certificates whose assessor certificates count as trusted")
+    p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+
+    user = verbs.add_parser("user", help="API users (assessors and reviewers)")
+    u_verbs = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = u_verbs.add_parser("add", help="add a user; prints the API token as the last line (shown only once)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=ROLES)
+    _db_option(p)
+    p = u_verbs.add_parser("list", help="users and their roles")
+    _db_option(p)
+
+    review = verbs.add_parser("review", help="review submissions from the shell")
+    r_verbs = review.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = r_verbs.add_parser("list", help="submissions, newest first")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--all", action="store_true", help="every revision, not only the newest of each assessment")
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p = r_verbs.add_parser("show", help="one submission: organisation, signer, comments")
+    _submission_options(p)
+    p.add_argument("--json", action="store_true")
+    _db_option(p)
+    p = r_verbs.add_parser("approve", help="approve a received submission")
+    _submission_options(p)
+    _reviewer_option(p)
+    _db_option(p)
+    p = r_verbs.add_parser("return", help="return a received submission with comments per indicator")
+    _submission_options(p)
+    p.add_argument("--comment", action="append", default=[], metavar="INDICATOR=TEXT", required=True,
+                   help="a comment on one indicator (repeatable)")
+    _reviewer_option(p)
+    _db_option(p)
+    p = r_verbs.add_parser("bundle", help="write the submitted bundle to a file")
+    _submission_options(p)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.esca")
+    _db_option(p)
+
+    catalog = verbs.add_parser("catalog", help="catalogs distributed to the assessors")
+    c_verbs = catalog.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = c_verbs.add_parser("publish", help="publish a catalog file (checked first) as a new version")
+    p.add_argument("file", type=Path)
+    _reviewer_option(p)
+    _db_option(p)
+    p = c_verbs.add_parser("list", help="published catalog versions")
+    _db_option(p)
+    return parser
+
+
+class Shell:
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self._store: CentralStore | None = None
+
+    @property
+    def store(self) -> CentralStore:
+        if self._store is None:
+            self._store = CentralStore.open(self.args.db)
+        return self._store
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def reviewer(self) -> User:
+        name = getattr(self.args, "reviewer", None)
+        if name:
+            user = self.store.user_by_name(name)
+            if user is None:
+                raise InvalidRequestError(f"no user named {name!r} (esca-central user list)")
+            if user.role != "reviewer":
+                raise InvalidRequestError(f"{name} is an {user.role}, not a reviewer")
+            return user
+        reviewers = [u for u in self.store.users() if u.role == "reviewer"]
+        if len(reviewers) == 1:
+            return reviewers[0]
+        if not reviewers:
+            raise InvalidRequestError(f"there is no reviewer yet: {PROG} user add NAME --role reviewer")
+        raise InvalidRequestError("there are several reviewers: say who decides with --reviewer NAME")
+
+
+def serve(shell: Shell) -> int:
+    import uvicorn
+
+    from esca_desktop.central.app import create_app
+    from esca_desktop.central.faults import FAULTS_ENV, parse_faults
+
+    args = shell.args
+    trusted = _load_trust(args.trust) if args.trust else []
+    try:
+        faults = parse_faults(os.environ.get(FAULTS_ENV, ""))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    app = create_app(shell.store, max_body_bytes=args.max_body_mb << 20, trusted=trusted, faults=faults)
+    print(f"{PROG}: serving {_safe_url(shell.store)} on http://{args.host}:{args.port} "
+          f"(API docs: http://{args.host}:{args.port}/docs)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _safe_url(store: CentralStore) -> str:
+    return store.engine.url.render_as_string(hide_password=True)
+
+
+def _load_trust(folder: Path) -> list[Any]:
+    from esca_desktop.security.identity import load_certificates
+
+    if not folder.is_dir():
+        raise UserError(f"--trust {folder}: not a folder")
+    certificates = []
+    for path in sorted(folder.glob("*.pem")):
+        certificates.extend(load_certificates(path.read_bytes(), str(path)))
+    return certificates
+
+
+def user_add(shell: Shell) -> int:
+    user, token = shell.store.add_user(shell.args.name, shell.args.role)
+    shell.print(f"Added {user.role} {user.name}. Their API token (shown only this once; only its hash is kept):")
+    shell.print(token)
+    return 0
+
+
+def user_list(shell: Shell) -> int:
+    for user in shell.store.users():
+        shell.print(f"{user.role:<9} {user.name}")
+    return 0
+
+
+def _summary_row(s: Submission) -> list[str]:
+    return [s.assessment_uuid[:8], str(s.revision), s.status, s.scheme, s.organisation, s.country,
+            s.submitted_by, s.received_at[:16].replace("T", " ")]
+
+
+def _table(shell: Shell, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        shell.print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def review_list(shell: Shell) -> int:
+    found = shell.store.submissions(shell.args.status, latest_only=not shell.args.all)
+    if shell.args.json:
+        shell.print(json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        shell.print("No submissions" + (f" with status {shell.args.status}." if shell.args.status else "."))
+        return 0
+    _table(shell, ["ID", "REV", "STATUS", "SCHEME", "ORGANISATION", "CC", "ASSESSOR", "RECEIVED"],
+           [_summary_row(s) for s in found])
+    return 0
+
+
+def _print_submission(shell: Shell, s: Submission) -> None:
+    trusted = "trusted" if s.signer_trusted else "not from a trusted authority"
+    rows = [
+        ("Assessment", f"{s.assessment_uuid} revision {s.revision}"),
+        ("Status", s.status + (f" by {s.decided_by} at {s.decided_at}" if s.decided_at else "")),
+        ("Organisation", f"{s.organisation} ({s.country}{', ' + s.sector if s.sector else ''})"),
+        ("Scheme", f"{s.scheme} ({s.catalog})"),
+        ("Submitted", f"by {s.submitted_by} at {s.received_at}"),
+        ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint}, {trusted})"),
+        ("Bundle", f"{s.size} bytes, SHA-256 {s.sha256}"),
+    ]
+    for label, value in rows:
+        shell.print(f"{label + ':':<14}{value}")
+    if s.comments:
+        shell.print("Comments:")
+        for indicator, text in s.comments.items():
+            shell.print(f"  {indicator}: {text}")
+
+
+def review_show(shell: Shell) -> int:
+    submission = shell.store.submission(shell.args.assessment, shell.args.revision)
+    if shell.args.json:
+        shell.print(json.dumps(submission.as_json(details=True), ensure_ascii=False, indent=2))
+    else:
+        _print_submission(shell, submission)
+    return 0
+
+
+def review_approve(shell: Shell) -> int:
+    s = shell.store.approve(shell.args.assessment, shell.args.revision, shell.reviewer())
+    shell.print(f"Approved revision {s.revision} of {s.assessment_uuid} ({s.organisation}). "
+                "The assessor receives the decision with the next sync.")
+    return 0
+
+
+def review_return(shell: Shell) -> int:
+    comments = parse_comment_pairs(shell.args.comment)
+    s = shell.store.return_submission(shell.args.assessment, shell.args.revision, shell.reviewer(), comments)
+    shell.print(f"Returned revision {s.revision} of {s.assessment_uuid} ({s.organisation}) with "
+                f"{len(s.comments)} comment(s). The assessor receives them with the next sync.")
+    return 0
+
+
+def review_bundle(shell: Shell) -> int:
+    submission, content = shell.store.bundle(shell.args.assessment, shell.args.revision)
+    try:
+        shell.args.out.write_bytes(content)
+    except OSError as exc:
+        raise UserError(f"{shell.args.out} cannot be written ({exc.strerror or exc})") from None
+    shell.print(f"Wrote {len(content)} bytes (revision {submission.revision}) to {shell.args.out}")
+    return 0
+
+
+def catalog_publish(shell: Shell) -> int:
+    from esca_desktop.central.app import publish_catalog_bytes
+
+    path: Path = shell.args.file
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    info, created = publish_catalog_bytes(shell.store, content, path.name, shell.reviewer())
+    verb = "Published" if created else "Already published (unchanged)"
+    shell.print(f"{verb}: {info['id']}@{info['version']} ({info['hash']})")
+    return 0
+
+
+def catalog_list(shell: Shell) -> int:
+    found = shell.store.catalogs()
+    if not found:
+        shell.print("No catalogs published yet.")
+    for c in found:
+        shell.print(f"{c.catalog_id}@{c.version}  {c.content_hash}  by {c.published_by} at {c.published_at}")
+    return 0
+
+
+HANDLERS: dict[tuple[str, str | None], Callable[[Shell], int]] = {
+    ("serve", None): serve,
+    ("user", "add"): user_add,
+    ("user", "list"): user_list,
+    ("review", "list"): review_list,
+    ("review", "show"): review_show,
+    ("review", "approve"): review_approve,
+    ("review", "return"): review_return,
+    ("review", "bundle"): review_bundle,
+    ("catalog", "publish"): catalog_publish,
+    ("catalog", "list"): catalog_list,
+}
+
+
+def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    shell = Shell(args, out or sys.stdout)
+    try:
+        return HANDLERS[(args.verb, getattr(args, "action", None))](shell)
+    except UserError as exc:
+        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        shell.close()
+
+
+def main() -> int:
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,554 @@
+"""Sync with the central review service: sign in and out, send the outbox, pull review decisions,
+catalogs and benchmark statistics.
+
+Sign-in checks the token against the server (/whoami) and keeps it in the OS keyring (through
+`credential_store_for`): never in a file; without a secure store, sign-in says so and stores nothing.
+
+`sync` never loses anything. Each finalised revision waits in the outbox (queued in the transaction
+that finalised it). Its bundle is exported once into `data_dir/outbox/` and that very file is sent
+on every attempt, so a retry repeats the same bytes and the server stores it once. A failure that
+may pass (unreachable, timeout, cut-off reply, 5xx) is retried with exponential backoff a few times
+in the run and then left queued with its reason; a failure retrying cannot cure (401/403, 409
+conflict, 400/413/422 refused bundle) marks the item failed with the server's reason, and it is not
+sent again until the person asks (`requeue`). When the server cannot be reached, the run stops
+early and says so: the queue stays as it was.
+
+Uploads run a few at a time (`SyncOptions.parallel_uploads`), so `progress` and `cancel` are called
+from worker threads too; a window hands progress over to its own thread.
+
+Review decisions come from the server's feed, in order, each applied at most once (the cursor is
+saved after each): approved → APPROVED; returned → the reviewer's comments are stored per
+indicator and the assessment reopens as a new, editable revision (RETURNED).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from esca_desktop.context import AppContext
+from esca_desktop.domain.model import AssessmentStatus, Changes
+from esca_desktop.errors import CatalogError, NotFoundError, UserError
+from esca_desktop.security.credentials import WAY_OUT, CredentialStore, NoSecureStoreError
+from esca_desktop.services.signing import credential_store_for
+from esca_desktop.storage.sync_store import OutboxItem, SyncState, SyncStore
+from esca_desktop.sync.client import (
+    Account,
+    HttpTransport,
+    NetworkError,
+    ReviewDecision,
+    ReviewServiceClient,
+    ServerRefusal,
+    SyncCancelled,
+    SyncError,
+    SyncTransport,
+    normalise_server_url,
+)
+
+TOKEN_SERVICE = "esca-desktop"
+OUTBOX_FOLDER = "outbox"
+SIGN_IN_AGAIN = "Sign-in refused: "  # the reason prefix of uploads that failed for authentication
+
+Progress = Callable[["SyncProgress"], None]
+Cancel = Callable[[], bool]
+TransportFactory = Callable[[str], SyncTransport]
+
+
+class NotSignedInError(UserError):
+    """No review service is configured, or its token is missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    attempts_per_run: int = 3  # tries of one upload within one sync run
+    parallel_uploads: int = 2  # uploads in flight at once (more did not help on loopback with 2 cores)
+    retry_delay: float = 0.5  # seconds before the 2nd try; doubles for each further one
+    next_sync_delay: dt.timedelta = dt.timedelta(minutes=1)  # after a run's tries: doubles per failed run ...
+    max_next_sync_delay: dt.timedelta = dt.timedelta(hours=1)  # ... up to this
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    phase: str  # "prepare" | "upload" | "reviews" | "catalogs" | "benchmarks" | "done"
+    done: int
+    total: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    assessment_id: str
+    revision: int
+    organisation: str
+    result: str  # "stored" | "already on the server"
+
+
+@dataclass(frozen=True, slots=True)
+class UploadFailure:
+    assessment_id: str
+    revision: int
+    organisation: str
+    reason: str
+    fatal: bool  # True: not retried until requeued; False: stays queued for the next sync
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewApplied:
+    assessment_id: str
+    revision: int
+    status: str
+    reviewer: str
+    comments: int
+    outcome: str  # what happened on this computer
+
+
+@dataclass
+class SyncReport:
+    server_url: str
+    uploaded: list[Upload] = field(default_factory=list)
+    failed: list[UploadFailure] = field(default_factory=list)
+    reviews: list[ReviewApplied] = field(default_factory=list)
+    catalogs: list[str] = field(default_factory=list)  # id@version installed
+    problems: list[str] = field(default_factory=list)  # what could not be pulled, and why
+    benchmarks: int | None = None  # statistics stored (None: not pulled)
+    still_queued: int = 0
+    stopped: str = ""  # why the run stopped early (unreachable, sign-in refused, cancelled)
+    cancelled: bool = False
+    changes: Changes = field(default_factory=Changes)
+
+    @property
+    def complete(self) -> bool:
+        """Everything went through: nothing failed, nothing left queued, nothing stopped the run."""
+        return not (self.failed or self.problems or self.stopped or self.still_queued)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.uploaded)} sent"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.still_queued:
+            parts.append(f"{self.still_queued} still queued")
+        parts.append(f"{len(self.reviews)} review decision(s)")
+        if self.catalogs:
+            parts.append(f"{len(self.catalogs)} new catalog(s)")
+        if self.benchmarks is not None:
+            parts.append(f"{self.benchmarks} benchmark statistics")
+        text = ", ".join(parts)
+        return f"{text}. {self.stopped}" if self.stopped else text + "."
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "server": self.server_url, "complete": self.complete, "stopped": self.stopped,
+            "cancelled": self.cancelled, "still_queued": self.still_queued,
+            "uploaded": [vars_of(u) for u in self.uploaded], "failed": [vars_of(f) for f in self.failed],
+            "reviews": [vars_of(r) for r in self.reviews], "catalogs": self.catalogs,
+            "benchmarks": self.benchmarks, "problems": self.problems,
+        }
+
+
+def vars_of(value: Any) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in value.__slots__}
+
+
+def sync_store(context: AppContext) -> SyncStore:
+    return SyncStore(context.repository.engine, context.clock)
+
+
+def _token_name(server_url: str) -> str:
+    return f"review-service-token/{server_url}"
+
+
+def _credentials(context: AppContext) -> CredentialStore:
+    """The store for the token, checked before anything is sent or stored."""
+    store = credential_store_for(context)
+    try:
+        store.check()
+    except NoSecureStoreError as exc:
+        reason = exc.message.replace(WAY_OUT, "").strip()
+        raise NoSecureStoreError(
+            f"The sign-in token cannot be kept safely: {reason} Install and unlock the system's password store "
+            "(GNOME Keyring or KWallet on Linux, the Keychain on macOS, the Credential Manager on Windows), or name "
+            "a secure keyring backend in PYTHON_KEYRING_BACKEND. The token is never written to a file."
+        ) from None
+    return store
+
+
+def _default_transport(url: str) -> SyncTransport:
+    return HttpTransport(url)
+
+
+# --- sign in and out ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    server_url: str
+    account: Account
+    kept_in: str  # where the token is kept
+    requeued: int  # uploads refused for authentication earlier, queued again
+
+
+def login(context: AppContext, server_url: str, token: str,
+          transport_factory: TransportFactory = _default_transport) -> SignIn:
+    """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here."""
+    url = normalise_server_url(server_url)
+    token = token.strip()
+    if not token:
+        raise SyncError("the API token is empty: paste the token the secretariat gave you")
+    credentials = _credentials(context)
+    transport = transport_factory(url)
+    try:
+        account = ReviewServiceClient(transport, token).whoami()
+    except ServerRefusal as exc:
+        if exc.status == 401:
+            raise SyncError(f"{url} does not accept this token ({exc.detail}); nothing was stored") from None
+        if exc.status == 404:
+            raise SyncError(f"{url} is not an ESCA review service (no /api/v1/whoami); check the address") from None
+        raise SyncError(f"{url} refused the sign-in: {exc.message}") from None
+    except NetworkError as exc:
+        raise SyncError(f"cannot sign in: {exc.message}. Check the address and the network; nothing was stored") \
+            from None
+    finally:
+        transport.close()
+    if account.role != "assessor":
+        raise SyncError(f"the token belongs to {account.name}, a {account.role}; sign in with an assessor's token")
+    credentials.set(TOKEN_SERVICE, _token_name(url), token)
+    store = sync_store(context)
+    store.sign_in(url, account.name)
+    requeued = store.requeue_matching(SIGN_IN_AGAIN)
+    return SignIn(url, account, credentials.description, requeued)
+
+
+def logout(context: AppContext) -> SyncState:
+    """Forget the token (in the keyring) and the account; the outbox and everything else stays."""
+    store = sync_store(context)
+    state = store.state()
+    if state.server_url:
+        credential_store_for(context).delete(TOKEN_SERVICE, _token_name(state.server_url))
+    store.sign_out()
+    return state
+
+
+def status(context: AppContext) -> SyncState:
+    return sync_store(context).state()
+
+
+def outbox(context: AppContext, include_sent: bool = True) -> list[OutboxItem]:
+    return sync_store(context).outbox(include_sent)
+
+
+def requeue(context: AppContext, assessment_id: str) -> int:
+    """Queue the failed uploads of an assessment again (after its cause was dealt with)."""
+    full_id = context.repository.resolve_id(assessment_id)
+    count = sync_store(context).requeue(full_id)
+    if not count:
+        raise UserError(f"assessment {full_id[:8]} has no failed upload to queue again")
+    return count
+
+
+def bundle_path(context: AppContext, assessment_id: str, revision: int) -> Path:
+    """The bundle exported for an outbox item: sent as is on every attempt, removed once sent."""
+    return context.data_dir / OUTBOX_FOLDER / f"{assessment_id}-r{revision}.esca"
+
+
+def _prepare(context: AppContext, item: OutboxItem, passphrase: str | None) -> bool:
+    """Export the item's bundle unless it is ready; True when it was exported now."""
+    path = bundle_path(context, item.assessment_id, item.revision)
+    if path.is_file():
+        return False
+    from esca_desktop.services.bundles import export_bundle  # the report and PDF libraries: only when needed
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    export_bundle(context, item.assessment_id, path, passphrase)
+    return True
+
+
+def prepare_outbox(context: AppContext, progress: Progress | None = None, cancel: Cancel | None = None,
+                   passphrase: str | None = None) -> int:
+    """Export the bundles of queued uploads ahead of sync (no network needed: e.g. right after
+    finalising, while offline), so that sync only sends. Returns how many were exported."""
+    items = sync_store(context).pending()
+    exported = 0
+    for index, item in enumerate(items):
+        if cancel is not None and cancel():
+            break
+        if progress is not None:
+            progress(SyncProgress("prepare", index, len(items), f"Preparing {item.organisation}"))
+        assessment = context.repository.get(item.assessment_id)
+        if assessment.revision == item.revision:
+            exported += _prepare(context, item, passphrase)
+    return exported
+
+
+# --- sync -----------------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, context: AppContext, client: ReviewServiceClient, report: SyncReport, options: SyncOptions,
+                 progress: Progress | None, cancel: Cancel | None, passphrase: str | None) -> None:
+        self.context = context
+        self.repository = context.repository
+        self.store = sync_store(context)
+        self.client = client
+        self.report = report
+        self.options = options
+        self.progress = progress or (lambda _p: None)
+        self.cancel = cancel or (lambda: False)
+        self.passphrase = passphrase
+        self.changed: set[str] = set()
+
+    def _cancelled(self) -> bool:
+        if self.cancel():
+            self.report.cancelled = True
+            self.report.stopped = "Cancelled: what was not done stays queued for the next sync."
+            return True
+        return False
+
+    def _stop(self, message: str) -> None:
+        self.report.stopped = message
+
+    # --- uploads --------------------------------------------------------------------------------
+
+    def upload_all(self) -> None:
+        """Send the pending items, a few at a time (the server verifies one while the next arrives)."""
+        items = self.store.pending()
+        if not items:
+            return
+        total = len(items)
+        finished = 0
+        lock = threading.Lock()
+        self.progress(SyncProgress("upload", 0, total, f"Sending {total} assessment(s)"))
+
+        def send(item: OutboxItem) -> None:
+            nonlocal finished
+            if self.report.stopped or self._cancelled():
+                return  # not started: stays queued as it was
+            sent = self._upload(item)
+            with lock:
+                finished += 1
+                done = finished
+            outcome = "sent" if sent else "not sent"
+            self.progress(SyncProgress("upload", done, total,
+                                       f"{item.organisation} (revision {item.revision}): {outcome}"))
+
+        workers = max(1, min(self.options.parallel_uploads, total))
+        if workers == 1:
+            for item in items:
+                send(item)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-upload") as pool:
+            for future in [pool.submit(send, item) for item in items]:
+                future.result()  # a bug in one upload surfaces here, after the others finished
+
+    def _upload(self, item: OutboxItem) -> bool:
+        """Send one item; False when it was not sent (its state and reason are saved)."""
+        key = (item.assessment_id, item.revision)
+        try:
+            assessment = self.repository.get(item.assessment_id)
+        except NotFoundError:
+            return self._fail(item, "the assessment is no longer on this computer", fatal=True)
+        if assessment.revision != item.revision:
+            return self._fail(item, f"revision {item.revision} was reopened as revision {assessment.revision} before "
+                                    "it was sent; finalise the new revision to send it", fatal=True)
+        try:
+            content = self._bundle(item)
+        except UserError as exc:  # no identity, locked keyring, evidence changed …: fixable, so kept queued
+            return self._retry_later(item, f"the bundle cannot be prepared: {exc.message}", item.attempts)
+        attempts = item.attempts
+        for attempt in range(1, max(1, self.options.attempts_per_run) + 1):
+            if attempt > 1:
+                self.options.sleep(self.options.retry_delay * 2 ** (attempt - 2))
+                if self._cancelled():
+                    return self._retry_later(item, item.last_error or "cancelled", attempts)
+            attempts += 1
+            self.store.mark_sending(*key, attempts)
+            try:
+                receipt = self.client.upload(item.assessment_id, item.revision, content, cancel=self.cancel)
+            except SyncCancelled:
+                self.report.cancelled = True
+                self._stop("Cancelled during an upload: it stays queued for the next sync.")
+                return self._retry_later(item, "cancelled during the upload", attempts - 1)
+            except NetworkError as exc:
+                error: SyncError = exc
+                continue
+            except ServerRefusal as exc:
+                if exc.retryable:
+                    error = exc
+                    continue
+                return self._refused(item, exc)
+            self._sent(item, assessment.status, receipt.created)
+            bundle_path(self.context, *key).unlink(missing_ok=True)
+            return True
+        self._retry_later(item, error.message, attempts)
+        if isinstance(error, NetworkError) and error.kind != "interrupted":
+            left = len(self.store.pending())
+            self._stop(f"The review service cannot be reached ({error.message}). Nothing was lost: {left} "
+                       f"upload(s) stay queued and are sent with the next sync.")
+        return False
+
+    def _bundle(self, item: OutboxItem) -> bytes:
+        """The item's bundle: exported once, then the very same bytes on every attempt."""
+        _prepare(self.context, item, self.passphrase)
+        return bundle_path(self.context, item.assessment_id, item.revision).read_bytes()
+
+    def _sent(self, item: OutboxItem, local_status: AssessmentStatus, created: bool) -> None:
+        if local_status is AssessmentStatus.FINALISED:  # SUBMITTED, and the item sent, in one transaction
+            self.repository.set_status(item.assessment_id, AssessmentStatus.SUBMITTED, self.context.actor)
+            self.changed.add(item.assessment_id)
+        else:
+            self.store.mark_sent(item.assessment_id, item.revision)
+        self.report.uploaded.append(Upload(item.assessment_id, item.revision, item.organisation,
+                                           "stored" if created else "already on the server"))
+
+    def _refused(self, item: OutboxItem, exc: ServerRefusal) -> bool:
+        if exc.status == 401:
+            reason = f"{SIGN_IN_AGAIN}{exc.message}. Sign in again (esca-desktop login); it is then queued again"
+            self._fail(item, reason, fatal=True)
+            self._stop(f"The review service refused the sign-in ({exc.detail}). Sign in again with "
+                       "'esca-desktop login --server URL'; nothing was lost.")
+            return False
+        return self._fail(item, exc.message, fatal=True)
+
+    def _fail(self, item: OutboxItem, reason: str, fatal: bool) -> bool:
+        self.store.mark_failed(item.assessment_id, item.revision, reason)
+        self.report.failed.append(UploadFailure(item.assessment_id, item.revision, item.organisation, reason, fatal))
+        return False
+
+    def _retry_later(self, item: OutboxItem, reason: str, attempts: int) -> bool:
+        runs = max(1, attempts // max(1, self.options.attempts_per_run))
+        delay = min(self.options.next_sync_delay * 2 ** (runs - 1), self.options.max_next_sync_delay)
+        self.store.mark_retry(item.assessment_id, item.revision, reason, self.context.clock() + delay)
+        if reason != "cancelled during the upload":
+            self.report.failed.append(UploadFailure(item.assessment_id, item.revision, item.organisation, reason,
+                                                    False))
+        return False
+
+    # --- pulls ----------------------------------------------------------------------------------
+
+    def pull_reviews(self) -> None:
+        cursor = self.store.state().review_cursor
+        while True:
+            if self._cancelled():
+                return
+            self.progress(SyncProgress("reviews", len(self.report.reviews), 0, "Fetching review decisions"))
+            decisions, next_cursor, more = self.client.reviews(cursor)
+            for decision in decisions:
+                self.report.reviews.append(self._apply(decision))
+                self.store.set_review_cursor(decision.cursor)
+            cursor = next_cursor
+            self.store.set_review_cursor(cursor)
+            if not more or not decisions:
+                return
+
+    def _apply(self, decision: ReviewDecision) -> ReviewApplied:
+        def applied(outcome: str) -> ReviewApplied:
+            return ReviewApplied(decision.assessment_id, decision.revision, decision.status, decision.reviewer,
+                                 len(decision.comments), outcome)
+
+        try:
+            assessment = self.repository.get(decision.assessment_id)
+        except NotFoundError:
+            return applied("not on this computer; nothing to update")
+        actor = f"{decision.reviewer} (review service)"
+        current = assessment.revision == decision.revision and assessment.status in (
+            AssessmentStatus.FINALISED, AssessmentStatus.SUBMITTED)
+        if decision.status == "returned":
+            self.store.store_review_comments(assessment.id, decision.revision, decision.comments, decision.reviewer,
+                                             decision.at)
+            self.changed.add(assessment.id)
+            if not current:
+                return applied(f"comments stored; the assessment is already at revision {assessment.revision}")
+            self.repository.set_status(assessment.id, AssessmentStatus.RETURNED, actor, new_revision=True)
+            return applied(f"reopened as revision {decision.revision + 1} with the reviewer's comments")
+        if decision.status == "approved":
+            if not current:
+                return applied(f"recorded; the assessment is already at revision {assessment.revision} "
+                               f"({assessment.status.label()})")
+            self.repository.set_status(assessment.id, AssessmentStatus.APPROVED, actor)
+            self.changed.add(assessment.id)
+            return applied("approved")
+        return applied(f"unknown decision {decision.status!r}; ignored")
+
+    def pull_catalogs(self) -> None:
+        if self._cancelled():
+            return
+        self.progress(SyncProgress("catalogs", 0, 0, "Checking for new catalogs"))
+        registry = self.context.catalogs
+        for published in self.client.catalogs():
+            if registry.by_hash(published.content_hash) is not None:
+                continue
+            ref = f"{published.catalog_id}@{published.version}"
+            content = self.client.catalog_content(published.catalog_id, published.version)
+            try:
+                entry = registry.install(content, f"{published.catalog_id}-{published.version}.yaml")
+            except CatalogError as exc:
+                self.report.problems.append(f"catalog {ref} was not installed: {exc.message}")
+                continue
+            if entry.catalog.content_hash != published.content_hash:
+                self.report.problems.append(f"catalog {ref}: the file received does not match the published hash")
+                continue
+            self.report.catalogs.append(entry.catalog.ref)
+
+    def pull_benchmarks(self) -> None:
+        if self._cancelled():
+            return
+        self.progress(SyncProgress("benchmarks", 0, 0, "Fetching benchmark statistics"))
+        self.report.benchmarks = self.store.replace_benchmarks(self.client.benchmarks())
+
+
+def sync(context: AppContext, progress: Progress | None = None, cancel: Cancel | None = None, *,
+         passphrase: str | None = None, options: SyncOptions = SyncOptions(),
+         transport_factory: TransportFactory = _default_transport) -> SyncReport:
+    """Send the outbox, then pull review decisions, catalogs and benchmark statistics.
+
+    Raises `NotSignedInError` when no server is configured; every other failure is in the report
+    (`report.stopped` says why a run ended early) and leaves the outbox intact.
+    `passphrase` unlocks the signing key for the bundles when the identity asks for it each time.
+    """
+    store = sync_store(context)
+    state = store.state()
+    if not state.server_url:
+        raise NotSignedInError("No review service is set up: sign in with 'esca-desktop login --server URL'. "
+                               "Everything else works without it; finalised assessments wait in the outbox.")
+    if not state.account:
+        raise NotSignedInError(f"Not signed in to {state.server_url}: sign in with 'esca-desktop login --server "
+                               f"{state.server_url}'. Finalised assessments wait in the outbox.")
+    token = _credentials(context).get(TOKEN_SERVICE, _token_name(state.server_url))
+    if not token:
+        raise NotSignedInError(f"The sign-in token for {state.server_url} is not in the keyring (any more): sign "
+                               f"in again with 'esca-desktop login --server {state.server_url}'.")
+    report = SyncReport(state.server_url)
+    transport = transport_factory(state.server_url)
+    run = _Run(context, ReviewServiceClient(transport, token), report, options, progress, cancel, passphrase)
+    try:
+        run.upload_all()
+        for step, what in ((run.pull_reviews, "review decisions"), (run.pull_catalogs, "catalogs"),
+                           (run.pull_benchmarks, "benchmark statistics")):
+            if report.stopped:
+                break
+            try:
+                step()
+            except NetworkError as exc:
+                report.stopped = f"The {what} could not be fetched: {exc.message}. Sync again later."
+            except ServerRefusal as exc:
+                if exc.status == 401:
+                    report.stopped = (f"The review service refused the sign-in ({exc.detail}). Sign in again with "
+                                      "'esca-desktop login'.")
+                else:
+                    report.problems.append(f"the {what} could not be fetched: {exc.message}")
+    finally:
+        transport.close()
+        report.still_queued = len(store.pending())
+        if not report.stopped:
+            store.set_last_sync()
+    report.changes = Changes(assessment_ids=frozenset(run.changed), status=bool(run.changed),
+                             list=bool(run.changed), notes=bool(run.changed))
+    run.progress(SyncProgress("done", 1, 1, report.summary()))
+    return report
+

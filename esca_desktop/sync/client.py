@@ -1,0 +1,276 @@
+"""Talking to the central review service: the `SyncTransport` port, its HTTP adapter (the only place
+on the desktop that imports httpx), and `ReviewServiceClient`, which turns replies into values or
+into errors that say whether trying again can help.
+
+- `NetworkError` (retryable): the server cannot be reached, did not answer in time, or the
+  connection broke before the whole reply arrived (`kind` says which);
+- `ServerRefusal`: the server answered with an error; `retryable` for 5xx, 408 and 429, fatal for
+  the rest (401/403 sign-in or permission, 409 conflict, 400/413/422 refused bundle …), with the
+  server's own reason in `detail`;
+- `SyncCancelled`: the person cancelled while an upload was being sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from esca_desktop import __version__
+from esca_desktop.domain.benchmarks import Quartiles
+from esca_desktop.errors import UserError
+
+API = "/api/v1"
+BUNDLE_MEDIA_TYPE = "application/vnd.esca.bundle+zip"
+UPLOAD_CHUNK = 1 << 20
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+Cancel = Callable[[], bool]
+
+
+class SyncError(UserError):
+    """Sync could not do something; the message says what and what to do."""
+
+
+class NetworkError(SyncError):
+    """No (complete) reply: unreachable, timed out, or cut off. Trying again later may help."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # "unreachable" | "timeout" | "interrupted"
+
+
+class ServerRefusal(SyncError):
+    """The server answered with an error status and its reason."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{detail} (HTTP {status})")
+        self.status = status
+        self.detail = detail
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE_STATUS or self.status >= 500
+
+
+class SyncCancelled(SyncError):
+    """The person cancelled; what was not completed stays queued."""
+
+
+def normalise_server_url(text: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else."""
+    url = text.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SyncError(f"{text!r} is not a server address: write it like https://review.example.org")
+    if parts.query or parts.fragment:
+        raise SyncError(f"{text!r}: the server address must not have a query or fragment")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    content: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ServerRefusal(self.status,
+                                "the server's reply is not JSON; is this an ESCA review service?") from None
+
+    @property
+    def detail(self) -> str:
+        """The server's reason for an error status, as readable as the reply allows."""
+        try:
+            data = json.loads(self.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            text = self.content[:300].decode("utf-8", "replace").strip()
+            return text or f"the server answered {self.status} without a reason"
+        detail = data.get("detail") if isinstance(data, dict) else None
+        if isinstance(detail, str):
+            return detail
+        if isinstance(detail, list):  # FastAPI's validation errors
+            return "; ".join(str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail)
+        return f"the server answered {self.status}"
+
+
+class SyncTransport(Protocol):
+    """Sends one request to the review service and returns its reply, or raises `NetworkError`."""
+
+    base_url: str
+
+    def send(self, method: str, path: str, *, token: str | None = None,
+             params: Mapping[str, str | int] | None = None, content: bytes | None = None,
+             media_type: str | None = None, cancel: Cancel | None = None) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 120.0  # a large bundle is verified before the server answers
+    write: float = 120.0
+    pool: float = 10.0
+
+
+class HttpTransport:
+    """`SyncTransport` over HTTP(S) with httpx: timeouts on every phase, one pooled connection."""
+
+    def __init__(self, base_url: str, timeouts: Timeouts = Timeouts(), verify: bool | str = True) -> None:
+        self.base_url = normalise_server_url(base_url)
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(connect=timeouts.connect, read=timeouts.read, write=timeouts.write,
+                                  pool=timeouts.pool),
+            headers={"User-Agent": f"esca-desktop/{__version__}"},
+            verify=verify,
+            follow_redirects=False,
+        )
+
+    def send(self, method: str, path: str, *, token: str | None = None,
+             params: Mapping[str, str | int] | None = None, content: bytes | None = None,
+             media_type: str | None = None, cancel: Cancel | None = None) -> Reply:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        body: bytes | Iterator[bytes] | None = content
+        if content is not None:
+            headers["Content-Type"] = media_type or "application/octet-stream"
+            if cancel is not None and len(content) > UPLOAD_CHUNK:
+                headers["Content-Length"] = str(len(content))
+                body = _chunks(content, cancel)
+        try:
+            response = self._client.request(method, path, params=params, content=body, headers=headers)
+        except SyncCancelled:
+            raise
+        except httpx.TimeoutException:
+            raise NetworkError(f"the review service at {self.base_url} did not answer in time", "timeout") from None
+        except httpx.ConnectError as exc:
+            raise NetworkError(f"the review service at {self.base_url} cannot be reached ({_reason(exc)})",
+                               "unreachable") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
+            raise NetworkError(f"the connection to {self.base_url} broke before the reply was complete "
+                               f"({_reason(exc)})", "interrupted") from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"the request to {self.base_url} failed ({_reason(exc)})", "interrupted") from None
+        return Reply(response.status_code, response.content, dict(response.headers))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _chunks(content: bytes, cancel: Cancel) -> Iterator[bytes]:
+    view = memoryview(content)
+    for start in range(0, len(content), UPLOAD_CHUNK):
+        if cancel():
+            raise SyncCancelled("sync cancelled during an upload; it stays queued")
+        yield view[start:start + UPLOAD_CHUNK]  # type: ignore[misc]  # bytes-like: no copy here
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    cause = exc.__cause__ or exc.__context__
+    while not text and cause is not None:
+        text = str(cause).strip()
+        cause = cause.__cause__ or cause.__context__
+    return text or type(exc).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class UploadReceipt:
+    created: bool  # False: the server already had this revision (nothing changed)
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    cursor: int
+    assessment_id: str
+    revision: int
+    status: str  # "approved" | "returned"
+    reviewer: str
+    at: str
+    comments: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCatalog:
+    catalog_id: str
+    version: str
+    content_hash: str
+
+
+class ReviewServiceClient:
+    """The review service's API as methods; every error is a `SyncError` subclass."""
+
+    def __init__(self, transport: SyncTransport, token: str) -> None:
+        self.transport = transport
+        self.token = token
+
+    def _call(self, method: str, path: str, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Reply:
+        reply = self.transport.send(method, API + path, token=self.token, **kwargs)
+        if reply.status not in ok:
+            raise ServerRefusal(reply.status, reply.detail)
+        return reply
+
+    def whoami(self) -> Account:
+        reply = self._call("GET", "/whoami")
+        return _decode(reply, lambda data: Account(str(data["name"]), str(data["role"])))
+
+    def upload(self, assessment_id: str, revision: int, content: bytes, cancel: Cancel | None = None) -> UploadReceipt:
+        reply = self._call("PUT", f"/submissions/{quote(assessment_id)}/{revision}", ok=(200, 201), content=content,
+                           media_type=BUNDLE_MEDIA_TYPE, cancel=cancel)
+        return _decode(reply, lambda data: UploadReceipt(reply.status == 201, str(data["submission"]["status"])))
+
+    def reviews(self, since: int) -> tuple[list[ReviewDecision], int, bool]:
+        def build(data: Any) -> tuple[list[ReviewDecision], int, bool]:
+            decisions = [
+                ReviewDecision(int(r["cursor"]), str(r["assessment"]), int(r["revision"]), str(r["status"]),
+                               str(r["reviewer"]), str(r["at"]), {str(k): str(v) for k, v in r["comments"].items()})
+                for r in data["reviews"]
+            ]
+            return decisions, int(data["cursor"]), bool(data["more"])
+
+        return _decode(self._call("GET", "/reviews", params={"since": since}), build)
+
+    def catalogs(self) -> list[PublishedCatalog]:
+        return _decode(self._call("GET", "/catalogs"), lambda data: [
+            PublishedCatalog(str(c["id"]), str(c["version"]), str(c["hash"])) for c in data["catalogs"]
+        ])
+
+    def catalog_content(self, catalog_id: str, version: str) -> bytes:
+        return self._call("GET", f"/catalogs/{quote(catalog_id, safe='')}/{quote(version, safe='')}").content
+
+    def benchmarks(self) -> list[Quartiles]:
+        return _decode(self._call("GET", "/benchmarks"), lambda data: [
+            Quartiles(str(s["field"]), str(s["group"]), int(s["count"]), float(s["min"]), float(s["q1"]),
+                      float(s["median"]), float(s["q3"]), float(s["max"]))
+            for s in data["stats"]
+        ])
+
+
+T = TypeVar("T")
+
+
+def _decode(reply: Reply, build: Callable[[Any], T]) -> T:
+    """Build a value from a JSON reply; a reply of another shape is the server's fault, said so."""
+    data = reply.json()
+    try:
+        return build(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ServerRefusal(reply.status, f"the server's reply has an unexpected shape ({type(exc).__name__}: "
+                                          f"{exc}); is this an ESCA review service of a matching version?") from None
