@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from esca_desktop.paths import resolve_data_dir
 from esca_desktop.settings import load_settings
-from esca_desktop.ui.crash import ErrorReporter, setup_logging
+from esca_desktop.ui.crash import ErrorReporter
 from esca_desktop.ui.i18n import install_translators, resolve_language
 from esca_desktop.ui.main_window import MainWindow
-from esca_desktop.ui.style import STYLE_SHEET
 
 STARTUP_PROBE_ENV = "ESCA_DESKTOP_STARTUP_PROBE"  # benchmark hook: print the time to first paint, quit
 
@@ -29,7 +28,6 @@ def create_application(argv: list[str]) -> QApplication:
     app.setOrganizationName("ESCA")
     app.setApplicationVersion(__import__("esca_desktop").__version__)
     QGuiApplication.setDesktopFileName("eu.cluster-analysis.EscaAssessor")
-    app.setStyleSheet(STYLE_SHEET)
     return app
 
 
@@ -41,10 +39,11 @@ def build_window(data_dir: str | None, open_id: str | None = None, samples: bool
     lang = resolve_language(settings.ui_language)
     app.setProperty("translators", install_translators(app, lang))
     folder = resolve_data_dir(data_dir or settings.data_dir or None)
-    reporter = ErrorReporter(setup_logging(folder / "logs"), interactive=interactive_errors)
+    reporter = ErrorReporter(folder / "logs", interactive=interactive_errors)
     reporter.install()
     window = MainWindow(settings, lang)
     window.setProperty("error_reporter", reporter)
+    window.ready.connect(reporter.start_logging)
     window.start_after_first_paint(str(folder), open_id, samples)
     return window
 
@@ -64,7 +63,7 @@ def _probe_first_paint(window: MainWindow, started: float) -> None:
     from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 print(f"first-paint-ms {1000 * (time.perf_counter() - started):.1f}", flush=True)
                 watched.removeEventFilter(self)

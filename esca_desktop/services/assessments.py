@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,7 +34,6 @@ from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import (
     AnswerResult,
-    AnswerStatus,
     IndicatorResult,
     IndicatorState,
     NavEvent,
@@ -184,6 +182,7 @@ class Interview:
         self.context = service.context
         self.assessment = assessment
         self.session = session
+        self._review_comments: dict[str, str] | None = None  # read once per opening
 
     @property
     def id(self) -> str:
@@ -308,7 +307,9 @@ class Interview:
 
     def reviewer_comment(self, indicator_id: str) -> str:
         """The central reviewer's comment on an indicator, when the assessment came back returned."""
-        return self.repository.review_comments(self.id).get(indicator_id, "")
+        if self._review_comments is None:
+            self._review_comments = self.repository.review_comments(self.id)
+        return self._review_comments.get(indicator_id, "")
 
     # --- navigation -----------------------------------------------------------------------------
 

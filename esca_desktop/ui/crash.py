@@ -4,8 +4,6 @@ its traceback and shown in a dialog with "Copy details", and the program keeps r
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import platform
 import sys
 import traceback
 from pathlib import Path
@@ -25,11 +23,14 @@ from PySide6.QtWidgets import (
 
 from esca_desktop import __version__
 from esca_desktop.errors import UserError
+from esca_desktop.ui.style import role
 
 log = logging.getLogger("esca_desktop")
 
 
 def setup_logging(log_dir: Path) -> Path:
+    import logging.handlers  # not needed before the window has painted
+
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "esca-desktop.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
@@ -55,7 +56,7 @@ class CrashDialog(QDialog):
         self.details.setReadOnly(True)
         self.details.setMinimumSize(self.fontMetrics().horizontalAdvance("M") * 50, self.fontMetrics().height() * 12)
         where = QLabel(self.tr("Log file: %1").replace("%1", str(log_path)) if log_path else "")
-        where.setObjectName("mutedLabel")
+        role(where, "mutedLabel")
         where.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = QPushButton(self.tr("Copy details"))
@@ -78,15 +79,23 @@ class CrashDialog(QDialog):
 class ErrorReporter:
     """Installed as `sys.excepthook` while the window runs."""
 
-    def __init__(self, log_path: Path | None = None, interactive: bool = True) -> None:
-        self.log_path = log_path
+    def __init__(self, log_dir: Path | None = None, interactive: bool = True) -> None:
+        self.log_dir = log_dir
+        self.log_path: Path | None = None
         self.interactive = interactive
         self.last_details = ""
+
+    def start_logging(self) -> None:
+        if self.log_path is None and self.log_dir is not None:
+            self.log_path = setup_logging(self.log_dir)
 
     def install(self) -> None:
         sys.excepthook = self.handle
 
     def handle(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        import platform
+
+        self.start_logging()
         parent = QApplication.activeWindow()
         if isinstance(error, UserError):
             log.info("user error: %s", error)

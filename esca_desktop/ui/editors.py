@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from esca_desktop.forms.catalog import Field, FieldType
 from esca_desktop.forms.values import AnswerValue, format_value
+from esca_desktop.ui.style import role
 
 YES_NO_LABELS = {"en": ("Yes", "No"), "de": ("Ja", "Nein")}
 NOT_ANSWERED = {"en": "— not answered —", "de": "— keine Angabe —"}
@@ -70,7 +71,7 @@ class _CommitOnFocusOut(QObject):
         super().__init__(editor)
         self.editor = editor
 
-    def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
         if isinstance(event, QFocusEvent) and event.type() == QFocusEvent.Type.FocusOut:
             self.editor.committed.emit()
         return False
@@ -101,7 +102,7 @@ class LineEditor(FieldEditor):
         unit = self.unit_text()
         if unit:
             label = QLabel(unit)
-            label.setObjectName("unitLabel")
+            role(label, "unitLabel")
             layout.addWidget(label)
         if self.field.type.is_numeric:
             layout.addStretch(1)
@@ -120,7 +121,7 @@ class LineEditor(FieldEditor):
     def placeholder(self) -> str:
         kind = self.field.type
         if kind is FieldType.YEAR:
-            return "2024" if self.lang == "en" else "2024"
+            return "2024"
         if kind in (FieldType.DECIMAL, FieldType.MONEY, FieldType.PERCENT):
             return "0.0" if self.lang == "en" else "0,0"
         return ""
@@ -307,7 +308,7 @@ class ComputedView(FieldEditor):
 
     def build(self) -> QWidget:
         self.label = QLabel("—")
-        self.label.setObjectName("computedValue")
+        role(self.label, "computedValue")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return self.label
 

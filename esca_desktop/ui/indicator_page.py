@@ -35,6 +35,7 @@ from esca_desktop.forms.results import AnswerResult, ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.editors import FieldEditor, editor_for
 from esca_desktop.ui.icons import status_icon
+from esca_desktop.ui.style import role
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -50,7 +51,7 @@ def _human_size(size: int) -> str:
 
 def _section(title: str) -> QLabel:
     label = QLabel(title)
-    label.setObjectName("sectionTitle")
+    role(label, "sectionTitle")
     return label
 
 
@@ -88,9 +89,9 @@ class IndicatorPage(QScrollArea):
         # Heading: number, title, flags
         heading = QHBoxLayout()
         number = QLabel(indicator.id)
-        number.setObjectName("indicatorNumber")
+        role(number, "indicatorNumber")
         title = QLabel(indicator.title.get(lang))
-        title.setObjectName("indicatorTitle")
+        role(title, "indicatorTitle")
         title.setWordWrap(True)
         heading.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
         heading.addWidget(title, 1)
@@ -98,18 +99,18 @@ class IndicatorPage(QScrollArea):
                            (indicator.silver_scope and session.catalog.scheme == "gold", self.tr("Silver scope"))):
             if flag:
                 badge = QLabel(text)
-                badge.setObjectName("badge")
+                role(badge, "badge")
                 heading.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(heading)
         if indicator.measures:
             measures = QLabel(indicator.measures.get(lang))
-            measures.setObjectName("mutedLabel")
+            role(measures, "mutedLabel")
             measures.setWordWrap(True)
             column.addWidget(measures)
 
         if reviewer_comment:
             review = QLabel(self.tr("<b>Reviewer comment:</b> ") + reviewer_comment)
-            review.setObjectName("reviewerComment")
+            role(review, "reviewerComment")
             review.setWordWrap(True)
             column.addWidget(review)
 
@@ -162,11 +163,11 @@ class IndicatorPage(QScrollArea):
             cell_layout.addWidget(editor.widget)
             if fld.help:
                 help_label = QLabel(fld.help.get(lang))
-                help_label.setObjectName("helpLabel")
+                role(help_label, "helpLabel")
                 help_label.setWordWrap(True)
                 cell_layout.addWidget(help_label)
             message = QLabel()
-            message.setObjectName("fieldError")
+            role(message, "fieldError")
             message.setWordWrap(True)
             message.setVisible(False)
             cell_layout.addWidget(message)
@@ -186,13 +187,13 @@ class IndicatorPage(QScrollArea):
         result_row = QHBoxLayout()
         self.result_icon = QLabel()
         self.result_text = QLabel()
-        self.result_text.setObjectName("resultText")
+        role(self.result_text, "resultText")
         self.result_text.setWordWrap(True)
         result_row.addWidget(self.result_icon, 0, Qt.AlignmentFlag.AlignTop)
         result_row.addWidget(self.result_text, 1)
         column.addLayout(result_row)
         self.problems_label = QLabel()
-        self.problems_label.setObjectName("fieldError")
+        role(self.problems_label, "fieldError")
         self.problems_label.setWordWrap(True)
         column.addWidget(self.problems_label)
         column.addWidget(self._override_box())
@@ -229,7 +230,7 @@ class IndicatorPage(QScrollArea):
         attach.setEnabled(not read_only)
         attach.clicked.connect(lambda: self.attach_requested.emit(indicator.id))
         hint = QLabel(self.tr("or drop files onto this page"))
-        hint.setObjectName("mutedLabel")
+        role(hint, "mutedLabel")
         attach_row.addWidget(attach)
         attach_row.addWidget(hint)
         attach_row.addStretch(1)
@@ -268,7 +269,7 @@ class IndicatorPage(QScrollArea):
             self.override_points.setValue(state.override.points or 0)
             self.override_justification.setPlainText(state.override.justification)
         self.override_message = QLabel()
-        self.override_message.setObjectName("fieldError")
+        role(self.override_message, "fieldError")
         self.override_message.setWordWrap(True)
         self.override_message.setVisible(False)
         apply_button = QPushButton(self.tr("Apply override"))
@@ -340,7 +341,8 @@ class IndicatorPage(QScrollArea):
         if result.overridden:
             parts.append(self.tr("overridden by the assessor"))
         self.result_text.setText(" · ".join(parts))
-        self.result_text.setAccessibleName(self.tr("Result: ") + self.result_text.text().replace("<b>", "").replace("</b>", ""))
+        plain = self.result_text.text().replace("<b>", "").replace("</b>", "")
+        self.result_text.setAccessibleName(self.tr("Result: ") + plain)
         field_problems = [p.message for p in problems if p.field_key is None]
         self.problems_label.setText("\n".join(field_problems))
         self.problems_label.setVisible(bool(field_problems))
@@ -378,11 +380,11 @@ class IndicatorPage(QScrollArea):
 
     # --- drag and drop of evidence files --------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if not self.read_only and event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if QUrl(url).isLocalFile()]
         if paths:
             self.files_dropped.emit(self.indicator.id, paths)

@@ -6,6 +6,7 @@ appears at once; everything heavy is imported on first use."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,10 @@ from PySide6.QtWidgets import (
 from esca_desktop import __version__
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import AssessmentListPage
+from esca_desktop.ui.documents import DocumentActions
+from esca_desktop.ui.sync_actions import SyncActions
+from esca_desktop.ui.style import role
+from esca_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from esca_desktop.context import AppContext
@@ -47,19 +52,25 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
+        self.tasks = TaskRunner(self)
+        self.documents = DocumentActions(self)
+        self.sync_actions = SyncActions(self)
+        self.tasks.busy_changed.connect(lambda _busy: self._update_actions())
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self.save_label = QLabel()
         self.save_label.setObjectName("saveState")
         self.location_label = QLabel()
-        self.location_label.setObjectName("mutedLabel")
+        role(self.location_label, "mutedLabel")
         status = self.statusBar()
         status.addWidget(self.save_label)
         status.addPermanentWidget(self.location_label)
         self.save_label.setText(self.tr("Opening…"))
         self._list_dirty = False
         self._restore_geometry()
+        selection = self.list_page.table.selectionModel()
+        selection.currentChanged.connect(lambda *_args: self._update_actions())
         self._update_actions()
 
     # --- start-up -------------------------------------------------------------------------------
@@ -76,7 +87,7 @@ class MainWindow(QMainWindow):
                 self.start(data_dir, open_id, samples)
 
         class FirstPaint(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                 if event.type() == QEvent.Type.Paint:
                     QTimer.singleShot(0, go)
                 return False
@@ -184,6 +195,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        documents_menu = bar.addMenu(self.tr("&Documents"))
+        self.documents.add_to(documents_menu)
+        self.sync_actions.add_to(bar.addMenu(self.tr("&Sync")))
         go_menu = bar.addMenu(self.tr("&Go"))
         for action in (self.previous_action, self.next_action, self.problem_action, self.summary_action):
             go_menu.addAction(action)
@@ -207,6 +221,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.undo_action)
         toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sync_actions.sync_action)
         self.addToolBar(toolbar)
 
     def _update_actions(self) -> None:
@@ -215,6 +231,9 @@ class MainWindow(QMainWindow):
                        self.previous_action, self.next_action, self.problem_action, self.summary_action):
             action.setEnabled(interviewing)
         self.open_action.setEnabled(not interviewing)
+        selected = interviewing or self.list_page.current_id() is not None
+        self.documents.update(selected and self.context is not None, self.tasks.busy)
+        self.sync_actions.update(selected, self.tasks.busy)
 
     # --- list -----------------------------------------------------------------------------------
 
@@ -223,6 +242,7 @@ class MainWindow(QMainWindow):
             return
         self.list_page.set_summaries(self.service.list_summaries(), self.ui_lang)
         self._list_dirty = False
+        self._update_actions()
 
     def _mark_list_dirty(self, _assessment_id: str = "") -> None:
         self._list_dirty = True
@@ -323,10 +343,7 @@ class MainWindow(QMainWindow):
     def set_save_state(self, state: str, message: str) -> None:
         marks = {"saving": "…", "saved": "✓", "error": "⚠"}
         self.save_label.setText(f"{marks.get(state, '')} {message}".strip())
-        self.save_label.setProperty("state", state)
-        style = self.save_label.style()
-        style.unpolish(self.save_label)
-        style.polish(self.save_label)
+        role(self.save_label, "saveError" if state == "error" else "saveState")
 
     # --- dialogs --------------------------------------------------------------------------------
 
@@ -376,12 +393,11 @@ class MainWindow(QMainWindow):
             self.resize(metrics.horizontalAdvance("M") * 95, metrics.height() * 46)
 
     def _save_settings_quietly(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # settings are a convenience; never block the interview
             save_settings(self.settings)
-        except OSError:
-            pass  # settings are a convenience; never block the interview
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.tasks.wait(30_000)  # a document being written finishes first
         if self.workspace is not None:
             self.workspace.flush()
             self.workspace.close_interview()

@@ -25,6 +25,7 @@ from esca_desktop.domain.countries import COUNTRIES, find_country
 from esca_desktop.domain.model import Organisation
 from esca_desktop.domain.sectors import SECTORS, sector_label
 from esca_desktop.errors import UserError
+from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
     from esca_desktop.forms.registry import CatalogEntry
@@ -104,7 +105,7 @@ class NewAssessmentDialog(QDialog):
             layout.setSpacing(2)
             layout.addWidget(widget)
             error = QLabel()
-            error.setObjectName("fieldError")
+            role(error, "fieldError")
             error.setVisible(False)
             layout.addWidget(error)
             self.errors[key] = error
@@ -135,7 +136,7 @@ class NewAssessmentDialog(QDialog):
         row("interview_lang", self.tr("Interview lan&guage"), self.interview_lang)
 
         self.general_error = QLabel()
-        self.general_error.setObjectName("fieldError")
+        role(self.general_error, "fieldError")
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

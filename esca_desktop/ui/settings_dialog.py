@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from esca_desktop.domain.model import AssessorProfile
 from esca_desktop.settings import Settings
+from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
     from esca_desktop.context import AppContext
@@ -48,7 +49,7 @@ class SettingsDialog(QDialog):
             widget.setAccessibleName(label.replace("&", ""))
             profile_form.addRow(caption, widget)
         self.name_error = QLabel()
-        self.name_error.setObjectName("fieldError")
+        role(self.name_error, "fieldError")
         self.name_error.setVisible(False)
         profile_form.addRow("", self.name_error)
 
@@ -71,7 +72,7 @@ class SettingsDialog(QDialog):
         program_form.addRow(self.tr("&Language"), self.language)
         program_form.addRow(self.tr("&Data folder"), folder_row)
         note = QLabel(self.tr("Language and data folder apply after a restart."))
-        note.setObjectName("mutedLabel")
+        role(note, "mutedLabel")
         program_form.addRow("", note)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -27,6 +27,7 @@ from esca_desktop.errors import UserError
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.ui.score_chart import AreaScoreChart
 from esca_desktop.ui.signature_pad import SignatureDialog
+from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
     from esca_desktop.services.assessments import Interview
@@ -56,10 +57,10 @@ class SummaryPage(QScrollArea):
         column.setContentsMargins(24, 18, 24, 24)
         column.setSpacing(12)
         heading = QLabel(self.tr("Summary"))
-        heading.setObjectName("indicatorTitle")
+        role(heading, "indicatorTitle")
         column.addWidget(heading)
         self.outcome = QLabel()
-        self.outcome.setObjectName("outcomeLabel")
+        role(self.outcome, "outcomeLabel")
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.outcome)
@@ -124,24 +125,24 @@ class SummaryPage(QScrollArea):
         self.signature_images: dict[str, QLabel] = {}
         self.signature_buttons: dict[str, QPushButton] = {}
         role_labels = {"assessor": self.tr("Assessor"), "interviewee": self.tr("Interviewee (cluster manager)")}
-        for n, role in enumerate(ROLES):
-            grid.addWidget(QLabel(role_labels[role]), 0, n)
+        for n, signer_role in enumerate(ROLES):
+            grid.addWidget(QLabel(role_labels[signer_role]), 0, n)
             image = QLabel(self.tr("not signed yet"))
-            image.setObjectName("signatureImage")
+            role(image, "signatureImage")
             image.setMinimumHeight(self.fontMetrics().height() * 5)
             image.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(image, 1, n)
             button = QPushButton(self.tr("Sign…"))
-            button.setAccessibleName(self.tr("Sign as %1").replace("%1", role_labels[role]))
-            button.clicked.connect(lambda _checked=False, role=role: self._sign(role))
+            button.setAccessibleName(self.tr("Sign as %1").replace("%1", role_labels[signer_role]))
+            button.clicked.connect(lambda _checked=False, role=signer_role: self._sign(role))
             grid.addWidget(button, 2, n, Qt.AlignmentFlag.AlignLeft)
-            self.signature_images[role] = image
-            self.signature_buttons[role] = button
+            self.signature_images[signer_role] = image
+            self.signature_buttons[signer_role] = button
         column.addWidget(signatures)
 
         actions = QHBoxLayout()
         self.finalise_button = QPushButton(self.tr("Finalise assessment…"))
-        self.finalise_button.setObjectName("primaryButton")
+        role(self.finalise_button, "primaryButton")
         self.finalise_button.clicked.connect(self.finalise)
         self.reopen_button = QPushButton(self.tr("Reopen as new revision…"))
         self.reopen_button.clicked.connect(self.reopen)
@@ -212,11 +213,11 @@ class SummaryPage(QScrollArea):
             f"<a href='{i}'>{html.escape(i)}</a> {html.escape(catalog.indicator_by_id[i].title.get(lang))}<br>"
             for i in follow_ups) or self.tr("None"))
 
-        signed = {role: (name, png) for role, name, png, _at in self.interview.drawn_signatures()}
-        for role in ROLES:
-            label = self.signature_images[role]
-            if role in signed:
-                name, png = signed[role]
+        signed = {kind: (name, png) for kind, name, png, _at in self.interview.drawn_signatures()}
+        for kind in ROLES:
+            label = self.signature_images[kind]
+            if kind in signed:
+                name, png = signed[kind]
                 pixmap = QPixmap()
                 pixmap.loadFromData(QByteArray(png))
                 height = self.fontMetrics().height() * 4

@@ -29,6 +29,7 @@ from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, ResultStatus
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
+from esca_desktop.ui.style import role
 from esca_desktop.ui.summary_page import SummaryPage
 
 if TYPE_CHECKING:
@@ -54,16 +55,22 @@ class InterviewWorkspace(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
+        # The position is remembered half a second after the last page change (not on every page of a
+        # fast walk through the form); closing and flushing write it at once.
+        self._position_timer = QTimer(self)
+        self._position_timer.setSingleShot(True)
+        self._position_timer.setInterval(500)
+        self._position_timer.timeout.connect(self._remember_position)
         self._evidence: list[EvidenceItem] = interview.evidence()
         self.page: IndicatorPage | None = None
 
         assessment = interview.assessment
         org = assessment.organisation
         title = QLabel(f"<b>{org.name}</b>")
-        title.setObjectName("workspaceTitle")
+        role(title, "workspaceTitle")
         title.setTextFormat(Qt.TextFormat.RichText)
         details = QLabel(self._details_text())
-        details.setObjectName("mutedLabel")
+        role(details, "mutedLabel")
         self.details = details
         self.language = QComboBox()
         self.language.addItem("English", "en")
@@ -172,7 +179,7 @@ class InterviewWorkspace(QWidget):
 
     def show_indicator(self, indicator_id: str) -> None:
         self.flush()
-        event = self.session.jump_to(indicator_id)
+        self.session.jump_to(indicator_id)
         indicator = self.session.catalog.indicator_by_id[indicator_id]
         page = IndicatorPage(self.session, indicator, self._evidence, self.read_only,
                              self.interview.reviewer_comment(indicator_id), self)
@@ -199,7 +206,7 @@ class InterviewWorkspace(QWidget):
         self.navigator.select(indicator_id)
         self._update_buttons()
         if not self.read_only:
-            self.interview.remember_position(event)
+            self._position_timer.start()
 
     def show_summary(self) -> None:
         self.flush()
@@ -298,6 +305,8 @@ class InterviewWorkspace(QWidget):
     def flush(self) -> None:
         """Store everything typed so far (called by the timer, on page change, focus change, close)."""
         self._timer.stop()
+        if self._position_timer.isActive():
+            self._remember_position()
         self.summary.flush()
         if not self._pending and self._pending_note is None:
             return
@@ -328,7 +337,8 @@ class InterviewWorkspace(QWidget):
         self._apply_changes(changes)
         if self._invalid:
             count = len(self._invalid)
-            self.save_state_changed.emit("error", self.tr("Saved, except %1 field(s) with an error").replace("%1", str(count)))
+            text = self.tr("Saved, except %1 field(s) with an error").replace("%1", str(count))
+            self.save_state_changed.emit("error", text)
         else:
             self.save_state_changed.emit("saved", self.tr("Saved"))
 
@@ -441,7 +451,11 @@ class InterviewWorkspace(QWidget):
 
     # --- closing --------------------------------------------------------------------------------
 
+    def _remember_position(self) -> None:
+        self._position_timer.stop()
+        if not self.read_only and self.page is not None and self.interview.editable:
+            self.interview.remember_position()
+
     def close_interview(self) -> None:
         self.flush()
-        if self.stack.currentWidget() is not self.summary and not self.read_only and self.page is not None:
-            self.interview.remember_position()
+        self._remember_position()

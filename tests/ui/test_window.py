@@ -282,3 +282,31 @@ def test_the_list_filters_by_words(qtbot: QtBot, data_dir: Path) -> None:
     assert page.proxy.rowCount() == 1
     assert "Łódź" in page.proxy.index(0, 0).data()
     window.close()
+
+
+def test_a_finalised_report_is_signed_and_saved_from_the_documents_menu(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path, messages: Messages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from esca_desktop.reports.signing import verify_pdf
+
+    monkeypatch.setenv("ESCA_DESKTOP_KEYRING", "memory")
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PDF (*.pdf)"))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)  # the "Document saved" box
+    # A memory keyring forgets at exit, so the program asks for a passphrase instead:
+    answers = iter([("assessor@example.org", True), ("correct horse battery", True)])  # e-mail, passphrase
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: next(answers))
+    window = make_window(qtbot, data_dir, samples=True)
+    workspace = workspace_of(window)
+    window.documents.sign_report_action.trigger()
+    assert messages.shown[-1][0] == "Sign report"  # not finalised yet: refused with a reason
+    workspace.show_summary()
+    workspace.summary.finalise()
+    window.documents.sign_report_action.trigger()  # offers to create the identity: answered Yes
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=30_000)
+    assert target.exists()
+    verdict = verify_pdf(target)
+    assert verdict.signed and verdict.intact
+    window.close()
