@@ -173,14 +173,14 @@ NO_CHANGES = Changes()
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
 class FakeClock:
     """A clock for tests: starts at a fixed time and advances by `step` on every reading."""
 
-    now_value: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc))
+    now_value: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
     step: dt.timedelta = dt.timedelta(seconds=1)
 
     def __call__(self) -> dt.datetime:

@@ -27,9 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 Value = float | bool | str | dt.date | frozenset[str] | None

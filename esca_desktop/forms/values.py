@@ -77,9 +77,7 @@ def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
         raise ValueProblem("wrong_type", _msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, float) and raw.is_integer():
-        value = int(raw)
-    elif isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value():
+    elif (isinstance(raw, float) and raw.is_integer()) or (isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value()):
         value = int(raw)
     else:
         text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
