@@ -70,8 +70,7 @@ def stats(samples_ms: list[float]) -> dict[str, float]:
     """n, median, p50/p95/p99 (statistics.quantiles, inclusive), min, max."""
     if len(samples_ms) < 2:
         only = samples_ms[0] if samples_ms else float("nan")
-        return {"n": len(samples_ms), "median": only, "p50": only, "p95": only, "p99": only,
-                "min": only, "max": only}
+        return {"n": len(samples_ms), "median": only, "p50": only, "p95": only, "p99": only, "min": only, "max": only}
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return {
         "n": len(samples_ms),
@@ -94,13 +93,33 @@ class Report:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, name: str, figure: dict[str, float], shown: tuple[str, ...], *,
-            baseline: dict[str, float] | None = None, ratio: float | None = None, ratio_of: str = "",
-            target: str = "", met: bool | None = None, note: str = "") -> None:
-        self.rows.append({
-            "name": name, "unit": "ms", "figure": figure, "shown": list(shown), "baseline": baseline,
-            "ratio": ratio, "ratio_of": ratio_of, "target": target, "target_met": met, "note": note,
-        })
+    def add(
+        self,
+        name: str,
+        figure: dict[str, float],
+        shown: tuple[str, ...],
+        *,
+        baseline: dict[str, float] | None = None,
+        ratio: float | None = None,
+        ratio_of: str = "",
+        target: str = "",
+        met: bool | None = None,
+        note: str = "",
+    ) -> None:
+        self.rows.append(
+            {
+                "name": name,
+                "unit": "ms",
+                "figure": figure,
+                "shown": list(shown),
+                "baseline": baseline,
+                "ratio": ratio,
+                "ratio_of": ratio_of,
+                "target": target,
+                "target_met": met,
+                "note": note,
+            }
+        )
 
     def table(self) -> str:
         def fmt(values: dict[str, float] | None, shown: list[str]) -> str:
@@ -114,8 +133,9 @@ class Report:
             target = row["target"] or "-"
             if row["target_met"] is not None and row["target"]:
                 target += " ok" if row["target_met"] else " MISSED"
-            lines.append((row["name"], fmt(row["figure"], row["shown"]), fmt(row["baseline"], row["shown"]),
-                          ratio, target))
+            lines.append(
+                (row["name"], fmt(row["figure"], row["shown"]), fmt(row["baseline"], row["shown"]), ratio, target)
+            )
         widths = [max(len(line[i]) for line in lines) for i in range(5)]
         out = []
         for n, line in enumerate(lines):
@@ -136,8 +156,7 @@ def bench_catalog_load(report: Report, runs: int, synthetic: bytes, indicators: 
         parse_catalog(data, source)  # warm-up (imports, regex caches)
         samples = [time_call(functools.partial(parse_catalog, data, source)) for _ in range(n)]
         figure = stats(samples)
-        report.add(name, figure, ("median", "min", "max"),
-                   note=f"{len(data)} bytes, median of {n} runs")
+        report.add(name, figure, ("median", "min", "max"), note=f"{len(data)} bytes, median of {n} runs")
 
 
 # --- b. answer commit -----------------------------------------------------------------------------
@@ -228,9 +247,17 @@ def bench_commit(report: Report, edits: int, warmup: int, tmp_root: str | None) 
     ours = stats(ours_samples)
     ratio = ours["p99"] / raw["p99"] if raw["p99"] > 0 else float("inf")
     note = f"{edits} edits after {warmup} warm-up, interleaved with the baseline; {info}; tmp in {folder.parent}"
-    report.add("answer commit (Interview.answer)", ours, ("p50", "p99"), baseline=raw, ratio=ratio,
-               ratio_of="p99", target=f"ratio <= {COMMIT_RATIO_TARGET:g}x", met=ratio <= COMMIT_RATIO_TARGET,
-               note=note)
+    report.add(
+        "answer commit (Interview.answer)",
+        ours,
+        ("p50", "p99"),
+        baseline=raw,
+        ratio=ratio,
+        ratio_of="p99",
+        target=f"ratio <= {COMMIT_RATIO_TARGET:g}x",
+        met=ratio <= COMMIT_RATIO_TARGET,
+        note=note,
+    )
     p50_ratio = ours["p50"] / raw["p50"] if raw["p50"] > 0 else float("inf")
 
     # The engine's share of each commit: what Interview.answer does before storing (gold, no store).
@@ -245,8 +272,12 @@ def bench_commit(report: Report, edits: int, warmup: int, tmp_root: str | None) 
         if i >= warmup:
             engine_samples.append(elapsed)
     engine_part = stats(engine_samples)
-    report.add("  of which engine (answer+score_summary)", engine_part, ("p50", "p99"),
-               note="same edits on a FormSession over gold, nothing stored")
+    report.add(
+        "  of which engine (answer+score_summary)",
+        engine_part,
+        ("p50", "p99"),
+        note="same edits on a FormSession over gold, nothing stored",
+    )
     return {"raw": raw, "ours": ours, "ratio_p99": ratio, "ratio_p50": p50_ratio, "engine_part": engine_part, **info}
 
 
@@ -321,8 +352,12 @@ def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> d
     # Opening a session with these answers (dependency index already cached for the catalog).
     answers = session.answers
     open_samples = [time_call(lambda: FormSession(catalog, answers, lang="en")) for _ in range(10)]
-    report.add(f"engine open FormSession ({size}, ~half answered)", stats(open_samples), ("median", "max"),
-               note="dependency index cached; median of 10")
+    report.add(
+        f"engine open FormSession ({size}, ~half answered)",
+        stats(open_samples),
+        ("median", "max"),
+        note="dependency index cached; median of 10",
+    )
 
     # step_next + score refresh, full passes through the form (wrap round at the end).
     first = catalog.indicators[0].id
@@ -343,19 +378,31 @@ def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> d
         refresh(session)
         samples.append(ms(time.perf_counter_ns() - start))
     nav = stats(samples)
-    report.add(f"engine step_next + refresh ({size})", nav, ("p50", "p95", "p99"),
-               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=nav["p99"] <= ENGINE_TARGET_MS,
-               note=f"{passes} x {steps_per_pass} steps, {wraps} wraps")
+    report.add(
+        f"engine step_next + refresh ({size})",
+        nav,
+        ("p50", "p95", "p99"),
+        target=f"<= {ENGINE_TARGET_MS:g} ms p99",
+        met=nav["p99"] <= ENGINE_TARGET_MS,
+        note=f"{passes} x {steps_per_pass} steps, {wraps} wraps",
+    )
 
     # Refresh alone, to separate navigation from scoring.
     refresh_only = stats([time_call(lambda: refresh(session)) for _ in range(500)])
-    report.add(f"engine score refresh only ({size})", refresh_only, ("p50", "p95", "p99"),
-               note="total+outcome+progress+area_scores")
+    report.add(
+        f"engine score refresh only ({size})",
+        refresh_only,
+        ("p50", "p95", "p99"),
+        note="total+outcome+progress+area_scores",
+    )
 
     # answer() of one integer field (read by a computed share, levels and cross-indicator computes)
     # + score refresh, cycling through the indicators.
-    int_keys = [f.key for f in catalog.field_by_key.values()
-                if f.id in ("total", "count") and session.is_relevant(catalog.indicator_by_id[f.indicator_id])]
+    int_keys = [
+        f.key
+        for f in catalog.field_by_key.values()
+        if f.id in ("total", "count") and session.is_relevant(catalog.indicator_by_id[f.indicator_id])
+    ]
     refused: Counter[str] = Counter()
     samples = []
     for i in range(edits):
@@ -370,13 +417,19 @@ def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> d
         if not result.stored or not result.changed_fields:
             refused[result.status.value] += 1
     answer_int = stats(samples)
-    report.add(f"engine answer(int) + refresh ({size})", answer_int, ("p50", "p95", "p99"),
-               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=answer_int["p99"] <= ENGINE_TARGET_MS,
-               note=f"{edits} edits over {len(int_keys)} fields; not stored: {dict(refused)}")
+    report.add(
+        f"engine answer(int) + refresh ({size})",
+        answer_int,
+        ("p50", "p95", "p99"),
+        target=f"<= {ENGINE_TARGET_MS:g} ms p99",
+        met=answer_int["p99"] <= ENGINE_TARGET_MS,
+        note=f"{edits} edits over {len(int_keys)} fields; not stored: {dict(refused)}",
+    )
 
     # answer() of a yes/no that drives an indicator-level relevance (applicability flips) + refresh.
-    driver_keys = sorted({ref for ind in catalog.indicators if ind.relevant is not None
-                          for ref in ind.relevant.references})
+    driver_keys = sorted(
+        {ref for ind in catalog.indicators if ind.relevant is not None for ref in ind.relevant.references}
+    )
     samples = []
     refused_yn: Counter[str] = Counter()
     for i in range(edits):
@@ -389,11 +442,21 @@ def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> d
         if not result.stored or not result.changed_fields:
             refused_yn[result.status.value] += 1
     answer_yn = stats(samples)
-    report.add(f"engine answer(yes_no->relevant) + refresh ({size})", answer_yn, ("p50", "p95", "p99"),
-               target=f"<= {ENGINE_TARGET_MS:g} ms p99", met=answer_yn["p99"] <= ENGINE_TARGET_MS,
-               note=f"{edits} edits over {len(driver_keys)} fields; not stored: {dict(refused_yn)}")
-    return {"session": info, "step_next_refresh": nav, "refresh_only": refresh_only,
-            "answer_int_refresh": answer_int, "answer_yes_no_refresh": answer_yn}
+    report.add(
+        f"engine answer(yes_no->relevant) + refresh ({size})",
+        answer_yn,
+        ("p50", "p95", "p99"),
+        target=f"<= {ENGINE_TARGET_MS:g} ms p99",
+        met=answer_yn["p99"] <= ENGINE_TARGET_MS,
+        note=f"{edits} edits over {len(driver_keys)} fields; not stored: {dict(refused_yn)}",
+    )
+    return {
+        "session": info,
+        "step_next_refresh": nav,
+        "refresh_only": refresh_only,
+        "answer_int_refresh": answer_int,
+        "answer_yes_no_refresh": answer_yn,
+    }
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -424,24 +487,36 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.table())
     print()
-    print(f"commit: p50 ratio {commit['ratio_p50']:.2f}x, p99 ratio {commit['ratio_p99']:.2f}x; "
-          f"not stored {commit['not_stored']}, audit entries {commit['audit_entries']}")
+    print(
+        f"commit: p50 ratio {commit['ratio_p50']:.2f}x, p99 ratio {commit['ratio_p99']:.2f}x; "
+        f"not stored {commit['not_stored']}, audit entries {commit['audit_entries']}"
+    )
     s = engine["session"]
-    print(f"engine session: {s['answered_fields']}/{s['editable_fields']} editable fields answered "
-          f"({s['fields']} fields), results {s['indicator_results']}, answer statuses {s['answer_statuses']}")
+    print(
+        f"engine session: {s['answered_fields']}/{s['editable_fields']} editable fields answered "
+        f"({s['fields']} fields), results {s['indicator_results']}, answer statuses {s['answer_statuses']}"
+    )
 
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-        "args": vars(args),
-        "rows": report.rows,
-        "commit": commit,
-        "engine": engine,
-    }, indent=2, default=str) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "python": platform.python_version(),
+                "sqlite": sqlite3.sqlite_version,
+                "platform": platform.platform(),
+                "args": vars(args),
+                "rows": report.rows,
+                "commit": commit,
+                "engine": engine,
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"results: {out}")
     return 0
 

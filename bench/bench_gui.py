@@ -75,6 +75,7 @@ def stats(samples_ms: list[float]) -> dict[str, float]:
 
     return core_stats(samples_ms)
 
+
 START_RATIO_TARGET = 1.5
 PAGE_TARGET_MS = 30.0
 PROBE_LINE = "first-paint-ms"
@@ -82,7 +83,7 @@ CHILD_TIMEOUT_S = 60.0
 
 # --- the bare PySide6 baseline (written to a temp file) -------------------------------------------
 
-BARE_WINDOW = '''\
+BARE_WINDOW = """\
 import time
 _STARTED = time.perf_counter()
 import sys
@@ -115,7 +116,7 @@ with open("/proc/self/status") as status:
     hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(f"peak-rss-kb {hwm}", flush=True)
 sys.exit(code)
-'''
+"""
 
 # --- the 10,000-rows child (written to a temp file) ------------------------------------------------
 
@@ -331,17 +332,30 @@ def run_probe(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     rest = proc.stdout.read()
     err = proc.stderr.read()
     hwm = next((int(line.split()[1]) for line in rest.splitlines() if line.startswith("peak-rss-kb")), None)
-    return {"spawn_to_paint_ms": to_paint, "inner_first_paint_ms": inner, "spawn_to_exit_ms": to_exit,
-            "maxrss_kb": usage.ru_maxrss if usage else None, "vmhwm_kb": hwm,
-            "cpu_ms": 1000 * (usage.ru_utime + usage.ru_stime) if usage else None, "returncode": proc.returncode,
-            "stdout_tail": rest[-300:], "stderr_tail": err[-500:]}
+    return {
+        "spawn_to_paint_ms": to_paint,
+        "inner_first_paint_ms": inner,
+        "spawn_to_exit_ms": to_exit,
+        "maxrss_kb": usage.ru_maxrss if usage else None,
+        "vmhwm_kb": hwm,
+        "cpu_ms": 1000 * (usage.ru_utime + usage.ru_stime) if usage else None,
+        "returncode": proc.returncode,
+        "stdout_tail": rest[-300:],
+        "stderr_tail": err[-500:],
+    }
 
 
 def import_profile(argv: list[str], env: dict[str, str], top: int = 12) -> list[tuple[float, str]]:
     """One extra start under `-X importtime`: the slowest top-level imports (cumulative ms; the
     option itself inflates them)."""
-    proc = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=CHILD_TIMEOUT_S)
+    proc = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+    )
     found: list[tuple[float, str]] = []
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
@@ -362,8 +376,13 @@ def percentile(samples: list[float], p: int) -> float:
 
 
 def start_stats(samples: list[float]) -> dict[str, float]:
-    return {"n": len(samples), "median": statistics.median(samples), "p90": percentile(samples, 90),
-            "min": min(samples), "max": max(samples)}
+    return {
+        "n": len(samples),
+        "median": statistics.median(samples),
+        "p90": percentile(samples, 90),
+        "min": min(samples),
+        "max": max(samples),
+    }
 
 
 class GuiReport:
@@ -373,14 +392,35 @@ class GuiReport:
         self.rows: list[dict[str, Any]] = []
         self.part = 0
 
-    def add_row(self, name: str, figure: dict[str, float] | None, shown: tuple[str, ...], unit: str = "ms", *,
-                baseline: dict[str, float] | None = None, ratio: float | None = None, ratio_of: str = "",
-                target: str = "", met: bool | None = None, note: str = "") -> None:
-        self.rows.append({
-            "name": name, "unit": unit, "figure": figure, "shown": list(shown), "baseline": baseline,
-            "ratio": ratio, "ratio_of": ratio_of, "target": target, "target_met": met, "note": note,
-            "part": self.part,
-        })
+    def add_row(
+        self,
+        name: str,
+        figure: dict[str, float] | None,
+        shown: tuple[str, ...],
+        unit: str = "ms",
+        *,
+        baseline: dict[str, float] | None = None,
+        ratio: float | None = None,
+        ratio_of: str = "",
+        target: str = "",
+        met: bool | None = None,
+        note: str = "",
+    ) -> None:
+        self.rows.append(
+            {
+                "name": name,
+                "unit": unit,
+                "figure": figure,
+                "shown": list(shown),
+                "baseline": baseline,
+                "ratio": ratio,
+                "ratio_of": ratio_of,
+                "target": target,
+                "target_met": met,
+                "note": note,
+                "part": self.part,
+            }
+        )
 
     def table(self) -> str:
         def fmt(values: dict[str, float] | None, shown: list[str], unit: str) -> str:
@@ -395,8 +435,15 @@ class GuiReport:
             target = row["target"] or "-"
             if row["target_met"] is not None and row["target"]:
                 target += " ok" if row["target_met"] else " MISSED"
-            lines.append((row["name"], fmt(row["figure"], row["shown"], row["unit"]),
-                          fmt(row["baseline"], row["shown"], row["unit"]), ratio, target))
+            lines.append(
+                (
+                    row["name"],
+                    fmt(row["figure"], row["shown"], row["unit"]),
+                    fmt(row["baseline"], row["shown"], row["unit"]),
+                    ratio,
+                    target,
+                )
+            )
         widths = [max(len(line[i]) for line in lines) for i in range(5)]
         out = []
         for n, line in enumerate(lines):
@@ -419,8 +466,13 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     bare_argv = [sys.executable, str(bare)]
 
     t = time.perf_counter()
-    demo = subprocess.run([sys.executable, "-m", "esca_desktop", "--data-dir", str(data), "demo"], env=env,
-                          cwd=ROOT, capture_output=True, text=True)
+    demo = subprocess.run(
+        [sys.executable, "-m", "esca_desktop", "--data-dir", str(data), "demo"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     demo_ms = 1000 * (time.perf_counter() - t)
     if demo.returncode != 0:
         raise SystemExit(f"esca-desktop demo failed: {demo.stderr}")
@@ -432,17 +484,28 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     pyc_env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     # Diagnostic series: the window started through esca_desktop.app.run_gui directly, without the
     # command-line front end (`esca_desktop.__main__` -> `esca_desktop.cli`), same env and data.
-    gui_argv = [sys.executable, "-c", f"import sys; from esca_desktop.app import run_gui; "
-                                      f"sys.exit(run_gui({str(data)!r}))"]
+    gui_argv = [
+        sys.executable,
+        "-c",
+        f"import sys; from esca_desktop.app import run_gui; sys.exit(run_gui({str(data)!r}))",
+    ]
     # Warm-up: one of each, not counted (file caches; fills the bytecode cache).
-    warm = {"ours": run_probe(ours_argv, probe_env), "bare": run_probe(bare_argv, env),
-            "ours_pyc": run_probe(ours_argv, pyc_env), "run_gui": run_probe(gui_argv, probe_env)}
+    warm = {
+        "ours": run_probe(ours_argv, probe_env),
+        "bare": run_probe(bare_argv, env),
+        "ours_pyc": run_probe(ours_argv, pyc_env),
+        "run_gui": run_probe(gui_argv, probe_env),
+    }
     ours_runs: list[dict[str, Any]] = []
     bare_runs: list[dict[str, Any]] = []
     pyc_runs: list[dict[str, Any]] = []
     gui_runs: list[dict[str, Any]] = []
-    kinds = [(ours_runs, ours_argv, probe_env), (bare_runs, bare_argv, env), (pyc_runs, ours_argv, pyc_env),
-             (gui_runs, gui_argv, probe_env)]
+    kinds = [
+        (ours_runs, ours_argv, probe_env),
+        (bare_runs, bare_argv, env),
+        (pyc_runs, ours_argv, pyc_env),
+        (gui_runs, gui_argv, probe_env),
+    ]
     for i in range(starts):
         for k in range(len(kinds)):  # rotate who goes first
             runs, argv, run_env = kinds[(i + k) % len(kinds)]
@@ -454,9 +517,12 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
         run = run_probe([sys.executable, "-m", "esca_desktop", "--data-dir", str(fresh)], probe_env)
         run["store_created"] = (fresh / "assessments.sqlite3").exists()
         firsts.append(run)
-    first = {"spawn_to_paint_ms": statistics.median(r["spawn_to_paint_ms"] or float("nan") for r in firsts),
-             "spawn_to_exit_ms": statistics.median(r["spawn_to_exit_ms"] for r in firsts),
-             "store_created": all(r["store_created"] for r in firsts), "runs": firsts}
+    first = {
+        "spawn_to_paint_ms": statistics.median(r["spawn_to_paint_ms"] or float("nan") for r in firsts),
+        "spawn_to_exit_ms": statistics.median(r["spawn_to_exit_ms"] for r in firsts),
+        "store_created": all(r["store_created"] for r in firsts),
+        "runs": firsts,
+    }
     existing_db_touched = (data / "assessments.sqlite3").stat().st_mtime
 
     failed = [r for r in ours_runs + bare_runs + pyc_runs + gui_runs if r["spawn_to_paint_ms"] is None]
@@ -470,11 +536,19 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     def series(runs: list[dict[str, Any]], key: str) -> dict[str, float]:
         return start_stats([r[key] for r in runs])
 
-    result: dict[str, Any] = {"demo_ms": demo_ms, "warmup": warm, "first_ever": first,
-                              "existing_db_mtime": existing_db_touched}
+    result: dict[str, Any] = {
+        "demo_ms": demo_ms,
+        "warmup": warm,
+        "first_ever": first,
+        "existing_db_mtime": existing_db_touched,
+    }
     for key in ("spawn_to_paint_ms", "spawn_to_exit_ms", "inner_first_paint_ms", "cpu_ms"):
-        result[key] = {"ours": series(ok_ours, key), "bare": series(ok_bare, key),
-                       "ours_pyc": series(ok_pyc, key), "run_gui": series(ok_gui, key)}
+        result[key] = {
+            "ours": series(ok_ours, key),
+            "bare": series(ok_bare, key),
+            "ours_pyc": series(ok_pyc, key),
+            "run_gui": series(ok_gui, key),
+        }
     # Peak RSS: ours from wait4 (ru_maxrss; the parent is still small here, see above), the bare
     # window from its own VmHWM (and ru_maxrss for comparison).
     rss: dict[str, Any] = {
@@ -491,41 +565,87 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     ratio = paint["ours"]["median"] / paint["bare"]["median"]
     ratio_p90 = paint["ours"]["p90"] / paint["bare"]["p90"]
     result["ratio_median"], result["ratio_p90"] = ratio, ratio_p90
-    report.add_row("start: spawn -> first paint (demo db)", paint["ours"], ("median", "p90"),
-                   baseline=paint["bare"], ratio=ratio, ratio_of="median",
-                   target=f"ratio <= {START_RATIO_TARGET:g}x", met=ratio <= START_RATIO_TARGET,
-                   note=f"{len(ok_ours)}+{len(ok_bare)} runs alternating; p90 ratio {ratio_p90:.2f}x")
+    report.add_row(
+        "start: spawn -> first paint (demo db)",
+        paint["ours"],
+        ("median", "p90"),
+        baseline=paint["bare"],
+        ratio=ratio,
+        ratio_of="median",
+        target=f"ratio <= {START_RATIO_TARGET:g}x",
+        met=ratio <= START_RATIO_TARGET,
+        note=f"{len(ok_ours)}+{len(ok_bare)} runs alternating; p90 ratio {ratio_p90:.2f}x",
+    )
     pyc_ratio = paint["ours_pyc"]["median"] / paint["bare"]["median"]
     result["ratio_median_pyc"] = pyc_ratio
-    report.add_row("start: spawn -> first paint, with .pyc", paint["ours_pyc"], ("median", "p90"),
-                   baseline=paint["bare"], ratio=pyc_ratio, ratio_of="median",
-                   target=f"ratio <= {START_RATIO_TARGET:g}x", met=pyc_ratio <= START_RATIO_TARGET,
-                   note="bytecode cache in PYTHONPYCACHEPREFIX (as installed); same rotation")
+    report.add_row(
+        "start: spawn -> first paint, with .pyc",
+        paint["ours_pyc"],
+        ("median", "p90"),
+        baseline=paint["bare"],
+        ratio=pyc_ratio,
+        ratio_of="median",
+        target=f"ratio <= {START_RATIO_TARGET:g}x",
+        met=pyc_ratio <= START_RATIO_TARGET,
+        note="bytecode cache in PYTHONPYCACHEPREFIX (as installed); same rotation",
+    )
     gui_ratio = paint["run_gui"]["median"] / paint["bare"]["median"]
     result["ratio_median_run_gui"] = gui_ratio
-    report.add_row("  diagnostic: run_gui() without the CLI", paint["run_gui"], ("median", "p90"),
-                   baseline=paint["bare"], ratio=gui_ratio, ratio_of="median",
-                   note="python -c 'from esca_desktop.app import run_gui; run_gui(DIR)': no esca_desktop.cli import")
+    report.add_row(
+        "  diagnostic: run_gui() without the CLI",
+        paint["run_gui"],
+        ("median", "p90"),
+        baseline=paint["bare"],
+        ratio=gui_ratio,
+        ratio_of="median",
+        note="python -c 'from esca_desktop.app import run_gui; run_gui(DIR)': no esca_desktop.cli import",
+    )
     ex = result["spawn_to_exit_ms"]
-    report.add_row("start: spawn -> exit (probe)", ex["ours"], ("median", "p90"), baseline=ex["bare"],
-                   ratio=ex["ours"]["median"] / ex["bare"]["median"], ratio_of="median",
-                   note="ours also opens the store and fills the list before it quits (see first-ever)")
+    report.add_row(
+        "start: spawn -> exit (probe)",
+        ex["ours"],
+        ("median", "p90"),
+        baseline=ex["bare"],
+        ratio=ex["ours"]["median"] / ex["bare"]["median"],
+        ratio_of="median",
+        note="ours also opens the store and fills the list before it quits (see first-ever)",
+    )
     cpu = result["cpu_ms"]
-    report.add_row("start: CPU time to exit (user+sys)", cpu["ours"], ("median", "p90"), baseline=cpu["bare"],
-                   ratio=cpu["ours"]["median"] / cpu["bare"]["median"], ratio_of="median",
-                   note=f"wait4 rusage; less sensitive to other load; with .pyc {cpu['ours_pyc']['median']:.0f} ms, "
-                        f"run_gui() without the CLI {cpu['run_gui']['median']:.0f} ms")
+    report.add_row(
+        "start: CPU time to exit (user+sys)",
+        cpu["ours"],
+        ("median", "p90"),
+        baseline=cpu["bare"],
+        ratio=cpu["ours"]["median"] / cpu["bare"]["median"],
+        ratio_of="median",
+        note=f"wait4 rusage; less sensitive to other load; with .pyc {cpu['ours_pyc']['median']:.0f} ms, "
+        f"run_gui() without the CLI {cpu['run_gui']['median']:.0f} ms",
+    )
     inner = result["inner_first_paint_ms"]
-    report.add_row("start: in-process first-paint-ms", inner["ours"], ("median", "p90"), baseline=inner["bare"],
-                   note="ours from run_gui() start, baseline from its first line: not comparable")
-    report.add_row("start: first-ever (fresh folder)",
-                   {"paint": first["spawn_to_paint_ms"], "exit": first["spawn_to_exit_ms"]},
-                   ("paint", "exit"), note=f"median of 3 fresh folders; store created: {first['store_created']}")
+    report.add_row(
+        "start: in-process first-paint-ms",
+        inner["ours"],
+        ("median", "p90"),
+        baseline=inner["bare"],
+        note="ours from run_gui() start, baseline from its first line: not comparable",
+    )
+    report.add_row(
+        "start: first-ever (fresh folder)",
+        {"paint": first["spawn_to_paint_ms"], "exit": first["spawn_to_exit_ms"]},
+        ("paint", "exit"),
+        note=f"median of 3 fresh folders; store created: {first['store_created']}",
+    )
     mb = {k: {s: v / 1024 for s, v in rss[k].items() if s != "n"} for k in ("ours", "bare")}
-    report.add_row("start: peak RSS (demo db, probe run)", mb["ours"], ("median",), "MB", baseline=mb["bare"],
-                   ratio=mb["ours"]["median"] / mb["bare"]["median"], ratio_of="median",
-                   note=f"ours: ru_maxrss via wait4 (parent at {rss['parent_ru_maxrss_kb'] / 1024:.0f} MB); "
-                        "bare: VmHWM")
+    report.add_row(
+        "start: peak RSS (demo db, probe run)",
+        mb["ours"],
+        ("median",),
+        "MB",
+        baseline=mb["bare"],
+        ratio=mb["ours"]["median"] / mb["bare"]["median"],
+        ratio_of="median",
+        note=f"ours: ru_maxrss via wait4 (parent at {rss['parent_ru_maxrss_kb'] / 1024:.0f} MB); bare: VmHWM",
+    )
     return result
 
 
@@ -569,8 +689,9 @@ def prepare_page_data(folder: Path, indicators: int) -> tuple[str, dict[str, Any
     try:
         entry = context.catalogs.install(synthetic_catalog_yaml(indicators), "synthetic.yaml")
         service = AssessmentService(context)
-        assessment_id, _ = service.create(NewAssessment(catalog_ref=entry.catalog.id,
-                                                        organisation=Organisation("Bench", "DE")))
+        assessment_id, _ = service.create(
+            NewAssessment(catalog_ref=entry.catalog.id, organisation=Organisation("Bench", "DE"))
+        )
         interview = service.open(assessment_id)
         values = half_answers(interview.catalog)
         t = time.perf_counter()
@@ -588,8 +709,9 @@ def prepare_page_data(folder: Path, indicators: int) -> tuple[str, dict[str, Any
     return assessment_id, info
 
 
-def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jumps: int,
-                profile_steps: int) -> dict[str, Any]:
+def bench_pages(
+    report: GuiReport, root: Path, indicators: int, passes: int, jumps: int, profile_steps: int
+) -> dict[str, Any]:
     folder = root / "data-pages"
     os.environ["ESCA_DESKTOP_CONFIG_DIR"] = str(root / "config-pages")
     assessment_id, info = prepare_page_data(folder, indicators)
@@ -652,8 +774,9 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
         cpu_samples.append(1000 * (time.process_time() - cpu))
         on_summary = workspace.stack.currentWidget() is workspace.summary
         page = workspace.page
-        painted = on_summary or (page is not None and (id(page.viewport()) in counter.painted
-                                                       or id(page) in counter.painted))
+        painted = on_summary or (
+            page is not None and (id(page.viewport()) in counter.painted or id(page) in counter.painted)
+        )
         return elapsed, on_summary, painted
 
     first = catalog.indicators[0].id
@@ -699,17 +822,29 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
             if not painted:
                 unpainted += 1
     steps = stats(samples)
-    kind_names = {0: "counts (int,int,percent,text)", 1: "budget (decimal,yes/no,choice,text)",
-                  2: "cross (int,computed,yes/no,text)"}
+    kind_names = {
+        0: "counts (int,int,percent,text)",
+        1: "budget (decimal,yes/no,choice,text)",
+        2: "cross (int,computed,yes/no,text)",
+    }
     per_kind = {kind_names[k]: stats(v) for k, v in sorted(by_kind.items())}
     met = steps["p95"] <= PAGE_TARGET_MS
-    report.add_row(f"page: step_next + paint ({len(catalog.indicators)})", steps, ("p50", "p95", "p99"),
-                   target=f"p95 <= {PAGE_TARGET_MS:g} ms", met=met,
-                   note=f"{len(samples)} steps in {passes} pass(es); pages without a Paint event: {unpainted}; "
-                        f"last step onto the summary {summary_steps}")
+    report.add_row(
+        f"page: step_next + paint ({len(catalog.indicators)})",
+        steps,
+        ("p50", "p95", "p99"),
+        target=f"p95 <= {PAGE_TARGET_MS:g} ms",
+        met=met,
+        note=f"{len(samples)} steps in {passes} pass(es); pages without a Paint event: {unpainted}; "
+        f"last step onto the summary {summary_steps}",
+    )
     step_cpu = stats(cpu_samples)
-    report.add_row("  same steps, CPU time of this process", step_cpu, ("p50", "p95", "p99"),
-                   note="time.process_time(): less sensitive to other load on the machine; excludes fsync waits")
+    report.add_row(
+        "  same steps, CPU time of this process",
+        step_cpu,
+        ("p50", "p95", "p99"),
+        note="time.process_time(): less sensitive to other load on the machine; excludes fsync waits",
+    )
     for name, figure in per_kind.items():
         report.add_row(f"  pages of kind {name}", figure, ("p50", "p95"), note=f"{figure['n']} steps")
 
@@ -726,8 +861,12 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
         if workspace.stack.currentWidget() is workspace.summary:
             restart()
     grabbed = stats(grab_samples)
-    report.add_row("page: step_next + paint + grab()", grabbed, ("p50", "p95", "p99"),
-                   note=f"{len(grab_samples)} steps; grab() renders the page once more")
+    report.add_row(
+        "page: step_next + paint + grab()",
+        grabbed,
+        ("p50", "p95", "p99"),
+        note=f"{len(grab_samples)} steps; grab() renders the page once more",
+    )
 
     # Random jumps (as from the navigator or search).
     rng = random.Random(11)
@@ -746,9 +885,14 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
         if page is None or not (id(page.viewport()) in counter.painted or id(page) in counter.painted):
             unpainted_jumps += 1
     jumped = stats(jump_samples)
-    report.add_row(f"page: jump_to random ({len(ids)})", jumped, ("p50", "p95", "p99"),
-                   target=f"p95 <= {PAGE_TARGET_MS:g} ms", met=jumped["p95"] <= PAGE_TARGET_MS,
-                   note=f"{jumps} jumps; pages without a Paint event: {unpainted_jumps}")
+    report.add_row(
+        f"page: jump_to random ({len(ids)})",
+        jumped,
+        ("p50", "p95", "p99"),
+        target=f"p95 <= {PAGE_TARGET_MS:g} ms",
+        met=jumped["p95"] <= PAGE_TARGET_MS,
+        note=f"{jumps} jumps; pages without a Paint event: {unpainted_jumps}",
+    )
     jumped_cpu = stats(jump_cpu)
     report.add_row("  same jumps, CPU time of this process", jumped_cpu, ("p50", "p95", "p99"))
 
@@ -770,8 +914,12 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
         split_show.append(1000 * (t1 - t0))
         split_events.append(1000 * (t2 - t1))
     split = {"show_indicator_ms": stats(split_show), "process_events_ms": stats(split_events)}
-    report.add_row("  of which show_indicator (build page)", split["show_indicator_ms"], ("p50", "p95"),
-                   note="IndicatorPage + navigator.select + remember_position")
+    report.add_row(
+        "  of which show_indicator (build page)",
+        split["show_indicator_ms"],
+        ("p50", "p95"),
+        note="IndicatorPage + navigator.select + remember_position",
+    )
     report.add_row("  of which processEvents (layout+paint)", split["process_events_ms"], ("p50", "p95"))
 
     profile_text = ""
@@ -815,8 +963,11 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
         app.setStyleSheet("" if on else sheet)
         settle()
 
-    variants: dict[str, Any] = {"reference": lambda _on: None, "no_remember_position": no_position,
-                                "no_style_sheet": no_sheet}
+    variants: dict[str, Any] = {
+        "reference": lambda _on: None,
+        "no_remember_position": no_position,
+        "no_style_sheet": no_sheet,
+    }
     taken: dict[str, list[float]] = {name: [] for name in variants}
     taken_cpu: dict[str, list[float]] = {name: [] for name in variants}
     for _block in range(10):
@@ -833,27 +984,64 @@ def bench_pages(report: GuiReport, root: Path, indicators: int, passes: int, jum
                 taken_cpu[name].append(cpu_samples[before])
             toggle(False)
     experiments = {name: {"wall": stats(taken[name]), "cpu": stats(taken_cpu[name])} for name in variants}
-    for key, name in (("reference", "  experiment: reference"),
-                      ("no_remember_position", "  experiment: no remember_position write"),
-                      ("no_style_sheet", "  experiment: no application style sheet")):
+    for key, name in (
+        ("reference", "  experiment: reference"),
+        ("no_remember_position", "  experiment: no remember_position write"),
+        ("no_style_sheet", "  experiment: no application style sheet"),
+    ):
         wall, cpu_figure = experiments[key]["wall"], experiments[key]["cpu"]
-        report.add_row(name, {"p50": wall["p50"], "p95": wall["p95"], "cpu p50": cpu_figure["p50"],
-                              "cpu p95": cpu_figure["p95"]}, ("p50", "p95", "cpu p50", "cpu p95"),
-                       note=f"{wall['n']} steps interleaved in blocks of 10 with the other variants")
+        report.add_row(
+            name,
+            {"p50": wall["p50"], "p95": wall["p95"], "cpu p50": cpu_figure["p50"], "cpu p95": cpu_figure["p95"]},
+            ("p50", "p95", "cpu p50", "cpu p95"),
+            note=f"{wall['n']} steps interleaved in blocks of 10 with the other variants",
+        )
 
     workspace.show_indicator = original_show  # type: ignore[method-assign]
     window.close()
     settle()
-    return {"setup": info, "assessment_id": assessment_id, "step_next": steps, "step_next_by_kind": per_kind,
-            "step_next_cpu": step_cpu, "jump_to_cpu": jumped_cpu, "experiments": experiments, "step_next_grab": grabbed,
-            "jump_to": jumped, "split": split, "unpainted_steps": unpainted, "unpainted_jumps": unpainted_jumps,
-            "summary_step_ms": summary_steps, "profile": profile_text}
+    return {
+        "setup": info,
+        "assessment_id": assessment_id,
+        "step_next": steps,
+        "step_next_by_kind": per_kind,
+        "step_next_cpu": step_cpu,
+        "jump_to_cpu": jumped_cpu,
+        "experiments": experiments,
+        "step_next_grab": grabbed,
+        "jump_to": jumped,
+        "split": split,
+        "unpainted_steps": unpainted,
+        "unpainted_jumps": unpainted_jumps,
+        "summary_step_ms": summary_steps,
+        "profile": profile_text,
+    }
 
 
 # --- 3. 10,000 rows -------------------------------------------------------------------------------
 
-_WORDS = ["Nord", "Süd", "Alpine", "Baltic", "Danube", "Rhine", "Atlantic", "Carpathian", "Iberian", "Nordic",
-          "Aero", "Food", "ICT", "Medtech", "Maritime", "Energy", "Textile", "Photonics", "Wood", "Mobility"]
+_WORDS = [
+    "Nord",
+    "Süd",
+    "Alpine",
+    "Baltic",
+    "Danube",
+    "Rhine",
+    "Atlantic",
+    "Carpathian",
+    "Iberian",
+    "Nordic",
+    "Aero",
+    "Food",
+    "ICT",
+    "Medtech",
+    "Maritime",
+    "Energy",
+    "Textile",
+    "Photonics",
+    "Wood",
+    "Mobility",
+]
 _KINDS = ["Cluster", "Network", "Alliance", "Initiative", "Hub", "Forum"]
 _COUNTRIES = ["DE", "AT", "FR", "IT", "ES", "PL", "DK", "SE", "NL", "BE", "CZ", "GR", "PT", "FI", "HU"]
 
@@ -876,8 +1064,9 @@ def prepare_rows(folder: Path, rows: int, sample_creates: int) -> dict[str, Any]
         for n in range(min(sample_creates, rows)):
             org = Organisation(f"{rng.choice(_WORDS)} {rng.choice(_KINDS)} {n:05d}", rng.choice(_COUNTRIES))
             t = time.perf_counter()
-            new_id, _ = service.create(NewAssessment(catalog_ref=rng.choice(["gold", "silver", "bronze"]),
-                                                     organisation=org))
+            new_id, _ = service.create(
+                NewAssessment(catalog_ref=rng.choice(["gold", "silver", "bronze"]), organisation=org)
+            )
             per_create.append(1000 * (time.perf_counter() - t))
             created.append(new_id)
         info["service_create"] = stats(per_create)
@@ -908,22 +1097,51 @@ def prepare_rows(folder: Path, rows: int, sample_creates: int) -> dict[str, Any]
                 judged = scheme != "bronze" and done > 0
                 points = round(rng.uniform(0, 5 * done), 1) if judged else None
                 stamp = (now - dt.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))).isoformat(
-                    timespec="microseconds")
-                orgs.append({"id": next_org + k, "name": f"{rng.choice(_WORDS)} {rng.choice(_KINDS)} {n:05d}",
-                             "country": rng.choice(_COUNTRIES), "region": "", "legal_form": "", "sector": "",
-                             "website": "", "contact": ""})
-                assessments.append({
-                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "organisation_id": next_org + k,
-                    "catalog_id": binding.catalog_id, "catalog_version": binding.version,
-                    "catalog_hash": binding.content_hash, "scheme": scheme, "status": rng.choice(statuses),
-                    "revision": 1, "assessors": json.dumps(["Bench"]), "interview_start": None,
-                    "interview_end": None, "place": "", "interview_lang": "en", "current_indicator": None,
-                    "strengths": "", "improvement_areas": "", "recommendations": "", "created_at": stamp,
-                    "updated_at": stamp, "finalised_at": None, "progress_done": done, "progress_total": total,
-                    "score_points": points, "score_max": 5.0 * total if judged else None,
-                    "outcome_passed": (points / (5.0 * total) >= 0.8) if judged and points is not None else None,
-                    "audit_head": "", "audit_count": 0,
-                })
+                    timespec="microseconds"
+                )
+                orgs.append(
+                    {
+                        "id": next_org + k,
+                        "name": f"{rng.choice(_WORDS)} {rng.choice(_KINDS)} {n:05d}",
+                        "country": rng.choice(_COUNTRIES),
+                        "region": "",
+                        "legal_form": "",
+                        "sector": "",
+                        "website": "",
+                        "contact": "",
+                    }
+                )
+                assessments.append(
+                    {
+                        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                        "organisation_id": next_org + k,
+                        "catalog_id": binding.catalog_id,
+                        "catalog_version": binding.version,
+                        "catalog_hash": binding.content_hash,
+                        "scheme": scheme,
+                        "status": rng.choice(statuses),
+                        "revision": 1,
+                        "assessors": json.dumps(["Bench"]),
+                        "interview_start": None,
+                        "interview_end": None,
+                        "place": "",
+                        "interview_lang": "en",
+                        "current_indicator": None,
+                        "strengths": "",
+                        "improvement_areas": "",
+                        "recommendations": "",
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                        "finalised_at": None,
+                        "progress_done": done,
+                        "progress_total": total,
+                        "score_points": points,
+                        "score_max": 5.0 * total if judged else None,
+                        "outcome_passed": (points / (5.0 * total) >= 0.8) if judged and points is not None else None,
+                        "audit_head": "",
+                        "audit_count": 0,
+                    }
+                )
             if orgs:
                 conn.execute(insert(org_table), orgs)
                 conn.execute(insert(assessment_table), assessments)
@@ -935,8 +1153,9 @@ def prepare_rows(folder: Path, rows: int, sample_creates: int) -> dict[str, Any]
     return info
 
 
-def bench_rows(report: GuiReport, root: Path, rows: int, sample_creates: int, reps: int,
-               start: dict[str, Any] | None) -> dict[str, Any]:
+def bench_rows(
+    report: GuiReport, root: Path, rows: int, sample_creates: int, reps: int, start: dict[str, Any] | None
+) -> dict[str, Any]:
     folder = root / "data-rows"
     info = prepare_rows(folder, rows, sample_creates)
     child = root / "list_child.py"
@@ -944,13 +1163,19 @@ def bench_rows(report: GuiReport, root: Path, rows: int, sample_creates: int, re
     env = child_env(root / "config-rows")
     word = "nordic"
     spawned = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(child), str(folder), word, str(reps)], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(child), str(folder), word, str(reps)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     wall = 1000 * (time.perf_counter() - spawned)
     result_line = next((line for line in proc.stdout.splitlines() if line.startswith("RESULT ")), None)
     if result_line is None:
         raise SystemExit(f"list child failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    out = json.loads(result_line[len("RESULT "):])
+    out = json.loads(result_line[len("RESULT ") :])
     if "error" in out:
         print(f"  list child error: {out['error']}\n{proc.stderr[-3000:]}", flush=True)
     out["wall_ms"] = wall
@@ -959,48 +1184,78 @@ def bench_rows(report: GuiReport, root: Path, rows: int, sample_creates: int, re
     peak_list = out["maxrss_after_list_kb"] / 1024
     baseline = None
     ratio = None
-    note = (f"VmHWM when the list is shown; ru_maxrss there {out['ru_maxrss_after_list_kb'] / 1024:.1f} MB "
-            f"(includes the parent's peak); end of child {out.get('maxrss_end_kb', 0) / 1024:.1f} MB")
+    note = (
+        f"VmHWM when the list is shown; ru_maxrss there {out['ru_maxrss_after_list_kb'] / 1024:.1f} MB "
+        f"(includes the parent's peak); end of child {out.get('maxrss_end_kb', 0) / 1024:.1f} MB"
+    )
     if start:
         bare_rss = start["maxrss_kb"]["bare"]["median"] / 1024
         baseline, ratio = {"peak": bare_rss}, peak_list / bare_rss
         note += f"; ours with 3 rows (demo db) {start['maxrss_kb']['ours']['median'] / 1024:.1f} MB"
-    report.add_row(f"list: peak RSS, {out['rows']} rows listed", {"peak": peak_list}, ("peak",), "MB",
-                   baseline=baseline, ratio=ratio, ratio_of="peak", note=note)
-    report.add_row("list: RSS before the store opens", {"rss": out["rss_before_store_kb"] / 1024,
-                                                      "peak": out["maxrss_before_store_kb"] / 1024},
-                   ("rss", "peak"), "MB", note="window painted, store not yet opened (VmRSS, VmHWM)")
-    report.add_row(f"list: start() with {out['rows']} rows", {"once": out["start_ms"]}, ("once",),
-                   note=f"store open + list_summaries + set_summaries; interpreter start -> store opens "
-                        f"{out['store_open_at_ms']:.0f} ms, -> list painted {out['ready_at_ms']:.0f} ms")
+    report.add_row(
+        f"list: peak RSS, {out['rows']} rows listed",
+        {"peak": peak_list},
+        ("peak",),
+        "MB",
+        baseline=baseline,
+        ratio=ratio,
+        ratio_of="peak",
+        note=note,
+    )
+    report.add_row(
+        "list: RSS before the store opens",
+        {"rss": out["rss_before_store_kb"] / 1024, "peak": out["maxrss_before_store_kb"] / 1024},
+        ("rss", "peak"),
+        "MB",
+        note="window painted, store not yet opened (VmRSS, VmHWM)",
+    )
+    report.add_row(
+        f"list: start() with {out['rows']} rows",
+        {"once": out["start_ms"]},
+        ("once",),
+        note=f"store open + list_summaries + set_summaries; interpreter start -> store opens "
+        f"{out['store_open_at_ms']:.0f} ms, -> list painted {out['ready_at_ms']:.0f} ms",
+    )
     if "error" in out:
         return {"setup": info, "child": out}
-    for key, name in (("refresh_list_ms", "list: refresh_list()"),
-                      ("list_summaries_ms", "  of which list_summaries() (SQL)"),
-                      ("set_summaries_ms", "  of which set_summaries() (model+view)"),
-                      ("filter_keys_ms", f"list: typing '{word}', per key"),
-                      ("set_filter_text_word_ms", f"list: set_filter_text('{word}')"),
-                      ("sort_organisation_ms", "list: sort by organisation"),
-                      ("sort_back_last_change_ms", "list: sort back by last change")):
+    for key, name in (
+        ("refresh_list_ms", "list: refresh_list()"),
+        ("list_summaries_ms", "  of which list_summaries() (SQL)"),
+        ("set_summaries_ms", "  of which set_summaries() (model+view)"),
+        ("filter_keys_ms", f"list: typing '{word}', per key"),
+        ("set_filter_text_word_ms", f"list: set_filter_text('{word}')"),
+        ("sort_organisation_ms", "list: sort by organisation"),
+        ("sort_back_last_change_ms", "list: sort back by last change"),
+    ):
         values = out[key]
         figure = {"median": statistics.median(values), "max": max(values)}
         note = f"{len(values)} samples, each + processEvents"
         if key == "filter_keys_ms":
             note = f"{len(values)} keys, total {sum(values):.1f} ms; {out['filter_shown_rows']} rows match"
         report.add_row(name, figure, ("median", "max"), note=note)
-    report.add_row("  no view: model / model+proxy / proxy sort", {
-                       "model": out["model_only_set_summaries_ms"], "model+proxy": out["model_proxy_set_summaries_ms"],
-                       "sort": out["proxy_only_sort_ms"]},
-                   ("model", "model+proxy", "sort"), note=f"no view attached; model+sorting proxy set_summaries "
-                                        f"{out['model_proxy_set_summaries_ms']:.1f} ms, proxy filter "
-                                        f"{out['proxy_only_filter_ms']:.1f} ms")
+    report.add_row(
+        "  no view: model / model+proxy / proxy sort",
+        {
+            "model": out["model_only_set_summaries_ms"],
+            "model+proxy": out["model_proxy_set_summaries_ms"],
+            "sort": out["proxy_only_sort_ms"],
+        },
+        ("model", "model+proxy", "sort"),
+        note=f"no view attached; model+sorting proxy set_summaries "
+        f"{out['model_proxy_set_summaries_ms']:.1f} ms, proxy filter "
+        f"{out['proxy_only_filter_ms']:.1f} ms",
+    )
     exp = out["no_resize_to_contents"]
-    report.add_row("  experiment: columns not ResizeToContents",
-                   {"set_summaries": statistics.median(exp["set_summaries_ms"]),
-                    "sort": statistics.median(exp["sort_organisation_ms"]),
-                    "filter": exp["filter_word_ms"][0]},
-                   ("set_summaries", "sort", "filter"),
-                   note="header columns 1-6 switched to Interactive in the child only (medians)")
+    report.add_row(
+        "  experiment: columns not ResizeToContents",
+        {
+            "set_summaries": statistics.median(exp["set_summaries_ms"]),
+            "sort": statistics.median(exp["sort_organisation_ms"]),
+            "filter": exp["filter_word_ms"][0],
+        },
+        ("set_summaries", "sort", "filter"),
+        note="header columns 1-6 switched to Interactive in the child only (medians)",
+    )
     return {"setup": info, "child": out}
 
 
@@ -1026,11 +1281,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jumps", type=int, default=200, help="random jump_to calls")
     parser.add_argument("--profile-steps", type=int, default=120, help="steps under cProfile if p95 misses")
     parser.add_argument("--rows", type=int, default=10_000, help="assessments in the list")
-    parser.add_argument("--sample-creates", type=int, default=100,
-                        help="of which created through AssessmentService.create (the rest in bulk)")
+    parser.add_argument(
+        "--sample-creates",
+        type=int,
+        default=100,
+        help="of which created through AssessmentService.create (the rest in bulk)",
+    )
     parser.add_argument("--list-reps", type=int, default=3, help="repetitions of each list operation")
-    parser.add_argument("--only", choices=("start", "pages", "rows"), action="append",
-                        help="run only these parts (repeatable; default all)")
+    parser.add_argument(
+        "--only",
+        choices=("start", "pages", "rows"),
+        action="append",
+        help="run only these parts (repeatable; default all)",
+    )
     parser.add_argument("--tmp-dir", default=None, help="where the temporary folders go (default: system tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     parser.add_argument("--json", default=str(BENCH_DIR / "results" / "gui.json"), help="where to write results")
@@ -1039,8 +1302,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(tempfile.mkdtemp(prefix="esca-bench-gui-", dir=args.tmp_dir))
     report = GuiReport()
-    print(f"python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} cpus; tmp {root}",
-          flush=True)
+    print(f"python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} cpus; tmp {root}", flush=True)
     began = time.perf_counter()
     load: dict[str, Any] = {"before": os.getloadavg()}
     start: dict[str, Any] | None = None
@@ -1076,24 +1338,32 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if start:
         first = start["first_ever"]
-        print(f"start: demo db created in {start['demo_ms']:.0f} ms; first-ever start (fresh folder, migration, "
-              "median of 3): "
-              f"spawn->paint {first['spawn_to_paint_ms']:.0f} ms, spawn->exit {first['spawn_to_exit_ms']:.0f} ms, "
-              f"store created by the probe run: {first['store_created']}")
-        print("start: slowest top-level imports of `python -m esca_desktop` (-X importtime, cumulative ms): "
-              + ", ".join(f"{name} {ms:.0f}" for ms, name in start["import_profile_ms"][:8]))
+        print(
+            f"start: demo db created in {start['demo_ms']:.0f} ms; first-ever start (fresh folder, migration, "
+            "median of 3): "
+            f"spawn->paint {first['spawn_to_paint_ms']:.0f} ms, spawn->exit {first['spawn_to_exit_ms']:.0f} ms, "
+            f"store created by the probe run: {first['store_created']}"
+        )
+        print(
+            "start: slowest top-level imports of `python -m esca_desktop` (-X importtime, cumulative ms): "
+            + ", ".join(f"{name} {ms:.0f}" for ms, name in start["import_profile_ms"][:8])
+        )
     if pages:
         s = pages["setup"]
-        print(f"pages: {s['catalog']}, {s['indicators']} indicators, {s['stored_answers']}/{s['editable_fields']} "
-              f"editable fields answered (answer_many {s['answer_many_ms']:.0f} ms), {s['problems']} problems; "
-              f"build_window -> ready (assessment open) {s['build_to_ready_ms']:.0f} ms")
+        print(
+            f"pages: {s['catalog']}, {s['indicators']} indicators, {s['stored_answers']}/{s['editable_fields']} "
+            f"editable fields answered (answer_many {s['answer_many_ms']:.0f} ms), {s['problems']} problems; "
+            f"build_window -> ready (assessment open) {s['build_to_ready_ms']:.0f} ms"
+        )
     if rows:
         r = rows["setup"]
         c = r["service_create"]
-        print(f"rows: AssessmentService.create p50 {c['p50']:.1f} ms, p95 {c['p95']:.1f} ms over "
-              f"{r['service_create_sample']} -> about {r['service_create_10k_estimate_s']:.0f} s for {args.rows}; "
-              f"bulk insert of {r['bulk_insert_rows']} rows {r['bulk_insert_ms']:.0f} ms; "
-              f"{r['total_rows']} assessments")
+        print(
+            f"rows: AssessmentService.create p50 {c['p50']:.1f} ms, p95 {c['p95']:.1f} ms over "
+            f"{r['service_create_sample']} -> about {r['service_create_10k_estimate_s']:.0f} s for {args.rows}; "
+            f"bulk insert of {r['bulk_insert_rows']} rows {r['bulk_insert_ms']:.0f} ms; "
+            f"{r['total_rows']} assessments"
+        )
         child = rows["child"]
         for key in ("profile_set_summaries", "profile_sort"):
             if key in child:
@@ -1103,27 +1373,38 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("cProfile of the page switch (p95 over target):")
         print(pages["profile"])
-    print(f"elapsed {elapsed:.0f} s; load average (1 min) "
-          + ", ".join(f"{k} {v[0]:.2f}" for k, v in load.items()) + f" on {os.cpu_count()} cpus")
+    print(
+        f"elapsed {elapsed:.0f} s; load average (1 min) "
+        + ", ".join(f"{k} {v[0]:.2f}" for k, v in load.items())
+        + f" on {os.cpu_count()} cpus"
+    )
 
     import PySide6
 
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "pyside6": PySide6.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "args": vars(args),
-        "elapsed_s": elapsed,
-        "load_average": load,
-        "rows": report.rows,
-        "start": start,
-        "pages": pages,
-        "list": rows,
-    }, indent=2, default=str) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "python": platform.python_version(),
+                "pyside6": PySide6.__version__,
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "args": vars(args),
+                "elapsed_s": elapsed,
+                "load_average": load,
+                "rows": report.rows,
+                "start": start,
+                "pages": pages,
+                "list": rows,
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"results: {out}")
     return 0
 

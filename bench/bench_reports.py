@@ -96,9 +96,11 @@ def plain_document(path: Path, pages: int) -> None:
 
     font = register_fonts()
     style = ParagraphStyle("plain", fontName=font.regular, fontSize=9.5, leading=13.3, spaceAfter=6)
-    text = ("The cluster management keeps a member list with the date of entry, the type of organisation and "
-            "the signed agreement of every participant; the assessors checked a sample of twenty entries "
-            "against the agreements and the fee invoices of the last year. ") * 3
+    text = (
+        "The cluster management keeps a member list with the date of entry, the type of organisation and "
+        "the signed agreement of every participant; the assessors checked a sample of twenty entries "
+        "against the agreements and the fee invoices of the last year. "
+    ) * 3
     story: list[Any] = []
     for _ in range(pages):
         story.extend(Paragraph(text, style) for _ in range(6))
@@ -133,8 +135,10 @@ def plausible_value(fld: Field, rng: random.Random, chosen: dict[str, Any]) -> o
     if kind is FieldType.MULTIPLE_CHOICE:
         return [c.id for c in rng.sample(list(fld.choices), k=rng.randint(1, len(fld.choices)))]
     if kind is FieldType.LONG_TEXT:
-        return ("Seen in the annual report 2025 and the minutes of the board; figures checked against the "
-                "member list of October. Two members confirmed the account in short interviews.")
+        return (
+            "Seen in the annual report 2025 and the minutes of the board; figures checked against the "
+            "member list of October. Two members confirmed the account in short interviews."
+        )
     if kind is FieldType.SHORT_TEXT:
         return "Checked on site"
     if kind is FieldType.URL:
@@ -157,8 +161,11 @@ def fill(interview: Interview, catalog: Catalog, rng: random.Random) -> dict[str
             stored += result.stored
             refused += not result.stored
         if rng.random() < 0.25:
-            interview.set_note(indicator.id, "Documents seen on site; the figures match the member list and the "
-                                             "annual report. The working group leads confirmed the account.")
+            interview.set_note(
+                indicator.id,
+                "Documents seen on site; the figures match the member list and the "
+                "annual report. The working group leads confirmed the account.",
+            )
     return {"stored": stored, "refused": refused}
 
 
@@ -173,8 +180,9 @@ def add_evidence(interview: Interview, folder: Path, count: int) -> None:
 # --- benchmarks -----------------------------------------------------------------------------------
 
 
-def bench_document(name: str, documents: DocumentService, assessment_id: str, folder: Path,
-                   runs: int) -> dict[str, Any]:
+def bench_document(
+    name: str, documents: DocumentService, assessment_id: str, folder: Path, runs: int
+) -> dict[str, Any]:
     out = folder / f"{name}.pdf"
     boxes: list[SignatureBox] = []
 
@@ -192,9 +200,16 @@ def bench_document(name: str, documents: DocumentService, assessment_id: str, fo
         signature = time.perf_counter() - start
     except NotImplementedError:
         signature = None
-    return {"pages": pages, "bytes": out.stat().st_size, "first_s": first, "median_s": median,
-            "samples_s": samples, "baseline_median_s": baseline, "ratio": median / baseline if baseline else None,
-            "signature_s": signature}
+    return {
+        "pages": pages,
+        "bytes": out.stat().st_size,
+        "first_s": first,
+        "median_s": median,
+        "samples_s": samples,
+        "baseline_median_s": baseline,
+        "ratio": median / baseline if baseline else None,
+        "signature_s": signature,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,10 +240,15 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"b. synthetic report ({args.indicators} indicators) ...", flush=True)
             entry = context.catalogs.install(synthetic_catalog_yaml(args.indicators), "synthetic.yaml")
-            synthetic_id, _ = service.create(NewAssessment(
-                entry.catalog.ref, Organisation("Klaster Łódź – Synthetic benchmark", "PL", sector="ict"),
-                assessors=("Małgorzata Wiśniewska", "Jan Novák"), interview_start=dt.date(2026, 11, 17),
-                interview_end=dt.date(2026, 11, 18)))
+            synthetic_id, _ = service.create(
+                NewAssessment(
+                    entry.catalog.ref,
+                    Organisation("Klaster Łódź – Synthetic benchmark", "PL", sector="ict"),
+                    assessors=("Małgorzata Wiśniewska", "Jan Novák"),
+                    interview_start=dt.date(2026, 11, 17),
+                    interview_end=dt.date(2026, 11, 18),
+                )
+            )
             synthetic = service.open(synthetic_id)
             filled = fill(synthetic, entry.catalog, random.Random(7))
             add_evidence(synthetic, root, 30)
@@ -245,26 +265,36 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"{'document':<34} {'pages':>5} {'first':>8} {'median':>8} {'baseline':>9} {'ratio':>6}  target")
-    for key, label, target in (("gold", "Gold report (31 indicators)", GOLD_TARGET_S),
-                               ("synthetic", f"synthetic report ({args.indicators} indicators)", SYNTHETIC_TARGET_S)):
+    for key, label, target in (
+        ("gold", "Gold report (31 indicators)", GOLD_TARGET_S),
+        ("synthetic", f"synthetic report ({args.indicators} indicators)", SYNTHETIC_TARGET_S),
+    ):
         r = results[key]
         if r["signature_s"] is None:
-            verdict = f"<= {target:g} s{' with signature' if key == 'gold' else ''}: build " + \
-                      ("ok" if r["median_s"] <= target else "MISSED") + \
-                      ("; signature not measured (signature_hook)" if key == "gold" else "")
+            verdict = (
+                f"<= {target:g} s{' with signature' if key == 'gold' else ''}: build "
+                + ("ok" if r["median_s"] <= target else "MISSED")
+                + ("; signature not measured (signature_hook)" if key == "gold" else "")
+            )
         else:
             total = r["median_s"] + r["signature_s"]
             verdict = f"<= {target:g} s: build + signature {total:.3f} s " + ("ok" if total <= target else "MISSED")
-        print(f"{label:<34} {r['pages']:>5} {r['first_s']:>7.3f}s {r['median_s']:>7.3f}s "
-              f"{r['baseline_median_s']:>8.3f}s {r['ratio']:>5.1f}x  {verdict}")
+        print(
+            f"{label:<34} {r['pages']:>5} {r['first_s']:>7.3f}s {r['median_s']:>7.3f}s "
+            f"{r['baseline_median_s']:>8.3f}s {r['ratio']:>5.1f}x  {verdict}"
+        )
         if r["signature_s"] is not None:
             print(f"{'  signature (signature_hook)':<34} {'':>5} {'':>8} {r['signature_s']:>7.3f}s")
-    print(f"\nmedian of {args.runs} builds after one warm-up (first = cold: fonts and imports); baseline = plain "
-          "paragraphs, same pages and font")
+    print(
+        f"\nmedian of {args.runs} builds after one warm-up (first = cold: fonts and imports); baseline = plain "
+        "paragraphs, same pages and font"
+    )
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps({"runs": args.runs, "python": platform.python_version(),
-                                               "results": results}, indent=2) + "\n", encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps({"runs": args.runs, "python": platform.python_version(), "results": results}, indent=2) + "\n",
+            encoding="utf-8",
+        )
         print(f"written {args.json}")
     return 0
 

@@ -98,10 +98,11 @@ def main() -> int:
             verify.append(timed(partial(verify_pdf, target, [identity.certificate])))
         size_in, size_out = source.stat().st_size, (root / "signed-0.pdf").stat().st_size
 
-    print(f"ESCA signing benchmark — Python {platform.python_version()}, {platform.platform()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"document: {args.pages} pages, {size_in / 1024:.0f} KiB -> signed {size_out / 1024:.0f} KiB; "
-          f"median of {args.runs} runs")
+    print(f"ESCA signing benchmark — Python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} CPUs")
+    print(
+        f"document: {args.pages} pages, {size_in / 1024:.0f} KiB -> signed {size_out / 1024:.0f} KiB; "
+        f"median of {args.runs} runs"
+    )
     rows = [
         ("baseline: read + write the same bytes", statistics.median(baseline)),
         ("unlock the key (PEM decryption)", statistics.median(unlock)),
@@ -112,8 +113,10 @@ def main() -> int:
     ]
     for label, value in rows:
         print(f"  {label:<48} {value:8.2f} ms")
-    print(f"  sign / baseline: {statistics.median(sign) / statistics.median(baseline):.1f}x; "
-          f"min/max sign {min(sign):.2f}/{max(sign):.2f} ms, verify {min(verify):.2f}/{max(verify):.2f} ms")
+    print(
+        f"  sign / baseline: {statistics.median(sign) / statistics.median(baseline):.1f}x; "
+        f"min/max sign {min(sign):.2f}/{max(sign):.2f} ms, verify {min(verify):.2f}/{max(verify):.2f} ms"
+    )
     return 0
 
 

@@ -86,8 +86,7 @@ class Server:
         store.close()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(database), str(self.port)],
-                                        cwd=ROOT)
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(database), str(self.port)], cwd=ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -121,8 +120,11 @@ def make_desktop(folder: Path, count: int, evidence_bytes: int) -> Any:
     incoming = folder / "incoming"
     incoming.mkdir()
     for number in range(count):
-        assessment_id, _ = service.create(NewAssessment(
-            "bronze", Organisation(f"Bench Cluster {number:03d}", "DE", sector="ict"), assessors=("Bench",)))
+        assessment_id, _ = service.create(
+            NewAssessment(
+                "bronze", Organisation(f"Bench Cluster {number:03d}", "DE", sector="ict"), assessors=("Bench",)
+            )
+        )
         interview = service.open(assessment_id)
         interview.answer_many({**answers, "B1.4.committed_members": 60 + number})
         evidence = incoming / f"evidence-{number:03d}.bin"
@@ -142,14 +144,16 @@ def raw_upload(url: str, files: list[Path]) -> float:
             client.put("/bench/sink", content=path.read_bytes())
         start = time.perf_counter()
         for path in files:
-            reply = client.put("/bench/sink", content=path.read_bytes(),
-                               headers={"Content-Type": "application/octet-stream"})
+            reply = client.put(
+                "/bench/sink", content=path.read_bytes(), headers={"Content-Type": "application/octet-stream"}
+            )
             assert reply.status_code == 200 and reply.json()["size"] == path.stat().st_size
         return time.perf_counter() - start
 
 
-def concurrent_uploads(url: str, token: str, bundles: list[tuple[str, int, Path]], threads: int
-                       ) -> tuple[float, list[int]]:
+def concurrent_uploads(
+    url: str, token: str, bundles: list[tuple[str, int, Path]], threads: int
+) -> tuple[float, list[int]]:
     queue = list(bundles)
     lock = threading.Lock()
     codes: list[int] = []
@@ -192,11 +196,14 @@ def main() -> int:
     base = Path(tempfile.mkdtemp(prefix="esca-bench-sync-", dir=args.tmp_dir))
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
-        "assessments": count, "evidence_mb": args.evidence_mb,
+        "assessments": count,
+        "evidence_mb": args.evidence_mb,
     }
     try:
-        print(f"Setting up {count} finalised Bronze assessments with {args.evidence_mb:g} MB of evidence each …",
-              flush=True)
+        print(
+            f"Setting up {count} finalised Bronze assessments with {args.evidence_mb:g} MB of evidence each …",
+            flush=True,
+        )
         t0 = time.perf_counter()
         context = make_desktop(base / "desktop", count, evidence_bytes)
         results["setup_s"] = round(time.perf_counter() - t0, 2)
@@ -233,23 +240,34 @@ def main() -> int:
         raw_s = statistics.median(raw_runs)
         results["loopback"] = {
             "bundles_mb_total": round(total_mb, 1),
-            "prepare_s": round(prepare_s, 2), "prepare_ms_per_assessment": round(1000 * prepare_s / count, 1),
-            "raw_put_runs_s": [round(r, 3) for r in raw_runs], "raw_put_median_s": round(raw_s, 3),
-            "sync_s": round(sync_s, 3), "sync_ms_per_assessment": round(1000 * sync_s / count, 1),
-            "sync_over_raw": round(sync_s / raw_s, 2), "sync_over_fastest_raw": round(sync_s / min(raw_runs), 2),
+            "prepare_s": round(prepare_s, 2),
+            "prepare_ms_per_assessment": round(1000 * prepare_s / count, 1),
+            "raw_put_runs_s": [round(r, 3) for r in raw_runs],
+            "raw_put_median_s": round(raw_s, 3),
+            "sync_s": round(sync_s, 3),
+            "sync_ms_per_assessment": round(1000 * sync_s / count, 1),
+            "sync_over_raw": round(sync_s / raw_s, 2),
+            "sync_over_fastest_raw": round(sync_s / min(raw_runs), 2),
             "prepare_plus_sync_over_raw": round((prepare_s + sync_s) / raw_s, 2),
-            "sync_mb_per_s": round(total_mb / sync_s, 1), "raw_mb_per_s": round(total_mb / raw_s, 1),
+            "sync_mb_per_s": round(total_mb / sync_s, 1),
+            "raw_mb_per_s": round(total_mb / raw_s, 1),
         }
         lb = results["loopback"]
         print(f"\nLoopback, {count} bundles, {total_mb:.0f} MB in all")
         print(f"  a. prepare (export + sign)  {prepare_s:8.2f} s  ({lb['prepare_ms_per_assessment']} ms each)")
-        print(f"  b. raw HTTP PUT             {raw_s:8.2f} s  ({lb['raw_mb_per_s']} MB/s; median of "
-              f"{', '.join(f'{r:.2f}' for r in raw_runs)} s)")
-        print(f"  c. sync                     {sync_s:8.2f} s  ({lb['sync_mb_per_s']} MB/s, "
-              f"{lb['sync_ms_per_assessment']} ms each)")
-        print(f"     sync / raw = {lb['sync_over_raw']}x (target <= 1.5x; {lb['sync_over_fastest_raw']}x the fastest "
-              "raw run); "
-              f"(prepare + sync) / raw = {lb['prepare_plus_sync_over_raw']}x")
+        print(
+            f"  b. raw HTTP PUT             {raw_s:8.2f} s  ({lb['raw_mb_per_s']} MB/s; median of "
+            f"{', '.join(f'{r:.2f}' for r in raw_runs)} s)"
+        )
+        print(
+            f"  c. sync                     {sync_s:8.2f} s  ({lb['sync_mb_per_s']} MB/s, "
+            f"{lb['sync_ms_per_assessment']} ms each)"
+        )
+        print(
+            f"     sync / raw = {lb['sync_over_raw']}x (target <= 1.5x; {lb['sync_over_fastest_raw']}x the fastest "
+            "raw run); "
+            f"(prepare + sync) / raw = {lb['prepare_plus_sync_over_raw']}x"
+        )
 
         results["throughput"] = []
         print("\nService throughput, distinct bundles into a fresh database")
@@ -263,12 +281,20 @@ def main() -> int:
                 assert repeat_codes.count(200) == len(kept), repeat_codes
             finally:
                 server.stop()
-            row = {"threads": threads, "uploads": len(kept), "seconds": round(seconds, 2),
-                   "submissions_per_s": round(len(kept) / seconds, 1), "mb_per_s": round(total_mb / seconds, 1),
-                   "repeat_seconds": round(again, 2), "repeat_per_s": round(len(kept) / again, 1)}
+            row = {
+                "threads": threads,
+                "uploads": len(kept),
+                "seconds": round(seconds, 2),
+                "submissions_per_s": round(len(kept) / seconds, 1),
+                "mb_per_s": round(total_mb / seconds, 1),
+                "repeat_seconds": round(again, 2),
+                "repeat_per_s": round(len(kept) / again, 1),
+            }
             results["throughput"].append(row)
-            print(f"  {threads} thread(s): {row['submissions_per_s']:6.1f} submissions/s, {row['mb_per_s']:6.1f} MB/s"
-                  f"  (repeats, no-ops: {row['repeat_per_s']:.1f}/s)")
+            print(
+                f"  {threads} thread(s): {row['submissions_per_s']:6.1f} submissions/s, {row['mb_per_s']:6.1f} MB/s"
+                f"  (repeats, no-ops: {row['repeat_per_s']:.1f}/s)"
+            )
         context.close()
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Makes the README's screenshots of the window from the sample assessments (offscreen).
 
-    .venv/bin/python docs/make_screenshots.py
+.venv/bin/python docs/make_screenshots.py
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from esca_desktop.app import build_window  # noqa: E402
+from esca_desktop.app import build_window
 
 DOCS = Path(__file__).resolve().parent
 

@@ -61,13 +61,18 @@ def prepare_gold(interview: Interview, folder: Path) -> None:
     members.write_bytes(b"member list as of 31 October 2026\n" * 300)
     interview.add_evidence(statutes, "Statutes, last amended 2023", ["1.1.0", "2.4"])
     interview.add_evidence(members, "Member list with categories and fee status", ["1.1.0", "1.1.1", "1.1.2"])
-    interview.set_override("4.5", ResultStatus.MET, 4,
-                           "Minutes of 38 working-group meetings seen on site; the two least active groups "
-                           "are being merged, which the board decided on 4 November 2026.")
+    interview.set_override(
+        "4.5",
+        ResultStatus.MET,
+        4,
+        "Minutes of 38 working-group meetings seen on site; the two least active groups "
+        "are being merged, which the board decided on 4 November 2026.",
+    )
     org = interview.assessment.organisation
     signer = org.contact.split(",")[0] if org.contact else "Cluster manager"
-    interview.repository.add_drawn_signature(interview.id, "Cluster manager", signer, drawn_signature_png(signer),
-                                             interview.context.actor)
+    interview.repository.add_drawn_signature(
+        interview.id, "Cluster manager", signer, drawn_signature_png(signer), interview.context.actor
+    )
     interview.finalise()
 
 
@@ -92,8 +97,22 @@ def render(pdf: Path, pages: list[int], stem: str, resolution: int) -> list[Path
     written = []
     for page in pages:
         target = DOCS / f"{stem}-p{page}.png"
-        subprocess.run(["pdftoppm", "-r", str(resolution), "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                        str(pdf), str(target.with_suffix(""))], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                str(resolution),
+                "-png",
+                "-singlefile",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(pdf),
+                str(target.with_suffix("")),
+            ],
+            check=True,
+        )
         written.append(target)
     return written
 

@@ -39,8 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from esca_desktop.app import run_gui
 
         data_dir, open_id = options.get("--data-dir"), options.get("--open")
-        return run_gui(data_dir if isinstance(data_dir, str) else None,
-                       open_id if isinstance(open_id, str) else None, bool(options.get("--samples")))
+        return run_gui(
+            data_dir if isinstance(data_dir, str) else None,
+            open_id if isinstance(open_id, str) else None,
+            bool(options.get("--samples")),
+        )
 
     import os
 

@@ -31,8 +31,9 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
-def build_window(data_dir: str | None, open_id: str | None = None, samples: bool = False,
-                 interactive_errors: bool = True) -> MainWindow:
+def build_window(
+    data_dir: str | None, open_id: str | None = None, samples: bool = False, interactive_errors: bool = True
+) -> MainWindow:
     """Create the window and schedule the store to open once it has painted."""
     settings = load_settings()
     app = create_application(sys.argv[:1])

@@ -50,18 +50,20 @@ def make_icons(out_dir: Path) -> dict[str, Path]:
 
     _app = QGuiApplication.instance() or QGuiApplication([])
     out_dir.mkdir(parents=True, exist_ok=True)
-    images = {size: Image.open(io.BytesIO(render_png(size))).convert("RGBA")
-              for size in sorted(set(ICO_SIZES) | set(ICNS_SIZES))}
+    images = {
+        size: Image.open(io.BytesIO(render_png(size))).convert("RGBA")
+        for size in sorted(set(ICO_SIZES) | set(ICNS_SIZES))
+    }
     written = {
         "ico": out_dir / "esca-desktop.ico",
         "icns": out_dir / "esca-desktop.icns",
         "png": out_dir / "esca-desktop-256.png",
     }
     largest_ico = images[max(ICO_SIZES)]
-    largest_ico.save(written["ico"], format="ICO", sizes=[(s, s) for s in ICO_SIZES],
-                     append_images=[images[s] for s in ICO_SIZES])
-    images[max(ICNS_SIZES)].save(written["icns"], format="ICNS",
-                                 append_images=[images[s] for s in ICNS_SIZES])
+    largest_ico.save(
+        written["ico"], format="ICO", sizes=[(s, s) for s in ICO_SIZES], append_images=[images[s] for s in ICO_SIZES]
+    )
+    images[max(ICNS_SIZES)].save(written["icns"], format="ICNS", append_images=[images[s] for s in ICNS_SIZES])
     images[256].save(written["png"], format="PNG")
     return written
 

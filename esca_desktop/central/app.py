@@ -38,15 +38,20 @@ CATALOG_MEDIA_TYPE = "application/yaml"
 _bearer = HTTPBearer(auto_error=False, description="the API token printed by `esca-central user add`")
 
 
-def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB << 20,
-               trusted: Sequence[x509.Certificate] = (), faults: Sequence[str] = ()) -> Any:
+def create_app(
+    store: CentralStore,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_MB << 20,
+    trusted: Sequence[x509.Certificate] = (),
+    faults: Sequence[str] = (),
+) -> Any:
     """The ASGI application over `store` (wrapped in the fault injector only when faults are given)."""
     receiving = ReceivingService(store, trusted)
     app = FastAPI(
         title="ESCA central review service",
         version=__version__,
         description="Receives signed assessment bundles, records review decisions with comments per "
-                    "indicator, and distributes catalogs and benchmark statistics.",
+        "indicator, and distributes catalogs and benchmark statistics.",
     )
     app.state.store = store
 
@@ -64,8 +69,10 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
             raise AuthenticationError("sign in: send the API token as 'Authorization: Bearer <token>'")
         user = store.user_by_token(credentials.credentials)
         if user is None:
-            raise AuthenticationError("the API token is not known to this server (revoked, or for another "
-                                      "server); ask the secretariat for a new one and sign in again")
+            raise AuthenticationError(
+                "the API token is not known to this server (revoked, or for another "
+                "server); ask the secretariat for a new one and sign in again"
+            )
         return user
 
     def reviewer(user: Annotated[User, Depends(current_user)]) -> User:
@@ -95,16 +102,23 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
     # --- submissions ----------------------------------------------------------------------------
 
     @app.put(
-        f"{API}/submissions/{{assessment_uuid}}/{{revision}}", tags=["submissions"], status_code=201,
-        openapi_extra={"requestBody": {"required": True, "content": {
-            BUNDLE_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
-        responses={200: {"description": "the very same bundle was already stored (nothing changed)"},
-                   409: {"description": "different content for a stored revision, or an older revision"},
-                   413: {"description": "the bundle is larger than the server accepts"},
-                   422: {"description": "the bundle failed verification; the reason is in `detail`"}},
+        f"{API}/submissions/{{assessment_uuid}}/{{revision}}",
+        tags=["submissions"],
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {BUNDLE_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+        responses={
+            200: {"description": "the very same bundle was already stored (nothing changed)"},
+            409: {"description": "different content for a stored revision, or an older revision"},
+            413: {"description": "the bundle is larger than the server accepts"},
+            422: {"description": "the bundle failed verification; the reason is in `detail`"},
+        },
     )
-    async def put_submission(assessment_uuid: str, revision: int, request: Request,
-                             user: Assessor) -> JSONResponse:
+    async def put_submission(assessment_uuid: str, revision: int, request: Request, user: Assessor) -> JSONResponse:
         """Upload a finalised assessment's signed bundle (the request body). Idempotent: the same
         bundle again answers 200 and changes nothing; it is stored whole or not at all."""
         check_key(assessment_uuid, revision)
@@ -113,8 +127,9 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
         return JSONResponse(receipt.as_json(), status_code=201 if receipt.created else 200)
 
     @app.get(f"{API}/submissions", tags=["review"])
-    def list_submissions(user: Reviewer, status: Literal["received", "returned", "approved"] | None = None,
-                         all_revisions: bool = False) -> dict[str, Any]:
+    def list_submissions(
+        user: Reviewer, status: Literal["received", "returned", "approved"] | None = None, all_revisions: bool = False
+    ) -> dict[str, Any]:
         """Submissions, newest first (by default only the newest revision of each assessment)."""
         found = store.submissions(status, latest_only=not all_revisions)
         return {"submissions": [s.as_json() for s in found]}
@@ -124,15 +139,16 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
         """One submission with its signer, indicators and the reviewer's comments."""
         return store.submission(assessment_uuid, revision).as_json(details=True)
 
-    @app.get(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/bundle", tags=["review"],
-             response_class=Response)
+    @app.get(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/bundle", tags=["review"], response_class=Response)
     def download_bundle(assessment_uuid: str, revision: int, user: Reviewer) -> Response:
         """The bundle exactly as it was uploaded."""
         submission, content = store.bundle(assessment_uuid, revision)
         name = f"{submission.assessment_uuid}-r{submission.revision}.esca"
-        return Response(content, media_type=BUNDLE_MEDIA_TYPE,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                 "X-Content-SHA256": submission.sha256})
+        return Response(
+            content,
+            media_type=BUNDLE_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": submission.sha256},
+        )
 
     @app.post(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/approve", tags=["review"])
     def approve(assessment_uuid: str, revision: int, user: Reviewer) -> dict[str, Any]:
@@ -141,15 +157,18 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
 
     @app.post(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/return", tags=["review"])
     def return_submission(
-        assessment_uuid: str, revision: int, user: Reviewer,
+        assessment_uuid: str,
+        revision: int,
+        user: Reviewer,
         comments: Annotated[dict[str, str], Body(embed=True, description="{indicator id: comment}")],
     ) -> dict[str, Any]:
         """Return a received submission to its assessor with a comment per indicator."""
         return store.return_submission(assessment_uuid, revision, user, comments).as_json(details=True)
 
     @app.get(f"{API}/reviews", tags=["submissions"])
-    def reviews(user: Current, since: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
+    def reviews(
+        user: Current, since: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 500
+    ) -> dict[str, Any]:
         """Decisions on the caller's submissions after the cursor `since` (0: from the start)."""
         events, cursor, more = store.reviews_since(user, since, limit)
         return {"reviews": [e.as_json() for e in events], "cursor": cursor, "more": more}
@@ -167,9 +186,14 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
         info, content = store.catalog_content(catalog_id, version)
         return Response(content, media_type=CATALOG_MEDIA_TYPE, headers={"X-Content-Hash": info.content_hash})
 
-    @app.post(f"{API}/catalogs", tags=["catalogs"], status_code=201,
-              openapi_extra={"requestBody": {"required": True, "content": {
-                  CATALOG_MEDIA_TYPE: {"schema": {"type": "string"}}}}})
+    @app.post(
+        f"{API}/catalogs",
+        tags=["catalogs"],
+        status_code=201,
+        openapi_extra={
+            "requestBody": {"required": True, "content": {CATALOG_MEDIA_TYPE: {"schema": {"type": "string"}}}}
+        },
+    )
     async def publish_catalog(request: Request, user: Reviewer) -> JSONResponse:
         """Publish a new catalog version (the YAML file as the body); the same file again is a no-op."""
         content = await _read_body(request, max_body_bytes)
@@ -184,8 +208,19 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
         return {
             "min_organisations": MIN_ORGANISATIONS,
             "computed_at": computed_at,
-            "stats": [{"field": q.field_key, "group": q.group, "count": q.count, "min": q.minimum, "q1": q.q1,
-                       "median": q.median, "q3": q.q3, "max": q.maximum} for q in stats],
+            "stats": [
+                {
+                    "field": q.field_key,
+                    "group": q.group,
+                    "count": q.count,
+                    "min": q.minimum,
+                    "q1": q.q1,
+                    "median": q.median,
+                    "q3": q.q3,
+                    "max": q.maximum,
+                }
+                for q in stats
+            ],
         }
 
     if faults:
@@ -193,8 +228,9 @@ def create_app(store: CentralStore, *, max_body_bytes: int = DEFAULT_MAX_BODY_MB
     return app
 
 
-def publish_catalog_bytes(store: CentralStore, content: bytes, source_name: str,
-                          user: User) -> tuple[dict[str, Any], bool]:
+def publish_catalog_bytes(
+    store: CentralStore, content: bytes, source_name: str, user: User
+) -> tuple[dict[str, Any], bool]:
     """Check a catalog file with the desktop's own loader, then publish it."""
     from esca_desktop.forms.loader import parse_catalog
 
@@ -211,8 +247,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
         except ValueError:
             raise InvalidRequestError("the Content-Length header is not a number") from None
         if size > limit:
-            raise TooLargeError(f"the upload has {size} bytes; this server accepts at most {limit} "
-                                "(esca-central serve --max-body-mb)")
+            raise TooLargeError(
+                f"the upload has {size} bytes; this server accepts at most {limit} (esca-central serve --max-body-mb)"
+            )
     chunks = []
     size = 0
     async for chunk in request.stream():

@@ -49,8 +49,9 @@ def groups_of(contribution: Contribution) -> list[str]:
     return groups
 
 
-def compute_benchmarks(contributions: Iterable[Contribution],
-                       min_organisations: int = MIN_ORGANISATIONS) -> list[Quartiles]:
+def compute_benchmarks(
+    contributions: Iterable[Contribution], min_organisations: int = MIN_ORGANISATIONS
+) -> list[Quartiles]:
     """Quartiles per (field, group) where at least `min_organisations` distinct organisations contribute."""
     by_organisation: dict[str, Contribution] = {}
     for contribution in contributions:

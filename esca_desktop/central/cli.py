@@ -36,8 +36,12 @@ DEFAULT_PORT = 8750
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", default=os.environ.get(DB_ENV),
-                        help=f"database URL or SQLite file (default: ${DB_ENV}, else ./esca-central.sqlite3)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get(DB_ENV),
+        help=f"database URL or SQLite file (default: ${DB_ENV}, else ./esca-central.sqlite3)",
+    )
 
 
 def _submission_options(parser: argparse.ArgumentParser) -> None:
@@ -58,8 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--max-body-mb", type=int, default=512, help="largest accepted bundle in MiB (default 512)")
-    p.add_argument("--trust", type=Path, metavar="DIR",
-                   help="folder of *.pem CA certificates whose assessor certificates count as trusted")
+    p.add_argument(
+        "--trust",
+        type=Path,
+        metavar="DIR",
+        help="folder of *.pem CA certificates whose assessor certificates count as trusted",
+    )
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
     user = verbs.add_parser("user", help="API users (assessors and reviewers)")
@@ -88,8 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p = r_verbs.add_parser("return", help="return a received submission with comments per indicator")
     _submission_options(p)
-    p.add_argument("--comment", action="append", default=[], metavar="INDICATOR=TEXT", required=True,
-                   help="a comment on one indicator (repeatable)")
+    p.add_argument(
+        "--comment",
+        action="append",
+        default=[],
+        metavar="INDICATOR=TEXT",
+        required=True,
+        help="a comment on one indicator (repeatable)",
+    )
     _reviewer_option(p)
     _db_option(p)
     p = r_verbs.add_parser("bundle", help="write the submitted bundle to a file")
@@ -157,8 +171,12 @@ def serve(shell: Shell) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     app = create_app(shell.store, max_body_bytes=args.max_body_mb << 20, trusted=trusted, faults=faults)
-    print(f"{PROG}: serving {_safe_url(shell.store)} on http://{args.host}:{args.port} "
-          f"(API docs: http://{args.host}:{args.port}/docs)", file=sys.stderr, flush=True)
+    print(
+        f"{PROG}: serving {_safe_url(shell.store)} on http://{args.host}:{args.port} "
+        f"(API docs: http://{args.host}:{args.port}/docs)",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -192,8 +210,16 @@ def user_list(shell: Shell) -> int:
 
 
 def _summary_row(s: Submission) -> list[str]:
-    return [s.assessment_uuid[:8], str(s.revision), s.status, s.scheme, s.organisation, s.country,
-            s.submitted_by, s.received_at[:16].replace("T", " ")]
+    return [
+        s.assessment_uuid[:8],
+        str(s.revision),
+        s.status,
+        s.scheme,
+        s.organisation,
+        s.country,
+        s.submitted_by,
+        s.received_at[:16].replace("T", " "),
+    ]
 
 
 def _table(shell: Shell, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -210,8 +236,11 @@ def review_list(shell: Shell) -> int:
     if not found:
         shell.print("No submissions" + (f" with status {shell.args.status}." if shell.args.status else "."))
         return 0
-    _table(shell, ["ID", "REV", "STATUS", "SCHEME", "ORGANISATION", "CC", "ASSESSOR", "RECEIVED"],
-           [_summary_row(s) for s in found])
+    _table(
+        shell,
+        ["ID", "REV", "STATUS", "SCHEME", "ORGANISATION", "CC", "ASSESSOR", "RECEIVED"],
+        [_summary_row(s) for s in found],
+    )
     return 0
 
 
@@ -245,16 +274,20 @@ def review_show(shell: Shell) -> int:
 
 def review_approve(shell: Shell) -> int:
     s = shell.store.approve(shell.args.assessment, shell.args.revision, shell.reviewer())
-    shell.print(f"Approved revision {s.revision} of {s.assessment_uuid} ({s.organisation}). "
-                "The assessor receives the decision with the next sync.")
+    shell.print(
+        f"Approved revision {s.revision} of {s.assessment_uuid} ({s.organisation}). "
+        "The assessor receives the decision with the next sync."
+    )
     return 0
 
 
 def review_return(shell: Shell) -> int:
     comments = parse_comment_pairs(shell.args.comment)
     s = shell.store.return_submission(shell.args.assessment, shell.args.revision, shell.reviewer(), comments)
-    shell.print(f"Returned revision {s.revision} of {s.assessment_uuid} ({s.organisation}) with "
-                f"{len(s.comments)} comment(s). The assessor receives them with the next sync.")
+    shell.print(
+        f"Returned revision {s.revision} of {s.assessment_uuid} ({s.organisation}) with "
+        f"{len(s.comments)} comment(s). The assessor receives them with the next sync."
+    )
     return 0
 
 

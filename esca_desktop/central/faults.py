@@ -60,8 +60,9 @@ class FaultInjector:
             return self._faults.pop(0) if self._faults else "ok"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_upload = (scope["type"] == "http" and scope["method"] == "PUT"
-                     and str(scope["path"]).startswith(UPLOAD_PREFIX))
+        is_upload = (
+            scope["type"] == "http" and scope["method"] == "PUT" and str(scope["path"]).startswith(UPLOAD_PREFIX)
+        )
         if not is_upload:
             await self.app(scope, receive, send)
             return
@@ -127,6 +128,11 @@ def _cut_off(send: Send) -> Send:
 
 async def _send_json(send: Send, status: int, data: dict[str, Any]) -> None:
     body = json.dumps(data).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

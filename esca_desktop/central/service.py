@@ -32,8 +32,7 @@ class Receipt:
         return self.outcome.created
 
     def as_json(self) -> dict[str, Any]:
-        return {"result": "stored" if self.created else "unchanged",
-                "submission": self.outcome.submission.as_json()}
+        return {"result": "stored" if self.created else "unchanged", "submission": self.outcome.submission.as_json()}
 
 
 def _sha256(content: bytes) -> str:
@@ -90,8 +89,9 @@ def facts_from_bundle(verified: VerifiedBundle) -> SubmissionFacts:
     if problem:
         raise RefusedBundleError(f"bundle refused: assessment.json: the audit trail is not intact ({problem})")
     if verified.status not in ("finalised", "submitted"):
-        raise RefusedBundleError(f"bundle refused: the assessment is {verified.status}; only finalised "
-                                 "assessments are submitted for review")
+        raise RefusedBundleError(
+            f"bundle refused: the assessment is {verified.status}; only finalised assessments are submitted for review"
+        )
     organisation = document["organisation"]
     catalog = verified.catalog
     document_sha = next((f["sha256"] for f in manifest["files"] if f["name"] == "assessment.json"), "")
@@ -119,8 +119,18 @@ def audit_problem(document: Mapping[str, Any]) -> str | None:
     """Recompute the hash chain of the audit trail carried in assessment.json (the store's own rules)."""
     audit = document["audit"]
     rows = [
-        (index, str(document["id"]), e["at"], e["actor"], e["action"], e["target"], e["old_json"], e["new_json"],
-         e["prev_hash"], e["hash"])
+        (
+            index,
+            str(document["id"]),
+            e["at"],
+            e["actor"],
+            e["action"],
+            e["target"],
+            e["old_json"],
+            e["new_json"],
+            e["prev_hash"],
+            e["hash"],
+        )
         for index, e in enumerate(audit["entries"], start=1)
     ]
     verification = verify_chain(rows, audit["head"], audit["count"])

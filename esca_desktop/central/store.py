@@ -63,21 +63,25 @@ TOKEN_PREFIX = "esca_"
 
 Clock = Callable[[], dt.datetime]
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 meta_table = Table(
-    "central_meta", metadata,
+    "central_meta",
+    metadata,
     Column("key", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
@@ -86,7 +90,8 @@ users = Table(
 )
 
 submissions = Table(
-    "submissions", metadata,
+    "submissions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("assessment_uuid", String(36), nullable=False, index=True),
     Column("revision", Integer, nullable=False),
@@ -114,20 +119,23 @@ submissions = Table(
 )
 
 submission_bundles = Table(
-    "submission_bundles", metadata,  # the bytes, when the store has no bundle folder (see bundle_files)
+    "submission_bundles",
+    metadata,  # the bytes, when the store has no bundle folder (see bundle_files)
     Column("submission_id", ForeignKey("submissions.id"), primary_key=True),
     Column("content", LargeBinary, nullable=False),
 )
 
 submission_values = Table(
-    "submission_values", metadata,  # numeric answers, the raw material of the benchmarks
+    "submission_values",
+    metadata,  # numeric answers, the raw material of the benchmarks
     Column("submission_id", ForeignKey("submissions.id"), primary_key=True),
     Column("field_key", String(200), primary_key=True),
     Column("value", Float, nullable=False),
 )
 
 review_events = Table(
-    "review_events", metadata,  # the feed assessors pull; `id` is their cursor
+    "review_events",
+    metadata,  # the feed assessors pull; `id` is their cursor
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("submission_id", ForeignKey("submissions.id"), nullable=False, index=True),
     Column("status", String(20), nullable=False),
@@ -136,7 +144,8 @@ review_events = Table(
 )
 
 review_comments = Table(
-    "review_comments", metadata,
+    "review_comments",
+    metadata,
     Column("submission_id", ForeignKey("submissions.id"), primary_key=True),
     Column("indicator_id", String(50), primary_key=True),
     Column("comment", Text, nullable=False),
@@ -145,7 +154,8 @@ review_comments = Table(
 )
 
 catalogs = Table(
-    "catalogs", metadata,
+    "catalogs",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("catalog_id", String(100), nullable=False),
     Column("version", String(100), nullable=False),
@@ -157,7 +167,8 @@ catalogs = Table(
 )
 
 benchmark_stats = Table(
-    "benchmark_stats", metadata,  # derived from approved Bronze submissions; recomputed on each approval
+    "benchmark_stats",
+    metadata,  # derived from approved Bronze submissions; recomputed on each approval
     Column("field_key", String(200), primary_key=True),
     Column("group_key", String(120), primary_key=True),
     Column("count", Integer, nullable=False),
@@ -225,20 +236,34 @@ class Submission:
 
     def as_json(self, details: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "assessment": self.assessment_uuid, "revision": self.revision, "status": self.status,
-            "sha256": self.sha256, "size": self.size, "organisation": self.organisation,
-            "country": self.country, "sector": self.sector, "scheme": self.scheme, "catalog": self.catalog,
-            "submitted_by": self.submitted_by, "received_at": self.received_at,
-            "decided_at": self.decided_at, "decided_by": self.decided_by,
+            "assessment": self.assessment_uuid,
+            "revision": self.revision,
+            "status": self.status,
+            "sha256": self.sha256,
+            "size": self.size,
+            "organisation": self.organisation,
+            "country": self.country,
+            "sector": self.sector,
+            "scheme": self.scheme,
+            "catalog": self.catalog,
+            "submitted_by": self.submitted_by,
+            "received_at": self.received_at,
+            "decided_at": self.decided_at,
+            "decided_by": self.decided_by,
         }
         if details:
-            data.update({
-                "catalog_hash": self.catalog_hash,
-                "signer": {"name": self.signer_name, "fingerprint": self.signer_fingerprint,
-                           "trusted": self.signer_trusted},
-                "indicators": list(self.indicators),
-                "comments": dict(self.comments),
-            })
+            data.update(
+                {
+                    "catalog_hash": self.catalog_hash,
+                    "signer": {
+                        "name": self.signer_name,
+                        "fingerprint": self.signer_fingerprint,
+                        "trusted": self.signer_trusted,
+                    },
+                    "indicators": list(self.indicators),
+                    "comments": dict(self.comments),
+                }
+            )
         return data
 
 
@@ -259,8 +284,15 @@ class ReviewEvent:
     comments: Mapping[str, str]
 
     def as_json(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, "assessment": self.assessment_uuid, "revision": self.revision,
-                "status": self.status, "reviewer": self.reviewer, "at": self.at, "comments": dict(self.comments)}
+        return {
+            "cursor": self.cursor,
+            "assessment": self.assessment_uuid,
+            "revision": self.revision,
+            "status": self.status,
+            "reviewer": self.reviewer,
+            "at": self.at,
+            "comments": dict(self.comments),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +304,13 @@ class CatalogInfo:
     published_at: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.catalog_id, "version": self.version, "hash": self.content_hash,
-                "published_by": self.published_by, "published_at": self.published_at}
+        return {
+            "id": self.catalog_id,
+            "version": self.version,
+            "hash": self.content_hash,
+            "published_by": self.published_by,
+            "published_at": self.published_at,
+        }
 
 
 def utcnow() -> dt.datetime:
@@ -330,8 +367,9 @@ class CentralStore:
         self._writer = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @classmethod
-    def open(cls, url: str | Path | None = None, clock: Clock = utcnow,
-             bundles: Path | Literal["auto"] | None = "auto") -> CentralStore:
+    def open(
+        cls, url: str | Path | None = None, clock: Clock = utcnow, bundles: Path | Literal["auto"] | None = "auto"
+    ) -> CentralStore:
         """Open (creating the schema if needed) the store at a URL or SQLite file path.
 
         `bundles`: the folder for the bundle files; "auto" is `<database file>.bundles` for a SQLite
@@ -365,8 +403,10 @@ class CentralStore:
                 if version is None:
                     conn.execute(insert(meta_table).values(key="schema", value=str(SCHEMA_VERSION)))
                 elif int(version) > SCHEMA_VERSION:
-                    raise StoreError(f"the review database has schema {version}, newer than this program "
-                                     f"understands ({SCHEMA_VERSION}); update esca-central")
+                    raise StoreError(
+                        f"the review database has schema {version}, newer than this program "
+                        f"understands ({SCHEMA_VERSION}); update esca-central"
+                    )
         except OperationalError as exc:
             raise StoreError(f"cannot open the review database: {exc.orig}") from None
 
@@ -392,17 +432,25 @@ class CentralStore:
         token = new_token()
         try:
             with self._write() as conn:
-                user_id = conn.execute(insert(users).values(
-                    name=name, role=role, token_hash=hash_token(token), created_at=self._now(),
-                ).returning(users.c.id)).scalar_one()
+                user_id = conn.execute(
+                    insert(users)
+                    .values(
+                        name=name,
+                        role=role,
+                        token_hash=hash_token(token),
+                        created_at=self._now(),
+                    )
+                    .returning(users.c.id)
+                ).scalar_one()
         except IntegrityError:
             raise ConflictError(f"a user named {name!r} already exists") from None
         return User(int(user_id), name, role), token
 
     def user_by_token(self, token: str) -> User | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(users.c.id, users.c.name, users.c.role)
-                               .where(users.c.token_hash == hash_token(token))).first()
+            row = conn.execute(
+                select(users.c.id, users.c.name, users.c.role).where(users.c.token_hash == hash_token(token))
+            ).first()
         return None if row is None else User(row.id, row.name, row.role)
 
     def user_by_name(self, name: str) -> User | None:
@@ -417,30 +465,51 @@ class CentralStore:
 
     # --- submissions ----------------------------------------------------------------------------
 
-    def check_upload(self, assessment_uuid: str, revision: int, user: User, sha256: str | None = None,
-                     document_sha256: str | None = None) -> Submission | None:
+    def check_upload(
+        self,
+        assessment_uuid: str,
+        revision: int,
+        user: User,
+        sha256: str | None = None,
+        document_sha256: str | None = None,
+    ) -> Submission | None:
         """The stored submission this upload repeats (a no-op), or None; raises when it can never be
         accepted (an older revision, another assessor's assessment, other content for a stored
         revision). Before the bundle is verified, call it without the hashes: it then only refuses."""
         with self.engine.connect() as conn:
             return self._check_upload(conn, assessment_uuid, revision, sha256, document_sha256, user)
 
-    def _check_upload(self, conn: Connection, assessment_uuid: str, revision: int, sha256: str | None,
-                      document_sha256: str | None, user: User) -> Submission | None:
+    def _check_upload(
+        self,
+        conn: Connection,
+        assessment_uuid: str,
+        revision: int,
+        sha256: str | None,
+        document_sha256: str | None,
+        user: User,
+    ) -> Submission | None:
         """The stored submission this upload repeats, or None when it is new. The same revision with
         other bytes repeats it when assessment.json is the same (a re-export: new signature and time);
         with another assessment.json it is a conflict. `document_sha256` None: not known yet."""
         rows = conn.execute(
-            select(submissions.c.id, submissions.c.revision, submissions.c.sha256, submissions.c.document_sha256,
-                   submissions.c.submitted_by)
-            .where(submissions.c.assessment_uuid == assessment_uuid).order_by(submissions.c.revision)
+            select(
+                submissions.c.id,
+                submissions.c.revision,
+                submissions.c.sha256,
+                submissions.c.document_sha256,
+                submissions.c.submitted_by,
+            )
+            .where(submissions.c.assessment_uuid == assessment_uuid)
+            .order_by(submissions.c.revision)
         ).all()
         if not rows:
             return None
         owner = rows[0].submitted_by
         if owner != user.id:
-            raise ForbiddenError(f"assessment {assessment_uuid} was submitted by another assessor; "
-                                 "only they can send new revisions of it")
+            raise ForbiddenError(
+                f"assessment {assessment_uuid} was submitted by another assessor; "
+                "only they can send new revisions of it"
+            )
         for row in rows:
             if row.revision == revision:
                 if row.sha256 == sha256 or (document_sha256 and row.document_sha256 == document_sha256):
@@ -459,8 +528,9 @@ class CentralStore:
             )
         return None
 
-    def store_submission(self, facts: SubmissionFacts, content: bytes, user: User,
-                         sha256: str | None = None) -> StoreOutcome:
+    def store_submission(
+        self, facts: SubmissionFacts, content: bytes, user: User, sha256: str | None = None
+    ) -> StoreOutcome:
         """Store a verified bundle whole (bytes, row, numeric answers) or not at all; the same
         submission again is a no-op. `sha256` of `content` when the caller has it already."""
         sha256 = sha256 or hashlib.sha256(content).hexdigest()
@@ -488,26 +558,45 @@ class CentralStore:
                 self._discard_unreferenced(sha256)
         return StoreOutcome(stored, True)
 
-    def _insert_submission(self, conn: Connection, facts: SubmissionFacts, content: bytes, sha256: str,
-                           user: User) -> int:
-        submission_id: int = conn.execute(insert(submissions).values(
-            assessment_uuid=facts.assessment_uuid, revision=facts.revision, status="received",
-            sha256=sha256, document_sha256=facts.document_sha256, size=len(content),
-            organisation=facts.organisation, country=facts.country,
-            sector=facts.sector, scheme=facts.scheme, catalog_id=facts.catalog_id,
-            catalog_version=facts.catalog_version, catalog_hash=facts.catalog_hash,
-            signer_name=facts.signer_name, signer_fingerprint=facts.signer_fingerprint,
-            signer_trusted=facts.signer_trusted, indicators_json=json.dumps(list(facts.indicators)),
-            manifest_json=json.dumps(facts.manifest, ensure_ascii=False, sort_keys=True, default=str),
-            submitted_by=user.id, received_at=self._now(),
-        ).returning(submissions.c.id)).scalar_one()
+    def _insert_submission(
+        self, conn: Connection, facts: SubmissionFacts, content: bytes, sha256: str, user: User
+    ) -> int:
+        submission_id: int = conn.execute(
+            insert(submissions)
+            .values(
+                assessment_uuid=facts.assessment_uuid,
+                revision=facts.revision,
+                status="received",
+                sha256=sha256,
+                document_sha256=facts.document_sha256,
+                size=len(content),
+                organisation=facts.organisation,
+                country=facts.country,
+                sector=facts.sector,
+                scheme=facts.scheme,
+                catalog_id=facts.catalog_id,
+                catalog_version=facts.catalog_version,
+                catalog_hash=facts.catalog_hash,
+                signer_name=facts.signer_name,
+                signer_fingerprint=facts.signer_fingerprint,
+                signer_trusted=facts.signer_trusted,
+                indicators_json=json.dumps(list(facts.indicators)),
+                manifest_json=json.dumps(facts.manifest, ensure_ascii=False, sort_keys=True, default=str),
+                submitted_by=user.id,
+                received_at=self._now(),
+            )
+            .returning(submissions.c.id)
+        ).scalar_one()
         if self.files is None:
             conn.execute(insert(submission_bundles).values(submission_id=submission_id, content=content))
         if facts.values:
-            conn.execute(insert(submission_values), [
-                {"submission_id": submission_id, "field_key": key, "value": float(value)}
-                for key, value in sorted(facts.values.items())
-            ])
+            conn.execute(
+                insert(submission_values),
+                [
+                    {"submission_id": submission_id, "field_key": key, "value": float(value)}
+                    for key, value in sorted(facts.values.items())
+                ],
+            )
         return submission_id
 
     def _discard_unreferenced(self, sha256: str) -> None:
@@ -525,27 +614,57 @@ class CentralStore:
             .join(users, users.c.id == submissions.c.submitted_by)
             .where(submissions.c.id == submission_id)
         ).one()
-        comments = dict(conn.execute(
-            select(review_comments.c.indicator_id, review_comments.c.comment)
-            .where(review_comments.c.submission_id == submission_id).order_by(review_comments.c.indicator_id)
-        ).all())
+        comments = dict(
+            conn.execute(
+                select(review_comments.c.indicator_id, review_comments.c.comment)
+                .where(review_comments.c.submission_id == submission_id)
+                .order_by(review_comments.c.indicator_id)
+            ).all()
+        )
         return Submission(
-            row.id, row.assessment_uuid, row.revision, row.status, row.sha256, row.size, row.organisation,
-            row.country, row.sector, row.scheme, f"{row.catalog_id}@{row.catalog_version}", row.catalog_hash,
-            row.signer_name, row.signer_fingerprint, bool(row.signer_trusted), row.submitter, row.received_at,
-            row.decided_at, row.decided_by, tuple(json.loads(row.indicators_json)), comments,
+            row.id,
+            row.assessment_uuid,
+            row.revision,
+            row.status,
+            row.sha256,
+            row.size,
+            row.organisation,
+            row.country,
+            row.sector,
+            row.scheme,
+            f"{row.catalog_id}@{row.catalog_version}",
+            row.catalog_hash,
+            row.signer_name,
+            row.signer_fingerprint,
+            bool(row.signer_trusted),
+            row.submitter,
+            row.received_at,
+            row.decided_at,
+            row.decided_by,
+            tuple(json.loads(row.indicators_json)),
+            comments,
         )
 
     def _find_id(self, conn: Connection, assessment_uuid: str, revision: int | None) -> int:
         """A submission by assessment (a unique prefix of at least 4 characters will do) and revision
         (default: the newest)."""
         text = assessment_uuid.strip().lower()
-        uuids = conn.execute(select(submissions.c.assessment_uuid).distinct()
-                             .where(submissions.c.assessment_uuid == text)).scalars().all()
+        uuids = (
+            conn.execute(select(submissions.c.assessment_uuid).distinct().where(submissions.c.assessment_uuid == text))
+            .scalars()
+            .all()
+        )
         if not uuids and len(text) >= 4:
-            uuids = conn.execute(select(submissions.c.assessment_uuid).distinct()
-                                 .where(submissions.c.assessment_uuid.like(text.replace("%", "") + "%"))
-                                 .limit(2)).scalars().all()
+            uuids = (
+                conn.execute(
+                    select(submissions.c.assessment_uuid)
+                    .distinct()
+                    .where(submissions.c.assessment_uuid.like(text.replace("%", "") + "%"))
+                    .limit(2)
+                )
+                .scalars()
+                .all()
+            )
             if len(uuids) > 1:
                 raise MissingError(f"assessment {assessment_uuid!r} is ambiguous: give more characters")
         if not uuids:
@@ -569,8 +688,9 @@ class CentralStore:
             submission = self._submission(conn, self._find_id(conn, assessment_uuid, revision))
             if self.files is not None:
                 return submission, self.files.get(submission.sha256)
-            content = conn.execute(select(submission_bundles.c.content)
-                                   .where(submission_bundles.c.submission_id == submission.id)).scalar_one()
+            content = conn.execute(
+                select(submission_bundles.c.content).where(submission_bundles.c.submission_id == submission.id)
+            ).scalar_one()
             return submission, bytes(content)
 
     def submissions(self, status: str | None = None, latest_only: bool = True) -> list[Submission]:
@@ -579,10 +699,16 @@ class CentralStore:
             raise InvalidRequestError(f"status {status!r}: use one of {', '.join(STATUSES)}")
         query = select(submissions.c.id)
         if latest_only:
-            newest = (select(submissions.c.assessment_uuid, func.max(submissions.c.revision).label("revision"))
-                      .group_by(submissions.c.assessment_uuid).subquery())
-            query = query.join(newest, (newest.c.assessment_uuid == submissions.c.assessment_uuid)
-                               & (newest.c.revision == submissions.c.revision))
+            newest = (
+                select(submissions.c.assessment_uuid, func.max(submissions.c.revision).label("revision"))
+                .group_by(submissions.c.assessment_uuid)
+                .subquery()
+            )
+            query = query.join(
+                newest,
+                (newest.c.assessment_uuid == submissions.c.assessment_uuid)
+                & (newest.c.revision == submissions.c.revision),
+            )
         if status is not None:
             query = query.where(submissions.c.status == status)
         with self.engine.connect() as conn:
@@ -595,25 +721,34 @@ class CentralStore:
 
     # --- review decisions -----------------------------------------------------------------------
 
-    def _decide(self, conn: Connection, assessment_uuid: str, revision: int | None, reviewer: User,
-                status: str) -> int:
+    def _decide(self, conn: Connection, assessment_uuid: str, revision: int | None, reviewer: User, status: str) -> int:
         if reviewer.role != "reviewer":
             raise ForbiddenError(f"{reviewer.name} is an {reviewer.role}; only reviewers decide on submissions")
         submission_id = self._find_id(conn, assessment_uuid, revision)
-        row = conn.execute(select(submissions.c.assessment_uuid, submissions.c.revision, submissions.c.status)
-                           .where(submissions.c.id == submission_id)).one()
-        newest = conn.execute(select(func.max(submissions.c.revision))
-                              .where(submissions.c.assessment_uuid == row.assessment_uuid)).scalar_one()
+        row = conn.execute(
+            select(submissions.c.assessment_uuid, submissions.c.revision, submissions.c.status).where(
+                submissions.c.id == submission_id
+            )
+        ).one()
+        newest = conn.execute(
+            select(func.max(submissions.c.revision)).where(submissions.c.assessment_uuid == row.assessment_uuid)
+        ).scalar_one()
         if row.revision != newest:
-            raise ConflictError(f"revision {row.revision} of {row.assessment_uuid} was replaced by revision "
-                                f"{newest}; decide on that one")
+            raise ConflictError(
+                f"revision {row.revision} of {row.assessment_uuid} was replaced by revision "
+                f"{newest}; decide on that one"
+            )
         if row.status != "received":
             raise ConflictError(f"revision {row.revision} of {row.assessment_uuid} was already {row.status}")
         now = self._now()
-        conn.execute(update(submissions).where(submissions.c.id == submission_id)
-                     .values(status=status, decided_at=now, decided_by=reviewer.name))
-        conn.execute(insert(review_events).values(submission_id=submission_id, status=status,
-                                                  reviewer=reviewer.name, at=now))
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.id == submission_id)
+            .values(status=status, decided_at=now, decided_by=reviewer.name)
+        )
+        conn.execute(
+            insert(review_events).values(submission_id=submission_id, status=status, reviewer=reviewer.name, at=now)
+        )
         return submission_id
 
     def approve(self, assessment_uuid: str, revision: int | None, reviewer: User) -> Submission:
@@ -622,38 +757,58 @@ class CentralStore:
             self._recompute_benchmarks(conn)
             return self._submission(conn, submission_id)
 
-    def return_submission(self, assessment_uuid: str, revision: int | None, reviewer: User,
-                          comments: Mapping[str, str]) -> Submission:
+    def return_submission(
+        self, assessment_uuid: str, revision: int | None, reviewer: User, comments: Mapping[str, str]
+    ) -> Submission:
         """Send the assessment back to its assessor with a comment per indicator."""
         cleaned = {key.strip(): text.strip() for key, text in comments.items() if text.strip()}
         if not cleaned:
             raise InvalidRequestError("a returned assessment needs at least one comment (indicator: text)")
         with self._write() as conn:
             submission_id = self._decide(conn, assessment_uuid, revision, reviewer, "returned")
-            known = json.loads(conn.execute(select(submissions.c.indicators_json)
-                                            .where(submissions.c.id == submission_id)).scalar_one())
+            known = json.loads(
+                conn.execute(
+                    select(submissions.c.indicators_json).where(submissions.c.id == submission_id)
+                ).scalar_one()
+            )
             unknown = sorted(set(cleaned) - set(known)) if known else []
             if unknown:
-                raise InvalidRequestError(f"no indicator {', '.join(unknown)} in this assessment "
-                                          f"(its indicators: {', '.join(known)})")
+                raise InvalidRequestError(
+                    f"no indicator {', '.join(unknown)} in this assessment (its indicators: {', '.join(known)})"
+                )
             now = self._now()
-            conn.execute(insert(review_comments), [
-                {"submission_id": submission_id, "indicator_id": key, "comment": text,
-                 "reviewer": reviewer.name, "at": now}
-                for key, text in sorted(cleaned.items())
-            ])
+            conn.execute(
+                insert(review_comments),
+                [
+                    {
+                        "submission_id": submission_id,
+                        "indicator_id": key,
+                        "comment": text,
+                        "reviewer": reviewer.name,
+                        "at": now,
+                    }
+                    for key, text in sorted(cleaned.items())
+                ],
+            )
             return self._submission(conn, submission_id)
 
     def reviews_since(self, user: User, cursor: int = 0, limit: int = 500) -> tuple[list[ReviewEvent], int, bool]:
         """Decisions on the user's submissions after `cursor`: (events, new cursor, more to come)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(review_events.c.id, review_events.c.submission_id, review_events.c.status,
-                       review_events.c.reviewer, review_events.c.at, submissions.c.assessment_uuid,
-                       submissions.c.revision)
+                select(
+                    review_events.c.id,
+                    review_events.c.submission_id,
+                    review_events.c.status,
+                    review_events.c.reviewer,
+                    review_events.c.at,
+                    submissions.c.assessment_uuid,
+                    submissions.c.revision,
+                )
                 .join(submissions, submissions.c.id == review_events.c.submission_id)
                 .where(submissions.c.submitted_by == user.id, review_events.c.id > cursor)
-                .order_by(review_events.c.id).limit(limit + 1)
+                .order_by(review_events.c.id)
+                .limit(limit + 1)
             ).all()
             more = len(rows) > limit
             rows = rows[:limit]
@@ -661,51 +816,77 @@ class CentralStore:
             for row in rows:
                 comments: dict[str, str] = {}
                 if row.status == "returned":
-                    comments = dict(conn.execute(
-                        select(review_comments.c.indicator_id, review_comments.c.comment)
-                        .where(review_comments.c.submission_id == row.submission_id)
-                        .order_by(review_comments.c.indicator_id)
-                    ).all())
-                events.append(ReviewEvent(row.id, row.assessment_uuid, row.revision, row.status, row.reviewer,
-                                          row.at, comments))
+                    comments = dict(
+                        conn.execute(
+                            select(review_comments.c.indicator_id, review_comments.c.comment)
+                            .where(review_comments.c.submission_id == row.submission_id)
+                            .order_by(review_comments.c.indicator_id)
+                        ).all()
+                    )
+                events.append(
+                    ReviewEvent(row.id, row.assessment_uuid, row.revision, row.status, row.reviewer, row.at, comments)
+                )
         return events, (rows[-1].id if rows else cursor), more
 
     # --- catalogs -------------------------------------------------------------------------------
 
-    def publish_catalog(self, catalog_id: str, version: str, content_hash: str, content: bytes,
-                        publisher: User) -> tuple[CatalogInfo, bool]:
+    def publish_catalog(
+        self, catalog_id: str, version: str, content_hash: str, content: bytes, publisher: User
+    ) -> tuple[CatalogInfo, bool]:
         """Add a catalog version (already parsed and checked); the same file again is a no-op."""
         if publisher.role != "reviewer":
             raise ForbiddenError(f"{publisher.name} is an {publisher.role}; only reviewers publish catalogs")
         try:
             with self._write() as conn:
-                existing = conn.execute(select(catalogs.c.content_hash).where(
-                    catalogs.c.catalog_id == catalog_id, catalogs.c.version == version)).scalar()
+                existing = conn.execute(
+                    select(catalogs.c.content_hash).where(
+                        catalogs.c.catalog_id == catalog_id, catalogs.c.version == version
+                    )
+                ).scalar()
                 if existing is None:
-                    conn.execute(insert(catalogs).values(
-                        catalog_id=catalog_id, version=version, content_hash=content_hash, content=content,
-                        published_by=publisher.name, published_at=self._now()))
+                    conn.execute(
+                        insert(catalogs).values(
+                            catalog_id=catalog_id,
+                            version=version,
+                            content_hash=content_hash,
+                            content=content,
+                            published_by=publisher.name,
+                            published_at=self._now(),
+                        )
+                    )
         except IntegrityError:
             with self.engine.connect() as conn:
-                existing = conn.execute(select(catalogs.c.content_hash).where(
-                    catalogs.c.catalog_id == catalog_id, catalogs.c.version == version)).scalar()
+                existing = conn.execute(
+                    select(catalogs.c.content_hash).where(
+                        catalogs.c.catalog_id == catalog_id, catalogs.c.version == version
+                    )
+                ).scalar()
         if existing is not None and existing != content_hash:
-            raise ConflictError(f"{catalog_id}@{version} is already published with different content; "
-                                "a changed catalog needs a new version")
+            raise ConflictError(
+                f"{catalog_id}@{version} is already published with different content; "
+                "a changed catalog needs a new version"
+            )
         info = next(c for c in self.catalogs() if c.catalog_id == catalog_id and c.version == version)
         return info, existing is None
 
     def catalogs(self) -> list[CatalogInfo]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(catalogs.c.catalog_id, catalogs.c.version, catalogs.c.content_hash,
-                                       catalogs.c.published_by, catalogs.c.published_at)
-                                .order_by(catalogs.c.catalog_id, catalogs.c.id)).all()
+            rows = conn.execute(
+                select(
+                    catalogs.c.catalog_id,
+                    catalogs.c.version,
+                    catalogs.c.content_hash,
+                    catalogs.c.published_by,
+                    catalogs.c.published_at,
+                ).order_by(catalogs.c.catalog_id, catalogs.c.id)
+            ).all()
         return [CatalogInfo(*row) for row in rows]
 
     def catalog_content(self, catalog_id: str, version: str) -> tuple[CatalogInfo, bytes]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(catalogs).where(catalogs.c.catalog_id == catalog_id,
-                                                      catalogs.c.version == version)).first()
+            row = conn.execute(
+                select(catalogs).where(catalogs.c.catalog_id == catalog_id, catalogs.c.version == version)
+            ).first()
         if row is None:
             raise MissingError(f"no catalog {catalog_id}@{version} is published")
         info = CatalogInfo(row.catalog_id, row.version, row.content_hash, row.published_by, row.published_at)
@@ -717,35 +898,56 @@ class CentralStore:
         newest_approved = (
             select(submissions.c.assessment_uuid, func.max(submissions.c.revision).label("revision"))
             .where(submissions.c.status == "approved", submissions.c.scheme == "bronze")
-            .group_by(submissions.c.assessment_uuid).subquery()
+            .group_by(submissions.c.assessment_uuid)
+            .subquery()
         )
         rows = conn.execute(
             select(submissions.c.id, submissions.c.organisation, submissions.c.country, submissions.c.sector)
-            .join(newest_approved, (newest_approved.c.assessment_uuid == submissions.c.assessment_uuid)
-                  & (newest_approved.c.revision == submissions.c.revision))
+            .join(
+                newest_approved,
+                (newest_approved.c.assessment_uuid == submissions.c.assessment_uuid)
+                & (newest_approved.c.revision == submissions.c.revision),
+            )
             .order_by(submissions.c.decided_at, submissions.c.id)
         ).all()
         values: dict[int, dict[str, float]] = {row.id: {} for row in rows}
         if rows:
             for submission_id, key, value in conn.execute(
-                select(submission_values.c.submission_id, submission_values.c.field_key, submission_values.c.value)
-                .where(submission_values.c.submission_id.in_([row.id for row in rows]))
+                select(
+                    submission_values.c.submission_id, submission_values.c.field_key, submission_values.c.value
+                ).where(submission_values.c.submission_id.in_([row.id for row in rows]))
             ):
                 values[submission_id][key] = value
         contributions = [
-            Contribution(f"{row.country}:{' '.join(row.organisation.casefold().split())}", row.sector, row.country,
-                         values[row.id])
+            Contribution(
+                f"{row.country}:{' '.join(row.organisation.casefold().split())}",
+                row.sector,
+                row.country,
+                values[row.id],
+            )
             for row in rows
         ]
         stats = compute_benchmarks(contributions)
         now = self._now()
         conn.execute(delete(benchmark_stats))
         if stats:
-            conn.execute(insert(benchmark_stats), [
-                {"field_key": q.field_key, "group_key": q.group, "count": q.count, "minimum": q.minimum,
-                 "q1": q.q1, "median": q.median, "q3": q.q3, "maximum": q.maximum, "computed_at": now}
-                for q in stats
-            ])
+            conn.execute(
+                insert(benchmark_stats),
+                [
+                    {
+                        "field_key": q.field_key,
+                        "group_key": q.group,
+                        "count": q.count,
+                        "minimum": q.minimum,
+                        "q1": q.q1,
+                        "median": q.median,
+                        "q3": q.q3,
+                        "maximum": q.maximum,
+                        "computed_at": now,
+                    }
+                    for q in stats
+                ],
+            )
 
     def recompute_benchmarks(self) -> None:
         with self._write() as conn:
@@ -754,17 +956,21 @@ class CentralStore:
     def benchmarks(self) -> tuple[list[Quartiles], str | None]:
         """The published statistics and when they were computed."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(benchmark_stats)
-                                .order_by(benchmark_stats.c.field_key, benchmark_stats.c.group_key)).all()
-        stats = [Quartiles(r.field_key, r.group_key, r._mapping["count"], r.minimum, r.q1, r.median, r.q3, r.maximum)
-                 for r in rows]
+            rows = conn.execute(
+                select(benchmark_stats).order_by(benchmark_stats.c.field_key, benchmark_stats.c.group_key)
+            ).all()
+        stats = [
+            Quartiles(r.field_key, r.group_key, r._mapping["count"], r.minimum, r.q1, r.median, r.q3, r.maximum)
+            for r in rows
+        ]
         return stats, (max(r.computed_at for r in rows) if rows else None)
 
 
 def numeric_values(answers: Mapping[str, Any]) -> dict[str, float]:
     """The answers that are plain numbers (booleans and choices are not benchmarked)."""
     return {
-        key: float(value) for key, value in answers.items()
+        key: float(value)
+        for key, value in answers.items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     }
 

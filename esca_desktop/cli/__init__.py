@@ -31,8 +31,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:
     )
     parser.add_argument("--lang", choices=("en", "de"), help="language of catalog texts and messages")
     parser.add_argument("--open", metavar="ID", help="window: open this assessment")
-    parser.add_argument("--samples", action="store_true",
-                        help="window: create the sample assessments (once) and open the Gold one")
+    parser.add_argument(
+        "--samples", action="store_true", help="window: create the sample assessments (once) and open the Gold one"
+    )
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     handlers: Handlers = {}
     for name in VERB_MODULES:

@@ -108,7 +108,10 @@ def assessment_new(cli: Cli) -> int:
     request = NewAssessment(
         catalog_ref=a.catalog,
         organisation=Organisation(a.organisation, a.country, a.region, "", a.sector, a.website),
-        assessors=tuple(a.assessor), interview_start=a.start, interview_end=a.end, place=a.place,
+        assessors=tuple(a.assessor),
+        interview_start=a.start,
+        interview_end=a.end,
+        place=a.place,
         interview_lang=a.interview_lang,
     )
     new_id, _ = cli.service.create(request)
@@ -122,19 +125,39 @@ def assessment_new(cli: Cli) -> int:
 def assessment_list(cli: Cli) -> int:
     summaries = cli.service.list_summaries()
     if cli.args.json:
-        cli.emit_json([
-            {"id": s.id, "organisation": s.organisation, "country": s.country, "scheme": s.scheme,
-             "status": s.status.value, "revision": s.revision, "progress": [s.progress_done, s.progress_total],
-             "score": None if s.score_points is None else {"points": s.score_points, "max_points": s.score_max},
-             "passed": s.outcome_passed, "updated_at": s.updated_at.isoformat()}
-            for s in summaries
-        ])
+        cli.emit_json(
+            [
+                {
+                    "id": s.id,
+                    "organisation": s.organisation,
+                    "country": s.country,
+                    "scheme": s.scheme,
+                    "status": s.status.value,
+                    "revision": s.revision,
+                    "progress": [s.progress_done, s.progress_total],
+                    "score": None if s.score_points is None else {"points": s.score_points, "max_points": s.score_max},
+                    "passed": s.outcome_passed,
+                    "updated_at": s.updated_at.isoformat(),
+                }
+                for s in summaries
+            ]
+        )
         return 0
     rows = []
     for s in summaries:
         score = "" if s.score_points is None or not s.score_max else f"{100 * s.score_points / s.score_max:.1f} %"
-        rows.append((s.id[:8], s.organisation, s.country, s.scheme, s.status.label(cli.lang),
-                     f"{s.progress_done}/{s.progress_total}", score, s.updated_at.strftime("%Y-%m-%d %H:%M")))
+        rows.append(
+            (
+                s.id[:8],
+                s.organisation,
+                s.country,
+                s.scheme,
+                s.status.label(cli.lang),
+                f"{s.progress_done}/{s.progress_total}",
+                score,
+                s.updated_at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     cli.table(("ID", "ORGANISATION", "CC", "SCHEME", "STATUS", "PROGRESS", "SCORE", "CHANGED"), rows)
     return 0
 
@@ -145,13 +168,22 @@ def assessment_show(cli: Cli) -> int:
     session = interview.session
     lang = session.lang
     if cli.args.json:
-        cli.emit_json({
-            "id": a.id, "organisation": vars_of(a.organisation), "catalog": a.catalog.ref,
-            "catalog_hash": a.catalog.content_hash, "scheme": a.scheme, "status": a.status.value,
-            "revision": a.revision, "assessors": list(a.assessors),
-            "interview_start": a.interview_start, "interview_end": a.interview_end, "place": a.place,
-            **interview.snapshot(),
-        })
+        cli.emit_json(
+            {
+                "id": a.id,
+                "organisation": vars_of(a.organisation),
+                "catalog": a.catalog.ref,
+                "catalog_hash": a.catalog.content_hash,
+                "scheme": a.scheme,
+                "status": a.status.value,
+                "revision": a.revision,
+                "assessors": list(a.assessors),
+                "interview_start": a.interview_start,
+                "interview_end": a.interview_end,
+                "place": a.place,
+                **interview.snapshot(),
+            }
+        )
         return 0
     org = a.organisation
     cli.print(f"{org.name} ({org.country}{', ' + org.region if org.region else ''})")
@@ -164,7 +196,9 @@ def assessment_show(cli: Cli) -> int:
         cli.print(f"  interview {a.interview_start}{end} {a.place}")
     for ind in session.indicators:
         result = session.result(ind.id)
-        cli.print(f"\n{ind.id} {ind.title.get(lang)}: {_result_text(result.status, result.points, result.max_points, lang)}")
+        cli.print(
+            f"\n{ind.id} {ind.title.get(lang)}: {_result_text(result.status, result.points, result.max_points, lang)}"
+        )
         for fld in ind.fields:
             value = session.value(fld.key)
             if value is not None:
@@ -183,8 +217,14 @@ def assessment_answer(cli: Cli) -> int:
     if not result.stored:
         raise ValidationError(f"nothing stored: {result.message}")
     if cli.args.json:
-        cli.emit_json({"field": result.key, "status": result.status.value, "message": result.message,
-                        "value": cli.args.value if result.value is None else str(result.value)})
+        cli.emit_json(
+            {
+                "field": result.key,
+                "status": result.status.value,
+                "message": result.message,
+                "value": cli.args.value if result.value is None else str(result.value),
+            }
+        )
     else:
         fld = interview.session.field(result.key)
         shown = format_value(fld, result.value, interview.session.lang) or "(empty)"
@@ -202,7 +242,7 @@ def assessment_load(cli: Cli) -> int:
     except json.JSONDecodeError as exc:
         raise UserError(f"{cli.args.file}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     if not isinstance(data, dict):
-        raise UserError(f"{cli.args.file}: expected a JSON object {{\"<indicator>.<field>\": value}}")
+        raise UserError(f'{cli.args.file}: expected a JSON object {{"<indicator>.<field>": value}}')
     applied, _ = cli.open_interview().answer_many(data)
     if cli.args.json:
         cli.emit_json({"stored": len(applied)})
@@ -232,7 +272,11 @@ def assessment_score(cli: Cli) -> int:
     outcome = data["outcome"]
     for check in outcome["checks"]:
         cli.print(f"Check: {check['label']}: {ResultStatus(check['status']).label(lang)}")
-    verdict = {True: "PASSED", False: "NOT PASSED", None: "no judgement" if outcome["judgement"] == "benchmark" else "OPEN"}
+    verdict = {
+        True: "PASSED",
+        False: "NOT PASSED",
+        None: "no judgement" if outcome["judgement"] == "benchmark" else "OPEN",
+    }
     threshold = f" (threshold {outcome['pass_percent']:g} %)" if outcome["pass_percent"] else ""
     cli.print(f"Outcome ({outcome['scheme']}): {verdict[outcome['passed']]}{threshold}")
     for reason in outcome["reasons"]:
@@ -246,8 +290,9 @@ def assessment_finalise(cli: Cli) -> int:
     interview = cli.open_interview()
     interview.finalise()
     if cli.args.json:
-        cli.emit_json({"id": interview.id, "status": interview.assessment.status.value,
-                        "revision": interview.assessment.revision})
+        cli.emit_json(
+            {"id": interview.id, "status": interview.assessment.status.value, "revision": interview.assessment.revision}
+        )
     else:
         cli.print(f"{interview.id}: finalised (revision {interview.assessment.revision})")
     return 0
@@ -257,8 +302,9 @@ def assessment_reopen(cli: Cli) -> int:
     interview = cli.open_interview()
     interview.reopen()
     if cli.args.json:
-        cli.emit_json({"id": interview.id, "status": interview.assessment.status.value,
-                        "revision": interview.assessment.revision})
+        cli.emit_json(
+            {"id": interview.id, "status": interview.assessment.status.value, "revision": interview.assessment.revision}
+        )
     else:
         cli.print(f"{interview.id}: reopened as revision {interview.assessment.revision}")
     return 0
@@ -274,8 +320,9 @@ def assessment_override(cli: Cli) -> int:
     if cli.args.result == "clear":
         interview.clear_override(cli.args.indicator)
     else:
-        interview.set_override(cli.args.indicator, ResultStatus(cli.args.result), cli.args.points,
-                               cli.args.justification)
+        interview.set_override(
+            cli.args.indicator, ResultStatus(cli.args.result), cli.args.points, cli.args.justification
+        )
     return 0
 
 
@@ -293,18 +340,34 @@ def assessment_audit(cli: Cli) -> int:
     if cli.args.verify:
         verification = service.verify_audit(cli.args.id)
         if cli.args.json:
-            cli.emit_json({"ok": verification.ok, "entries": verification.entries,
-                            "message": verification.message, "first_bad_seq": verification.first_bad_seq})
+            cli.emit_json(
+                {
+                    "ok": verification.ok,
+                    "entries": verification.entries,
+                    "message": verification.message,
+                    "first_bad_seq": verification.first_bad_seq,
+                }
+            )
         else:
             cli.print(("OK: " if verification.ok else "BROKEN: ") + verification.message)
         return 0 if verification.ok else 1
     entries = service.audit(cli.args.id)
     if cli.args.json:
-        cli.emit_json([
-            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "target": e.target,
-             "old": e.old, "new": e.new, "hash": e.hash}
-            for e in entries
-        ])
+        cli.emit_json(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "target": e.target,
+                    "old": e.old,
+                    "new": e.new,
+                    "hash": e.hash,
+                }
+                for e in entries
+            ]
+        )
         return 0
     for e in entries:
         change = f"{_short(e.old)} → {_short(e.new)}"
@@ -324,9 +387,16 @@ def demo(cli: Cli) -> int:
         total = interview.session.total()
         outcome = interview.session.outcome()
         org = interview.assessment.organisation.name
-        score = (f"{total.points:g}/{total.max_points:g} points ({total.percent:.1f} %)" if total.max_points
-                 else outcome.judgement.replace("_", "/"))
-        verdict = {True: "passes", False: "does not pass", None: "no judgement" if outcome.judgement == "benchmark" else "open"}
+        score = (
+            f"{total.points:g}/{total.max_points:g} points ({total.percent:.1f} %)"
+            if total.max_points
+            else outcome.judgement.replace("_", "/")
+        )
+        verdict = {
+            True: "passes",
+            False: "does not pass",
+            None: "no judgement" if outcome.judgement == "benchmark" else "open",
+        }
         cli.print(f"{scheme:<7} {assessment_id}  {org}: {score}, {verdict[outcome.passed]}")
     return 0
 
@@ -355,23 +425,43 @@ def score_json(interview: Interview) -> dict[str, Any]:
         "id": interview.id,
         "catalog": interview.catalog.ref,
         "indicators": [
-            {"id": r.indicator_id, "result": r.status.value, "points": r.points, "max_points": r.max_points,
-             "overridden": r.overridden}
+            {
+                "id": r.indicator_id,
+                "result": r.status.value,
+                "points": r.points,
+                "max_points": r.max_points,
+                "overridden": r.overridden,
+            }
             for r in session.results()
         ],
         "areas": [
-            {"id": a.area_id, "points": a.points, "max_points": a.max_points, "percent": a.percent,
-             "counts": {s.value: n for s, n in a.counts.items()}}
+            {
+                "id": a.area_id,
+                "points": a.points,
+                "max_points": a.max_points,
+                "percent": a.percent,
+                "counts": {s.value: n for s, n in a.counts.items()},
+            }
             for a in session.area_scores()
         ],
         "total": {"points": total.points, "max_points": total.max_points, "percent": total.percent},
         "outcome": {
-            "scheme": outcome.scheme, "judgement": outcome.judgement, "passed": outcome.passed,
-            "reasons": list(outcome.reasons), "percent": outcome.percent, "pass_percent": outcome.pass_percent,
+            "scheme": outcome.scheme,
+            "judgement": outcome.judgement,
+            "passed": outcome.passed,
+            "reasons": list(outcome.reasons),
+            "percent": outcome.percent,
+            "pass_percent": outcome.pass_percent,
             "checks": [{"id": c.check_id, "label": c.label, "status": c.status.value} for c in outcome.checks],
         },
-        "progress": {"indicators_done": progress.indicators_done, "indicators_total": progress.indicators_total,
-                     "required_answered": progress.required_answered, "required_total": progress.required_total},
-        "problems": [{"indicator": p.indicator_id, "field": p.field_key, "kind": p.kind.value, "message": p.message}
-                     for p in session.problems()],
+        "progress": {
+            "indicators_done": progress.indicators_done,
+            "indicators_total": progress.indicators_total,
+            "required_answered": progress.required_answered,
+            "required_total": progress.required_total,
+        },
+        "problems": [
+            {"indicator": p.indicator_id, "field": p.field_key, "kind": p.kind.value, "message": p.message}
+            for p in session.problems()
+        ],
     }

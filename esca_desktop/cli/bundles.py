@@ -40,11 +40,14 @@ def export(cli: Cli) -> int:
     path = export_bundle(cli.context, assessment.id, cli.args.out, passphrase)
     size = path.stat().st_size
     if cli.args.json:
-        cli.emit_json({"path": str(path), "assessment_id": assessment.id, "revision": assessment.revision,
-                       "size": size})
+        cli.emit_json(
+            {"path": str(path), "assessment_id": assessment.id, "revision": assessment.revision, "size": size}
+        )
     else:
-        cli.print(f"{path}: bundle of assessment {assessment.id[:8]} revision {assessment.revision} written "
-                  f"({size:,} bytes, signed)")
+        cli.print(
+            f"{path}: bundle of assessment {assessment.id[:8]} revision {assessment.revision} written "
+            f"({size:,} bytes, signed)"
+        )
     return 0
 
 
@@ -53,12 +56,24 @@ def import_(cli: Cli) -> int:
 
     result = import_bundle(cli.context, cli.args.file)
     if cli.args.json:
-        cli.emit_json({"assessment_id": result.assessment_id, "revision": result.revision,
-                       "created": result.created, "replaced": result.replaced, "signer": result.signer})
+        cli.emit_json(
+            {
+                "assessment_id": result.assessment_id,
+                "revision": result.revision,
+                "created": result.created,
+                "replaced": result.replaced,
+                "signer": result.signer,
+            }
+        )
     else:
-        what = ("imported as a new assessment" if result.created
-                else "updated from the bundle" if result.replaced
-                else "already up to date; nothing changed")
-        cli.print(f"assessment {result.assessment_id[:8]} revision {result.revision}: {what} "
-                  f"(signed by {result.signer})")
+        what = (
+            "imported as a new assessment"
+            if result.created
+            else "updated from the bundle"
+            if result.replaced
+            else "already up to date; nothing changed"
+        )
+        cli.print(
+            f"assessment {result.assessment_id[:8]} revision {result.revision}: {what} (signed by {result.signer})"
+        )
     return 0

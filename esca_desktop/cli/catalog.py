@@ -33,16 +33,33 @@ def register(verbs: Any) -> Handlers:
 def catalog_list(cli: Cli) -> int:
     entries = cli.context.catalogs.entries()
     if cli.args.json:
-        cli.emit_json([
-            {"id": e.catalog.id, "version": e.catalog.version, "scheme": e.catalog.scheme,
-             "title": e.catalog.title.get(cli.lang), "indicators": len(e.catalog.indicators),
-             "max_points": e.catalog.max_points, "provisional": e.catalog.provisional,
-             "hash": e.catalog.content_hash, "builtin": e.builtin}
-            for e in entries
-        ])
+        cli.emit_json(
+            [
+                {
+                    "id": e.catalog.id,
+                    "version": e.catalog.version,
+                    "scheme": e.catalog.scheme,
+                    "title": e.catalog.title.get(cli.lang),
+                    "indicators": len(e.catalog.indicators),
+                    "max_points": e.catalog.max_points,
+                    "provisional": e.catalog.provisional,
+                    "hash": e.catalog.content_hash,
+                    "builtin": e.builtin,
+                }
+                for e in entries
+            ]
+        )
         return 0
-    rows = [(e.catalog.ref, e.catalog.scheme, str(len(e.catalog.indicators)),
-             "provisional" if e.catalog.provisional else "", e.catalog.title.get(cli.lang)) for e in entries]
+    rows = [
+        (
+            e.catalog.ref,
+            e.catalog.scheme,
+            str(len(e.catalog.indicators)),
+            "provisional" if e.catalog.provisional else "",
+            e.catalog.title.get(cli.lang),
+        )
+        for e in entries
+    ]
     cli.table(("CATALOG", "SCHEME", "INDICATORS", "STATUS", "TITLE"), rows)
     for problem in cli.context.catalogs.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
@@ -85,37 +102,61 @@ def catalog_show(cli: Cli) -> int:
 
 
 def catalog_validate(cli: Cli) -> int:
-        catalog = load_catalog(cli.args.file)
-        if cli.args.json:
-            cli.emit_json({"valid": True, **_catalog_json(catalog, cli.lang, fields=False)})
-        else:
-            fields = len(catalog.field_by_key)
-            cli.print(f"{cli.args.file.name}: valid catalog {catalog.ref} ({catalog.scheme}): "
-                       f"{len(catalog.areas)} areas, {len(catalog.indicators)} indicators, {fields} fields, "
-                       f"{catalog.max_points:g} points")
-        return 0
+    catalog = load_catalog(cli.args.file)
+    if cli.args.json:
+        cli.emit_json({"valid": True, **_catalog_json(catalog, cli.lang, fields=False)})
+    else:
+        fields = len(catalog.field_by_key)
+        cli.print(
+            f"{cli.args.file.name}: valid catalog {catalog.ref} ({catalog.scheme}): "
+            f"{len(catalog.areas)} areas, {len(catalog.indicators)} indicators, {fields} fields, "
+            f"{catalog.max_points:g} points"
+        )
+    return 0
 
-    # --- assessment -----------------------------------------------------------------------------
+
+# --- assessment -----------------------------------------------------------------------------
 
 
 def _catalog_json(catalog: Catalog, lang: str, fields: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": catalog.id, "version": catalog.version, "scheme": catalog.scheme,
-        "title": catalog.title.get(lang), "hash": catalog.content_hash, "provisional": catalog.provisional,
-        "indicators": len(catalog.indicators), "max_points": catalog.max_points,
+        "id": catalog.id,
+        "version": catalog.version,
+        "scheme": catalog.scheme,
+        "title": catalog.title.get(lang),
+        "hash": catalog.content_hash,
+        "provisional": catalog.provisional,
+        "indicators": len(catalog.indicators),
+        "max_points": catalog.max_points,
     }
     if fields:
         data["areas"] = [
-            {"id": area.id, "title": area.title.get(lang), "indicators": [
-                {"id": ind.id, "title": ind.title.get(lang), "max_points": ind.scoring.max_points,
-                 "minimum_requirement": ind.minimum_requirement, "silver_scope": ind.silver_scope,
-                 "fields": [
-                     {"key": f.key, "type": f.type.value, "label": f.label.get(lang), "unit": f.unit.get(lang),
-                      "required": f.required, "computed": f.computed, "choices": [c.id for c in f.choices]}
-                     for f in ind.fields
-                 ]}
-                for ind in area.indicators
-            ]}
+            {
+                "id": area.id,
+                "title": area.title.get(lang),
+                "indicators": [
+                    {
+                        "id": ind.id,
+                        "title": ind.title.get(lang),
+                        "max_points": ind.scoring.max_points,
+                        "minimum_requirement": ind.minimum_requirement,
+                        "silver_scope": ind.silver_scope,
+                        "fields": [
+                            {
+                                "key": f.key,
+                                "type": f.type.value,
+                                "label": f.label.get(lang),
+                                "unit": f.unit.get(lang),
+                                "required": f.required,
+                                "computed": f.computed,
+                                "choices": [c.id for c in f.choices],
+                            }
+                            for f in ind.fields
+                        ],
+                    }
+                    for ind in area.indicators
+                ],
+            }
             for area in catalog.areas
         ]
     return data

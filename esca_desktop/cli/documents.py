@@ -19,7 +19,7 @@ from esca_desktop.errors import UserError
 from esca_desktop.reports.model import SignatureBox
 from esca_desktop.services.documents import DocumentService
 
-Signer = Callable[[AppContext, Path, SignatureBox], None]
+Signer = Callable[[AppContext, Path, SignatureBox, str | None], None]
 
 
 class SigningUnavailableError(UserError):
@@ -31,16 +31,27 @@ def register(verbs: Any) -> Handlers:
     p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--blank", action="store_true", help="without the answers known so far (to print or send)")
-    p.add_argument("--lang", dest="doc_lang", choices=("en", "de"),
-                   help="language of the document (default: the interview's language)")
+    p.add_argument(
+        "--lang",
+        dest="doc_lang",
+        choices=("en", "de"),
+        help="language of the document (default: the interview's language)",
+    )
     json_flag(p)
     p = verbs.add_parser("report", help="write the assessment report as PDF, optionally signed")
     p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    p.add_argument("--sign", action="store_true",
-                   help="sign with your identity (PAdES; finalised assessments only; see 'identity create')")
-    p.add_argument("--lang", dest="doc_lang", choices=("en", "de"),
-                   help="language of the document (default: the interview's language)")
+    p.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign with your identity (PAdES; finalised assessments only; see 'identity create')",
+    )
+    p.add_argument(
+        "--lang",
+        dest="doc_lang",
+        choices=("en", "de"),
+        help="language of the document (default: the interview's language)",
+    )
     json_flag(p)
     return {
         ("protocol", None): protocol,
@@ -80,9 +91,13 @@ def report(cli: Cli) -> int:
         path, box = _write_signed(cli, documents, assessment.id, sign_report_file)
         signed = True
     if cli.args.json:
-        cli.emit_json({"path": str(path), "signed": signed,
-                       "signature_box": {"page_index": box.page_index, "x1": box.x1, "y1": box.y1,
-                                         "x2": box.x2, "y2": box.y2}})
+        cli.emit_json(
+            {
+                "path": str(path),
+                "signed": signed,
+                "signature_box": {"page_index": box.page_index, "x1": box.x1, "y1": box.y1, "x2": box.x2, "y2": box.y2},
+            }
+        )
     else:
         cli.print(f"{path}: report written{', signed' if signed else ''}")
     return 0
@@ -108,8 +123,9 @@ def _passphrase_if_asked(cli: Cli) -> str | None:
     return read_secret("Passphrase of your signing key: ")
 
 
-def _write_signed(cli: Cli, documents: DocumentService, assessment_id: str,
-                  sign_report_file: Signer) -> tuple[Path, SignatureBox]:
+def _write_signed(
+    cli: Cli, documents: DocumentService, assessment_id: str, sign_report_file: Signer
+) -> tuple[Path, SignatureBox]:
     target = Path(cli.args.out).expanduser()
     if target.is_dir():
         raise UserError(f"{target}: is a folder; give a file name such as report.pdf")

@@ -29,16 +29,22 @@ def register(verbs: Any) -> Handlers:
     p = i_verbs.add_parser("create", help="create a key pair and a self-signed certificate")
     p.add_argument("--name", required=True, help="your name as it should appear on signatures")
     p.add_argument("--email", required=True)
-    p.add_argument("--ask-passphrase", action="store_true",
-                   help="protect the key with a passphrase you type each time instead of keeping one in the keyring")
+    p.add_argument(
+        "--ask-passphrase",
+        action="store_true",
+        help="protect the key with a passphrase you type each time instead of keeping one in the keyring",
+    )
     json_flag(p)
     p = i_verbs.add_parser("show", help="name, e-mail, certificate fingerprint and validity")
     json_flag(p)
     p = i_verbs.add_parser("import", help="import a key and certificate from a PKCS#12 file (.p12/.pfx)")
     p.add_argument("file", type=Path)
     p.add_argument("--password-stdin", action="store_true", help="read the file's password from standard input")
-    p.add_argument("--ask-passphrase", action="store_true",
-                   help="protect the key with a passphrase you type each time instead of keeping one in the keyring")
+    p.add_argument(
+        "--ask-passphrase",
+        action="store_true",
+        help="protect the key with a passphrase you type each time instead of keeping one in the keyring",
+    )
     json_flag(p)
     p = i_verbs.add_parser("request", help="write a certificate request (CSR) for the secretariat to sign")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.csr")
@@ -82,7 +88,7 @@ def read_secret(prompt: str, confirm: bool = False) -> str:
 
 
 def _passphrase_mode(store: IdentityStore, ask: bool) -> PassphraseMode:
-    """"keyring" when it can keep the passphrase; else (or when asked) "ask", with a note why."""
+    """ "keyring" when it can keep the passphrase; else (or when asked) "ask", with a note why."""
     from esca_desktop.security.credentials import NoSecureStoreError
 
     if ask:
@@ -108,18 +114,22 @@ def _print_info(cli: Cli, info: IdentityInfo, store: IdentityStore) -> None:
         cli.emit_json({**info.as_json(), "folder": str(store.folder)})
         return
     issuer = "self-signed" if info.self_signed else f"issued by {info.issuer}"
-    passphrase = ("kept in the " + store.credentials.description) if info.passphrase_mode == "keyring" \
-        else "asked for each time"
-    _print_pairs(cli, [
-        ("Name", info.name),
-        ("E-mail", info.email),
-        ("Certificate", issuer),
-        ("Fingerprint", f"SHA-256 {info.fingerprint}"),
-        ("Valid", f"{info.not_before:%Y-%m-%d} to {info.not_after:%Y-%m-%d}"),
-        ("Passphrase", passphrase),
-        ("Created", f"{info.created:%Y-%m-%d %H:%M} UTC"),
-        ("Folder", str(store.folder)),
-    ])
+    passphrase = (
+        ("kept in the " + store.credentials.description) if info.passphrase_mode == "keyring" else "asked for each time"
+    )
+    _print_pairs(
+        cli,
+        [
+            ("Name", info.name),
+            ("E-mail", info.email),
+            ("Certificate", issuer),
+            ("Fingerprint", f"SHA-256 {info.fingerprint}"),
+            ("Valid", f"{info.not_before:%Y-%m-%d} to {info.not_after:%Y-%m-%d}"),
+            ("Passphrase", passphrase),
+            ("Created", f"{info.created:%Y-%m-%d %H:%M} UTC"),
+            ("Folder", str(store.folder)),
+        ],
+    )
 
 
 def identity_create(cli: Cli) -> int:
@@ -168,8 +178,10 @@ def identity_request(cli: Cli) -> int:
         out.write_bytes(request)
     except OSError as exc:
         raise UserError(f"{out} cannot be written ({exc.strerror or exc})") from None
-    cli.print(f"Certificate request written to {out}. Send it to the ESCA secretariat, then install the "
-              f"certificate they return with: {PROG} identity install FILE")
+    cli.print(
+        f"Certificate request written to {out}. Send it to the ESCA secretariat, then install the "
+        f"certificate they return with: {PROG} identity install FILE"
+    )
     return 0
 
 
@@ -188,8 +200,10 @@ def identity_delete(cli: Cli) -> int:
     store = _store(cli)
     info = store.require_info()
     if not cli.args.yes:
-        raise UserError(f"this removes the signing key of {info.name} for good (documents already signed stay "
-                        "valid); repeat with --yes")
+        raise UserError(
+            f"this removes the signing key of {info.name} for good (documents already signed stay "
+            "valid); repeat with --yes"
+        )
     store.delete()
     cli.print(f"Removed the signing identity of {info.name} <{info.email}>.")
     return 0
@@ -215,8 +229,10 @@ def verify(cli: Cli) -> int:
                 ("Trusted", ("yes" if result.trusted else "no") + trust_hint),
             ]
             if len(result.signatures) > 1:
-                rows += [(f"Signature {n}", f"{s.field_name}: {s.signer}; {s.problem or 'valid'}")
-                         for n, s in enumerate(result.signatures, 1)]
+                rows += [
+                    (f"Signature {n}", f"{s.field_name}: {s.signer}; {s.problem or 'valid'}")
+                    for n, s in enumerate(result.signatures, 1)
+                ]
         else:
             rows.append(("Signed", "no"))
         _print_pairs(cli, rows)

@@ -37,11 +37,20 @@ def login(cli: Cli) -> int:
     token = read_secret("API token (from the secretariat): ")
     signed_in = service.login(cli.context, cli.args.server, token)
     if cli.args.json:
-        cli.emit_json({"server": signed_in.server_url, "account": signed_in.account.name,
-                       "role": signed_in.account.role, "kept_in": signed_in.kept_in, "requeued": signed_in.requeued})
+        cli.emit_json(
+            {
+                "server": signed_in.server_url,
+                "account": signed_in.account.name,
+                "role": signed_in.account.role,
+                "kept_in": signed_in.kept_in,
+                "requeued": signed_in.requeued,
+            }
+        )
         return 0
-    cli.print(f"Signed in to {signed_in.server_url} as {signed_in.account.name} ({signed_in.account.role}). "
-              f"The token is kept in the {signed_in.kept_in}.")
+    cli.print(
+        f"Signed in to {signed_in.server_url} as {signed_in.account.name} ({signed_in.account.role}). "
+        f"The token is kept in the {signed_in.kept_in}."
+    )
     if signed_in.requeued:
         cli.print(f"{signed_in.requeued} upload(s) refused for the sign-in earlier are queued again.")
     return 0
@@ -52,8 +61,10 @@ def logout(cli: Cli) -> int:
 
     state = service.logout(cli.context)
     if state.server_url:
-        cli.print(f"Signed out of {state.server_url}; the token was removed from the keyring. "
-                  "The outbox keeps what waits to be sent.")
+        cli.print(
+            f"Signed out of {state.server_url}; the token was removed from the keyring. "
+            "The outbox keeps what waits to be sent."
+        )
     else:
         cli.print("Not signed in to any review service.")
     return 0
@@ -111,8 +122,15 @@ def _print_report(cli: Cli, report: SyncReport) -> None:
 def _item_row(item: OutboxItem) -> list[str]:
     when = item.sent_at or item.queued_at
     reason = item.last_error if item.state != "sent" else ""
-    return [item.assessment_id[:8], str(item.revision), item.state, str(item.attempts), item.organisation,
-            f"{when:%Y-%m-%d %H:%M}", reason]
+    return [
+        item.assessment_id[:8],
+        str(item.revision),
+        item.state,
+        str(item.attempts),
+        item.organisation,
+        f"{when:%Y-%m-%d %H:%M}",
+        reason,
+    ]
 
 
 def outbox(cli: Cli) -> int:

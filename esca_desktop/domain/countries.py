@@ -50,9 +50,7 @@ COUNTRIES: tuple[Country, ...] = (
     Country("BW", "BWA", "Botswana", "Botsuana"),
     Country("BV", "BVT", "Bouvet Island", "Bouvet-Insel"),
     Country("BR", "BRA", "Brazil", "Brasilien"),
-    Country(
-        "IO", "IOT", "British Indian Ocean Territory", "Britisches Territorium im Indischen Ozean"
-    ),
+    Country("IO", "IOT", "British Indian Ocean Territory", "Britisches Territorium im Indischen Ozean"),
     Country("BN", "BRN", "Brunei Darussalam", "Brunei Darussalam"),
     Country("BG", "BGR", "Bulgaria", "Bulgarien"),
     Country("BF", "BFA", "Burkina Faso", "Burkina Faso"),
@@ -138,9 +136,7 @@ COUNTRIES: tuple[Country, ...] = (
     Country("KZ", "KAZ", "Kazakhstan", "Kasachstan"),
     Country("KE", "KEN", "Kenya", "Kenia"),
     Country("KI", "KIR", "Kiribati", "Kiribati"),
-    Country(
-        "KP", "PRK", "Korea, Democratic People's Republic of", "Korea, Demokratische Volksrepublik"
-    ),
+    Country("KP", "PRK", "Korea, Democratic People's Republic of", "Korea, Demokratische Volksrepublik"),
     Country("KR", "KOR", "Korea, Republic of", "Korea, Republik"),
     Country("KW", "KWT", "Kuwait", "Kuwait"),
     Country("KG", "KGZ", "Kyrgyzstan", "Kirgisistan"),
@@ -268,9 +264,7 @@ COUNTRIES: tuple[Country, ...] = (
     Country("AE", "ARE", "United Arab Emirates", "Vereinigte Arabische Emirate"),
     Country("GB", "GBR", "United Kingdom", "Vereinigtes Königreich"),
     Country("US", "USA", "United States", "Vereinigte Staaten"),
-    Country(
-        "UM", "UMI", "United States Minor Outlying Islands", "Kleinere Amerikanische Überseeinseln"
-    ),
+    Country("UM", "UMI", "United States Minor Outlying Islands", "Kleinere Amerikanische Überseeinseln"),
     Country("UY", "URY", "Uruguay", "Uruguay"),
     Country("UZ", "UZB", "Uzbekistan", "Usbekistan"),
     Country("VU", "VUT", "Vanuatu", "Vanuatu"),

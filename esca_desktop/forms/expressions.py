@@ -285,7 +285,7 @@ class _Parser:
             raise ExpressionError(str(exc), column) from None
 
         def read(env: Env) -> Value:
-            return env.get(key)  # type: ignore[no-any-return]
+            return env.get(key)
 
         return type_, frozenset({key}), read
 
@@ -304,9 +304,7 @@ class _Parser:
         builder = _FUNCTIONS.get(name_token.text)
         if builder is None:
             known = ", ".join(sorted(_FUNCTIONS))
-            raise ExpressionError(
-                f"unknown function {name_token.text!r} (known: {known})", name_token.column
-            )
+            raise ExpressionError(f"unknown function {name_token.text!r} (known: {known})", name_token.column)
         return builder(args, name_token.column)
 
 
@@ -615,9 +613,7 @@ _FUNCTIONS: dict[str, _FunctionBuilder] = {
 }
 
 
-def compile_expression(
-    source: str, resolver: Resolver, expected: ExprType | None = None
-) -> Expression:
+def compile_expression(source: str, resolver: Resolver, expected: ExprType | None = None) -> Expression:
     """Parse and type-check `source`; raise `ExpressionError` saying what is wrong and where."""
     if not isinstance(source, str):
         raise ExpressionError(f"an expression must be text, got {type(source).__name__}")

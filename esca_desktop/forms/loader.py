@@ -95,7 +95,7 @@ class _Reader:
 
     def ident(self, data: object, path: str, pattern: re.Pattern[str] = _ID_RE) -> str:
         if isinstance(data, float):
-            self.fail(path, f"write the identifier in quotes (\"{data}\"): as a number, 1.10 would read as 1.1")
+            self.fail(path, f'write the identifier in quotes ("{data}"): as a number, 1.10 would read as 1.1')
         if isinstance(data, int) and not isinstance(data, bool):
             data = str(data)
         text = self.string(data, path)
@@ -152,23 +152,58 @@ def _join(path: str, key: str) -> str:
 
 
 _CATALOG_KEYS = {
-    "format", "id", "version", "scheme", "title", "languages", "provisional", "provisional_note",
-    "provenance", "outcome", "checks", "areas",
+    "format",
+    "id",
+    "version",
+    "scheme",
+    "title",
+    "languages",
+    "provisional",
+    "provisional_note",
+    "provenance",
+    "outcome",
+    "checks",
+    "areas",
 }
 _AREA_KEYS = {"id", "title", "indicators"}
 _INDICATOR_KEYS = {
-    "id", "title", "measures", "guidance", "evidence", "fields", "scoring", "minimum_requirement",
-    "silver_scope", "relevant",
+    "id",
+    "title",
+    "measures",
+    "guidance",
+    "evidence",
+    "fields",
+    "scoring",
+    "minimum_requirement",
+    "silver_scope",
+    "relevant",
 }
 _FIELD_KEYS = {
-    "id", "type", "label", "help", "unit", "min", "max", "required", "relevant", "constraint",
-    "constraint_message", "choices", "compute",
+    "id",
+    "type",
+    "label",
+    "help",
+    "unit",
+    "min",
+    "max",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "choices",
+    "compute",
 }
 _SCORING_KEYS = {"max_points", "threshold", "levels", "met", "provisional", "note"}
 _LEVEL_KEYS = {"points", "when", "label"}
 _OUTCOME_KEYS = {
-    "judgement", "pass_percent", "minimum_requirements", "must_meet_areas", "checks_required",
-    "validity_years", "provisional", "note",
+    "judgement",
+    "pass_percent",
+    "minimum_requirements",
+    "must_meet_areas",
+    "checks_required",
+    "validity_years",
+    "provisional",
+    "note",
 }
 _CHECK_KEYS = {"id", "label", "condition", "provisional", "note"}
 
@@ -261,9 +296,7 @@ def _build_catalog(document: object, source_name: str, digest: str) -> Catalog:
         builder.check(c, f"checks[{n}]") for n, c in enumerate(r.list(doc.get("checks", []), "checks", True))
     )
     outcome = builder.outcome(doc["outcome"], "outcome", set(area_ids), bool(checks))
-    if outcome.minimum_requirements and not any(
-        ind.minimum_requirement for area in areas for ind in area.indicators
-    ):
+    if outcome.minimum_requirements and not any(ind.minimum_requirement for area in areas for ind in area.indicators):
         r.fail("outcome.minimum_requirements", "no indicator is marked minimum_requirement")
     return Catalog(
         id=catalog_id,
@@ -325,13 +358,12 @@ class _Builder:
         ind_id = r.ident(data["id"], f"{path}.id")
         fields = tuple(self.field(f, f"{path}.fields[{n}]", ind_id) for n, f in enumerate(data["fields"]))
         evidence = tuple(
-            r.text(e, f"{path}.evidence[{n}]") for n, e in enumerate(r.list(data.get("evidence", []), f"{path}.evidence", True))
+            r.text(e, f"{path}.evidence[{n}]")
+            for n, e in enumerate(r.list(data.get("evidence", []), f"{path}.evidence", True))
         )
         scoring = self.scoring(data.get("scoring", {}), f"{path}.scoring", ind_id)
         relevant = (
-            self.expression(data["relevant"], f"{path}.relevant", ind_id, ExprType.BOOL)
-            if "relevant" in data
-            else None
+            self.expression(data["relevant"], f"{path}.relevant", ind_id, ExprType.BOOL) if "relevant" in data else None
         )
         minimum = r.boolean(data.get("minimum_requirement", False), f"{path}.minimum_requirement")
         if minimum and not scoring.judged:
@@ -358,7 +390,10 @@ class _Builder:
         minimum = r.number(data["min"], f"{path}.min") if "min" in data else None
         maximum = r.number(data["max"], f"{path}.max") if "max" in data else None
         if (minimum is not None or maximum is not None) and not ftype.is_numeric:
-            r.fail(f"{path}.{'min' if minimum is not None else 'max'}", f"only numeric fields have a range, not {ftype.value}")
+            r.fail(
+                f"{path}.{'min' if minimum is not None else 'max'}",
+                f"only numeric fields have a range, not {ftype.value}",
+            )
         if minimum is not None and maximum is not None and minimum > maximum:
             r.fail(f"{path}.min", f"minimum {minimum:g} is above maximum {maximum:g}")
         choices: tuple[Choice, ...] = ()
@@ -506,7 +541,10 @@ class _Builder:
         if provisional and not note:
             r.fail(f"{path}.note", "a provisional rule needs a note saying what is assumed")
         if judgement is Judgement.BENCHMARK and (pass_percent or areas or omap.get("minimum_requirements")):
-            r.fail(path, "a benchmark makes no pass/fail judgement: remove pass_percent, minimum_requirements and must_meet_areas")
+            r.fail(
+                path,
+                "a benchmark makes no pass/fail judgement: remove pass_percent, minimum_requirements and must_meet_areas",
+            )
         return OutcomeRule(
             judgement=judgement,
             pass_percent=pass_percent,

@@ -277,17 +277,27 @@ class FormSession:
         previous = self._answers.get(key)
         if fld.computed:
             return AnswerResult(
-                AnswerStatus.NOT_EDITABLE, key, None,
-                _msg(lang, f"{label} is computed and cannot be typed in",
-                     f"{label} wird berechnet und kann nicht eingegeben werden"),
+                AnswerStatus.NOT_EDITABLE,
+                key,
+                None,
+                _msg(
+                    lang,
+                    f"{label} is computed and cannot be typed in",
+                    f"{label} wird berechnet und kann nicht eingegeben werden",
+                ),
                 previous,
             )
         indicator = self.catalog.indicator_by_id[fld.indicator_id]
         if not self.is_relevant(indicator):
             return AnswerResult(
-                AnswerStatus.NOT_EDITABLE, key, None,
-                _msg(lang, f"{label}: indicator {indicator.id} is not applicable",
-                     f"{label}: Indikator {indicator.id} ist nicht anwendbar"),
+                AnswerStatus.NOT_EDITABLE,
+                key,
+                None,
+                _msg(
+                    lang,
+                    f"{label}: indicator {indicator.id} is not applicable",
+                    f"{label}: Indikator {indicator.id} ist nicht anwendbar",
+                ),
                 previous,
             )
         try:
@@ -298,7 +308,9 @@ class FormSession:
         if value is None:
             if fld.required and self.field_relevant(fld):
                 return AnswerResult(
-                    AnswerStatus.REQUIRED_BUT_EMPTY, key, None,
+                    AnswerStatus.REQUIRED_BUT_EMPTY,
+                    key,
+                    None,
                     _msg(lang, f"{label}: an answer is required", f"{label}: Angabe erforderlich"),
                     previous,
                 )
@@ -312,8 +324,11 @@ class FormSession:
                 env[computed_key] = computed_field.compute(env)
             if fld.constraint(env) is False:
                 return AnswerResult(
-                    AnswerStatus.CONSTRAINT_VIOLATED, key, None,
-                    f"{label}: {fld.constraint_message.get(lang)}", previous,
+                    AnswerStatus.CONSTRAINT_VIOLATED,
+                    key,
+                    None,
+                    f"{label}: {fld.constraint_message.get(lang)}",
+                    previous,
                 )
         return AnswerResult(AnswerStatus.OK, key, value, "", previous)
 
@@ -432,15 +447,17 @@ class FormSession:
                 f"{indicator_id}: eine Übersteuerung braucht eine schriftliche Begründung (mindestens 10 Zeichen)",
             )
         if override.status is ResultStatus.OPEN:
-            return _msg(lang, f"{indicator_id}: cannot override to 'open'", f"{indicator_id}: 'offen' ist keine Übersteuerung")
+            return _msg(
+                lang, f"{indicator_id}: cannot override to 'open'", f"{indicator_id}: 'offen' ist keine Übersteuerung"
+            )
         maximum = indicator.scoring.max_points
-        if maximum > 0 and override.status is not ResultStatus.NOT_APPLICABLE:
-            if override.points is None or not 0 <= override.points <= maximum:
-                return _msg(
-                    lang,
-                    f"{indicator_id}: points must be between 0 and {maximum:g}",
-                    f"{indicator_id}: Punkte müssen zwischen 0 und {maximum:g} liegen",
-                )
+        needs_points = maximum > 0 and override.status is not ResultStatus.NOT_APPLICABLE
+        if needs_points and (override.points is None or not 0 <= override.points <= maximum):
+            return _msg(
+                lang,
+                f"{indicator_id}: points must be between 0 and {maximum:g}",
+                f"{indicator_id}: Punkte müssen zwischen 0 und {maximum:g} liegen",
+            )
         return None
 
     # --- evaluation -----------------------------------------------------------------------------
@@ -454,9 +471,13 @@ class FormSession:
         override = self.state(indicator.id).override
         if override is not None:
             result = IndicatorResult(
-                indicator.id, override.status,
+                indicator.id,
+                override.status,
                 None if override.status is ResultStatus.NOT_APPLICABLE else override.points,
-                raw.max_points, True, raw.status, raw.points,
+                raw.max_points,
+                True,
+                raw.status,
+                raw.points,
             )
         else:
             result = replace(raw, computed_status=raw.status, computed_points=raw.points)
@@ -485,21 +506,38 @@ class FormSession:
                 continue
             label = fld.label.get(lang)
             if fld.required and not has_value:
-                problems.append(Problem(
-                    indicator.id, fld.key, ProblemKind.REQUIRED,
-                    _msg(lang, f"{fld.key} ({label}): an answer is required", f"{fld.key} ({label}): Angabe erforderlich"),
-                ))
+                problems.append(
+                    Problem(
+                        indicator.id,
+                        fld.key,
+                        ProblemKind.REQUIRED,
+                        _msg(
+                            lang,
+                            f"{fld.key} ({label}): an answer is required",
+                            f"{fld.key} ({label}): Angabe erforderlich",
+                        ),
+                    )
+                )
             elif has_value and fld.constraint is not None and fld.constraint(env) is False:
-                problems.append(Problem(
-                    indicator.id, fld.key, ProblemKind.CONSTRAINT,
-                    f"{fld.key} ({label}): {fld.constraint_message.get(lang)}",
-                ))
+                problems.append(
+                    Problem(
+                        indicator.id,
+                        fld.key,
+                        ProblemKind.CONSTRAINT,
+                        f"{fld.key} ({label}): {fld.constraint_message.get(lang)}",
+                    )
+                )
         if problems or not answered_any:
             return result(ResultStatus.OPEN), tuple(problems)
         undecided = Problem(
-            indicator.id, None, ProblemKind.UNDECIDED,
-            _msg(lang, f"{indicator.id}: the result cannot be decided from the answers yet",
-                 f"{indicator.id}: das Ergebnis lässt sich aus den Angaben noch nicht bestimmen"),
+            indicator.id,
+            None,
+            ProblemKind.UNDECIDED,
+            _msg(
+                lang,
+                f"{indicator.id}: the result cannot be decided from the answers yet",
+                f"{indicator.id}: das Ergebnis lässt sich aus den Angaben noch nicht bestimmen",
+            ),
         )
         if scoring.levels:
             points = 0.0
@@ -552,9 +590,7 @@ class FormSession:
         return TotalScore(points, maximum)
 
     def checks(self) -> tuple[CheckResult, ...]:
-        return tuple(
-            CheckResult(c.id, c.label.get(self.lang), self._checks[c.id].status) for c in self.catalog.checks
-        )
+        return tuple(CheckResult(c.id, c.label.get(self.lang), self._checks[c.id].status) for c in self.catalog.checks)
 
     def outcome(self) -> Outcome:
         rule = self.catalog.outcome
@@ -570,11 +606,21 @@ class FormSession:
             res = self._results[indicator.id]
             title = indicator.title.get(lang)
             if res.status is ResultStatus.OPEN:
-                open_items.append(_msg(lang, f"{what_en} {indicator.id} ({title}) is still open",
-                                       f"{what_de} {indicator.id} ({title}) ist noch offen"))
+                open_items.append(
+                    _msg(
+                        lang,
+                        f"{what_en} {indicator.id} ({title}) is still open",
+                        f"{what_de} {indicator.id} ({title}) ist noch offen",
+                    )
+                )
             elif res.status is ResultStatus.NOT_MET:
-                failures.append(_msg(lang, f"{what_en} {indicator.id} ({title}) is not met",
-                                     f"{what_de} {indicator.id} ({title}) ist nicht erfüllt"))
+                failures.append(
+                    _msg(
+                        lang,
+                        f"{what_en} {indicator.id} ({title}) is not met",
+                        f"{what_de} {indicator.id} ({title}) ist nicht erfüllt",
+                    )
+                )
 
         if rule.minimum_requirements:
             for indicator in self._indicators:
@@ -586,18 +632,23 @@ class FormSession:
         if rule.checks_required:
             for check in checks:
                 if check.status is ResultStatus.OPEN:
-                    open_items.append(_msg(lang, f"Check '{check.label}' is still open", f"Prüfung '{check.label}' ist noch offen"))
+                    open_items.append(
+                        _msg(lang, f"Check '{check.label}' is still open", f"Prüfung '{check.label}' ist noch offen")
+                    )
                 elif check.status is ResultStatus.NOT_MET:
-                    failures.append(_msg(lang, f"Check '{check.label}' is not met", f"Prüfung '{check.label}' ist nicht erfüllt"))
-        if rule.pass_percent is not None and total.percent is not None:
-            if total.percent < rule.pass_percent:
-                text = _msg(
-                    lang,
-                    f"Total {total.points:g} of {total.max_points:g} points ({total.percent:.1f} %) is below {rule.pass_percent:g} %",
-                    f"Gesamt {total.points:g} von {total.max_points:g} Punkten ({total.percent:.1f} %) liegt unter {rule.pass_percent:g} %",
-                )
-                # With open indicators the total may still rise: undecided, not failed.
-                (open_items if any(r.status is ResultStatus.OPEN for r in self._results.values()) else failures).append(text)
+                    failures.append(
+                        _msg(lang, f"Check '{check.label}' is not met", f"Prüfung '{check.label}' ist nicht erfüllt")
+                    )
+        below = rule.pass_percent is not None and total.percent is not None and total.percent < rule.pass_percent
+        if below:
+            text = _msg(
+                lang,
+                f"Total {total.points:g} of {total.max_points:g} points ({total.percent:.1f} %) is below {rule.pass_percent:g} %",
+                f"Gesamt {total.points:g} von {total.max_points:g} Punkten ({total.percent:.1f} %) liegt unter {rule.pass_percent:g} %",
+            )
+            # With open indicators the total may still rise: undecided, not failed.
+            still_open = any(r.status is ResultStatus.OPEN for r in self._results.values())
+            (open_items if still_open else failures).append(text)
         open_count = sum(1 for r in self._results.values() if r.status is ResultStatus.OPEN)
         if failures:
             passed: bool | None = False
@@ -611,7 +662,9 @@ class FormSession:
         else:
             passed = True
             reasons = []
-        return Outcome(self.catalog.scheme, rule.judgement.value, passed, tuple(reasons), total.percent, rule.pass_percent, checks)
+        return Outcome(
+            self.catalog.scheme, rule.judgement.value, passed, tuple(reasons), total.percent, rule.pass_percent, checks
+        )
 
     # --- progress and problems ------------------------------------------------------------------
 

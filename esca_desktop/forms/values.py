@@ -77,7 +77,9 @@ def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
         raise ValueProblem("wrong_type", _msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
     if isinstance(raw, int):
         value = raw
-    elif (isinstance(raw, float) and raw.is_integer()) or (isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value()):
+    elif (isinstance(raw, float) and raw.is_integer()) or (
+        isinstance(raw, Decimal) and raw.is_finite() and raw == raw.to_integral_value()
+    ):
         value = int(raw)
     else:
         text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
@@ -158,9 +160,7 @@ def _choice_id(field: Field, raw: object, lang: str) -> str:
             return choice.id
     lowered = text.lower()
     for choice in field.choices:
-        if choice.id.lower() == lowered or any(
-            label.lower() == lowered for _, label in choice.label.translations
-        ):
+        if choice.id.lower() == lowered or any(label.lower() == lowered for _, label in choice.label.translations):
             return choice.id
     known = ", ".join(c.id for c in field.choices)
     raise ValueProblem(
@@ -199,12 +199,16 @@ def _range_problem(field: Field, value: float, lang: str) -> ValueProblem | None
     if low is not None and value < low:
         return ValueProblem(
             "constraint",
-            _msg(lang, f"must be at least {_num(low, lang)}{suffix}", f"muss mindestens {_num(low, lang)}{suffix} sein"),
+            _msg(
+                lang, f"must be at least {_num(low, lang)}{suffix}", f"muss mindestens {_num(low, lang)}{suffix} sein"
+            ),
         )
     if high is not None and value > high:
         return ValueProblem(
             "constraint",
-            _msg(lang, f"must be at most {_num(high, lang)}{suffix}", f"darf höchstens {_num(high, lang)}{suffix} sein"),
+            _msg(
+                lang, f"must be at most {_num(high, lang)}{suffix}", f"darf höchstens {_num(high, lang)}{suffix} sein"
+            ),
         )
     return None
 
@@ -256,9 +260,7 @@ def parse_value(field: Field, raw: object, lang: str = "en") -> AnswerValue:
         value = raw.strip() if kind is FieldType.SHORT_TEXT else raw.rstrip()
         limit = SHORT_TEXT_MAX if kind is FieldType.SHORT_TEXT else LONG_TEXT_MAX
         if kind is FieldType.SHORT_TEXT and "\n" in value:
-            raise ValueProblem(
-                "wrong_type", _msg(lang, "expects a single line", "erwartet eine einzelne Zeile")
-            )
+            raise ValueProblem("wrong_type", _msg(lang, "expects a single line", "erwartet eine einzelne Zeile"))
         if len(value) > limit:
             raise ValueProblem(
                 "constraint",

@@ -149,11 +149,13 @@ def styles() -> Styles:
         title=style("title", 26, 31, fontName=font.bold, textColor=PALETTE.brand, spaceAfter=4),
         subtitle=style("subtitle", 12.5, 16, textColor=muted, spaceAfter=2),
         cover_org=style("cover_org", 20, 25, fontName=font.bold, spaceAfter=2),
-        h1=style("h1", 15, 19, fontName=font.bold, textColor=PALETTE.brand, spaceBefore=6, spaceAfter=6,
-                 keepWithNext=1),
+        h1=style(
+            "h1", 15, 19, fontName=font.bold, textColor=PALETTE.brand, spaceBefore=6, spaceAfter=6, keepWithNext=1
+        ),
         h2=style("h2", 11.5, 15, fontName=font.bold, spaceBefore=8, spaceAfter=4, keepWithNext=1),
-        h3=style("h3", 9.5, 12.5, fontName=font.bold, textColor=PALETTE.brand, spaceBefore=5, spaceAfter=2,
-                 keepWithNext=1),
+        h3=style(
+            "h3", 9.5, 12.5, fontName=font.bold, textColor=PALETTE.brand, spaceBefore=5, spaceAfter=2, keepWithNext=1
+        ),
         body=style("body", 9.5, 13.3, spaceAfter=4),
         body_small=style("body_small", 8.5, 11.5, spaceAfter=3),
         muted=style("muted", 8.5, 11.5, textColor=muted),
@@ -178,9 +180,7 @@ def derive(style: ParagraphStyle, **changes: Any) -> ParagraphStyle:
 
 def esc(text: str) -> str:
     """Text made safe for a Paragraph (which reads a little XML), keeping line breaks."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-    )
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
 
 def para(text: str, style: ParagraphStyle, markup: bool = False) -> Paragraph:
@@ -214,40 +214,66 @@ class Vocabulary:
         return key in self._entries
 
 
-WORDS = Vocabulary({
-    "page_of": ("Page {page} of {pages}", "Seite {page} von {pages}"),
-    "provisional_footer": (
-        "Provisional criteria: thresholds and weights are assumptions, not the official ECEI criteria ({ref}).",
-        "Vorläufige Kriterien: Schwellen und Gewichte sind Annahmen, nicht die offiziellen ECEI-Kriterien ({ref}).",
-    ),
-    "draft": ("DRAFT", "ENTWURF"),
-    "yes": ("yes", "ja"),
-    "no": ("no", "nein"),
-    "organisation": ("Organisation", "Organisation"),
-    "country": ("Country", "Land"),
-    "region": ("Region", "Region"),
-    "sector": ("Sector portfolio", "Branchenportfolio"),
-    "legal_form": ("Legal form", "Rechtsform"),
-    "website": ("Website", "Website"),
-    "contact": ("Contact", "Kontakt"),
-    "assessors": ("Assessors", "Expertinnen und Experten"),
-    "interview": ("Interview", "Interview"),
-    "place": ("Place", "Ort"),
-    "catalog": ("Catalog", "Katalog"),
-    "minimum_requirement": ("Minimum requirement", "Mindestanforderung"),
-    "silver_scope": ("Silver scope", "Silber-Umfang"),
-    "max_points": ("max. {points} points", "max. {points} Punkte"),
-    "threshold": ("threshold {points}", "Schwelle {points}"),
-    "gate": ("pass/fail gate", "Muss-Kriterium"),
-    "not_recorded": ("not recorded", "nicht erfasst"),
-})
+WORDS = Vocabulary(
+    {
+        "page_of": ("Page {page} of {pages}", "Seite {page} von {pages}"),
+        "provisional_footer": (
+            "Provisional criteria: thresholds and weights are assumptions, not the official ECEI criteria ({ref}).",
+            "Vorläufige Kriterien: Schwellen und Gewichte sind Annahmen, nicht die offiziellen ECEI-Kriterien ({ref}).",
+        ),
+        "draft": ("DRAFT", "ENTWURF"),
+        "yes": ("yes", "ja"),
+        "no": ("no", "nein"),
+        "organisation": ("Organisation", "Organisation"),
+        "country": ("Country", "Land"),
+        "region": ("Region", "Region"),
+        "sector": ("Sector portfolio", "Branchenportfolio"),
+        "legal_form": ("Legal form", "Rechtsform"),
+        "website": ("Website", "Website"),
+        "contact": ("Contact", "Kontakt"),
+        "assessors": ("Assessors", "Expertinnen und Experten"),
+        "interview": ("Interview", "Interview"),
+        "place": ("Place", "Ort"),
+        "catalog": ("Catalog", "Katalog"),
+        "minimum_requirement": ("Minimum requirement", "Mindestanforderung"),
+        "silver_scope": ("Silver scope", "Silber-Umfang"),
+        "max_points": ("max. {points} points", "max. {points} Punkte"),
+        "threshold": ("threshold {points}", "Schwelle {points}"),
+        "gate": ("pass/fail gate", "Muss-Kriterium"),
+        "not_recorded": ("not recorded", "nicht erfasst"),
+    }
+)
 
 
 _MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "de": (
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ),
 }
 
 
@@ -334,8 +360,9 @@ class _DecoratedCanvas(Canvas):  # type: ignore[misc]  # ReportLab has no type h
         if decor.provisional_footer:
             self.setFillColor(PALETTE.provisional)
             self.setFont(SANS.italic, 6.8)
-            self.drawString(left, base - 4.2 * mm,
-                            _fit(self, decor.provisional_footer, SANS.italic, 6.8, CONTENT_WIDTH))
+            self.drawString(
+                left, base - 4.2 * mm, _fit(self, decor.provisional_footer, SANS.italic, 6.8, CONTENT_WIDTH)
+            )
         self.restoreState()
 
 
@@ -388,18 +415,44 @@ COVER = "cover"
 BODY = "body"
 
 
-def build_pdf(out_path: Path, story: Sequence[Flowable], decor: PageDecor, *, title: str, author: str,
-              subject: str, keywords: Sequence[str] = ()) -> None:
+def build_pdf(
+    out_path: Path,
+    story: Sequence[Flowable],
+    decor: PageDecor,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    keywords: Sequence[str] = (),
+) -> None:
     """Lay out `story` into `out_path` (first page: cover template, then body pages).
 
     Written into a temporary file beside `out_path` and moved into place only when complete, so that
     a failure never leaves half a PDF.
     """
     register_fonts()
-    frame_cover = Frame(MARGIN_LEFT, MARGIN_BOTTOM, CONTENT_WIDTH, PAGE_HEIGHT - MARGIN_BOTTOM - 18 * mm,
-                        id="cover", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    frame_body = Frame(MARGIN_LEFT, MARGIN_BOTTOM, CONTENT_WIDTH, PAGE_HEIGHT - MARGIN_BOTTOM - MARGIN_TOP,
-                       id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame_cover = Frame(
+        MARGIN_LEFT,
+        MARGIN_BOTTOM,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - MARGIN_BOTTOM - 18 * mm,
+        id="cover",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    frame_body = Frame(
+        MARGIN_LEFT,
+        MARGIN_BOTTOM,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - MARGIN_BOTTOM - MARGIN_TOP,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     target = Path(out_path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -411,14 +464,24 @@ def build_pdf(out_path: Path, story: Sequence[Flowable], decor: PageDecor, *, ti
     temp = Path(temp_name)
     try:
         doc = BaseDocTemplate(
-            str(temp), pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT, topMargin=MARGIN_TOP,
-            bottomMargin=MARGIN_BOTTOM, title=title, author=author, subject=subject,
-            creator="ESCA Assessor", keywords=list(keywords), lang="de-DE" if decor.lang == "de" else "en-GB",
+            str(temp),
+            pagesize=A4,
+            leftMargin=MARGIN_LEFT,
+            rightMargin=MARGIN_RIGHT,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            title=title,
+            author=author,
+            subject=subject,
+            creator="ESCA Assessor",
+            keywords=list(keywords),
+            lang="de-DE" if decor.lang == "de" else "en-GB",
             pageTemplates=[
                 PageTemplate(COVER, [frame_cover], onPage=_on_cover, autoNextPageTemplate=BODY),
                 PageTemplate(BODY, [frame_body], onPage=functools.partial(_on_body, decor=decor)),
             ],
-            initialFontName=SANS.regular, displayDocTitle=1,
+            initialFontName=SANS.regular,
+            displayDocTitle=1,
         )
         doc.build(list(story), canvasmaker=functools.partial(_DecoratedCanvas, decor=decor))
         temp.replace(target)
@@ -435,12 +498,16 @@ def grid(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = Non
     """A platypus Table whose plain-text cells use the embedded font (ReportLab's default is
     Helvetica, which is neither embedded nor able to print most European scripts)."""
     table = Table([list(row) for row in data], colWidths=list(col_widths) if col_widths else None, **kwargs)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), SANS.regular),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("LEADING", (0, 0), (-1, -1), 11),
-        ("TEXTCOLOR", (0, 0), (-1, -1), PALETTE.ink),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), SANS.regular),
+                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                ("LEADING", (0, 0), (-1, -1), 11),
+                ("TEXTCOLOR", (0, 0), (-1, -1), PALETTE.ink),
+            ]
+        )
+    )
     return table
 
 
@@ -455,8 +522,15 @@ def check_mark(checked: bool) -> str:
 class FieldBox(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
     """A box to write a value in (or showing the known value), optionally followed by its unit."""
 
-    def __init__(self, width: float, text: str = "", unit: str = "", height: float = 6.5 * mm,
-                 cells: int = 0, separators: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        width: float,
+        text: str = "",
+        unit: str = "",
+        height: float = 6.5 * mm,
+        cells: int = 0,
+        separators: dict[int, str] | None = None,
+    ) -> None:
         super().__init__()
         self.box_width = width
         self.text = text
@@ -544,8 +618,9 @@ class GapFiller(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
     instead of an empty half page.
     """
 
-    def __init__(self, following: Sequence[Flowable], label: str, minimum: float = 35 * mm,
-                 spacing: float = 7 * mm) -> None:
+    def __init__(
+        self, following: Sequence[Flowable], label: str, minimum: float = 35 * mm, spacing: float = 7 * mm
+    ) -> None:
         super().__init__()
         self.following = list(following)
         self.label = label
@@ -557,8 +632,10 @@ class GapFiller(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
         needed = 0.0
         for flowable in self.following:
             if isinstance(flowable, KeepTogether):
-                needed += sum(f.wrap(avail_width, FRAME_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-                              for f in flowable._content)
+                needed += sum(
+                    f.wrap(avail_width, FRAME_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                    for f in flowable._content
+                )
             else:
                 needed += flowable.wrap(avail_width, FRAME_HEIGHT)[1]
         fill = needed > avail_height and avail_height >= self.minimum
@@ -587,8 +664,7 @@ class GapFiller(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
 class Badge(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
     """A small rounded label (e.g. "met", "Minimum requirement")."""
 
-    def __init__(self, text: str, fill: colors.Color, ink: colors.Color, size: float = 7.2,
-                 bold: bool = True) -> None:
+    def __init__(self, text: str, fill: colors.Color, ink: colors.Color, size: float = 7.2, bold: bool = True) -> None:
         super().__init__()
         self.text = text
         self.fill = fill
@@ -618,13 +694,17 @@ def badge_row(badges: Sequence[Flowable], gap: float = 1.5 * mm, align: str = "L
         return NullDraw()
     widths = [badge.wrap(CONTENT_WIDTH, 20 * mm)[0] + gap for badge in badges]
     table = grid([list(badges)], col_widths=widths, hAlign=align)
-    table.setStyle(TableStyle([
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), gap),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     return table
 
 
@@ -666,34 +746,48 @@ class PositionRecorder(Flowable):  # type: ignore[misc]  # ReportLab has no type
         canvas.restoreState()
 
 
-def key_value_table(rows: Sequence[tuple[str, Flowable | str]], label_width: float, width: float = CONTENT_WIDTH,
-                    padding: float = 2.2) -> Table:
+def key_value_table(
+    rows: Sequence[tuple[str, Flowable | str]], label_width: float, width: float = CONTENT_WIDTH, padding: float = 2.2
+) -> Table:
     """Two columns: a small grey label and its value (text or any flowable)."""
     s = styles()
-    data = [[para(label, s.label), para(value, s.cell) if isinstance(value, str) else value]
-            for label, value in rows]
+    data = [[para(label, s.label), para(value, s.cell) if isinstance(value, str) else value] for label, value in rows]
     table = grid(data, col_widths=[label_width, width - label_width], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), padding),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.4, PALETTE.rule),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), padding),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.4, PALETTE.rule),
+            ]
+        )
+    )
     return table
 
 
-def boxed_or_flowing(content: Sequence[Flowable], background: colors.Color, *, width: float = CONTENT_WIDTH,
-                     left_bar: colors.Color | None = None, padding: float = 3 * mm) -> list[Flowable]:
+def boxed_or_flowing(
+    content: Sequence[Flowable],
+    background: colors.Color,
+    *,
+    width: float = CONTENT_WIDTH,
+    left_bar: colors.Color | None = None,
+    padding: float = 3 * mm,
+) -> list[Flowable]:
     """`boxed` when the box fits on a page; otherwise the content itself, so that it can break."""
     box = boxed(content, background, width=width, left_bar=left_bar, padding=padding)
     _, height = box.wrap(width, PAGE_HEIGHT)
     return [box] if height <= FRAME_HEIGHT * 0.85 else list(content)
 
 
-def label_value_flow(rows: Sequence[tuple[Flowable | list[Flowable], Flowable | list[Flowable], bool]],
-                     label_width: float, width: float, style: Sequence[tuple[Any, ...]]) -> list[Flowable]:
+def label_value_flow(
+    rows: Sequence[tuple[Flowable | list[Flowable], Flowable | list[Flowable], bool]],
+    label_width: float,
+    width: float,
+    style: Sequence[tuple[Any, ...]],
+) -> list[Flowable]:
     """Rows of (label, value, long): runs of ordinary rows become two-column tables with `style`; a
     long row becomes its label and then its value at full width, free to continue on the next page."""
     out: list[Flowable] = []
@@ -719,8 +813,14 @@ def label_value_flow(rows: Sequence[tuple[Flowable | list[Flowable], Flowable | 
     return out
 
 
-def boxed(content: Sequence[Flowable] | Flowable, background: colors.Color, border: colors.Color | None = None,
-          width: float = CONTENT_WIDTH, padding: float = 3 * mm, left_bar: colors.Color | None = None) -> Table:
+def boxed(
+    content: Sequence[Flowable] | Flowable,
+    background: colors.Color,
+    border: colors.Color | None = None,
+    width: float = CONTENT_WIDTH,
+    padding: float = 3 * mm,
+    left_bar: colors.Color | None = None,
+) -> Table:
     """Content in a tinted box (optionally with a coloured bar on the left)."""
     cell = list(content) if isinstance(content, Sequence) else [content]
     table = grid([[cell]], col_widths=[width], hAlign="LEFT")
@@ -737,4 +837,3 @@ def boxed(content: Sequence[Flowable] | Flowable, background: colors.Color, bord
         commands.append(("LINEBEFORE", (0, 0), (0, -1), 2.4, left_bar))
     table.setStyle(TableStyle(commands))
     return table
-

@@ -55,8 +55,9 @@ def register_fonts() -> FontFamily:
     addMapping(SANS.regular, 1, 0, SANS.bold)
     addMapping(SANS.regular, 0, 1, SANS.italic)
     addMapping(SANS.regular, 1, 1, SANS.bold_italic)
-    pdfmetrics.registerFontFamily(SANS.regular, normal=SANS.regular, bold=SANS.bold, italic=SANS.italic,
-                                  boldItalic=SANS.bold_italic)
+    pdfmetrics.registerFontFamily(
+        SANS.regular, normal=SANS.regular, bold=SANS.bold, italic=SANS.italic, boldItalic=SANS.bold_italic
+    )
     # A chart's initial graphics state names this font even when every string sets its own; with the
     # default (Helvetica) each page with a chart would reference a font that is not embedded.
     rl_config.defaultGraphicsFontName = SANS.regular

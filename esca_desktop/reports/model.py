@@ -112,8 +112,9 @@ class ReportData:
 SCHEME_LETTERS = {"gold": "G", "silver": "S", "bronze": "B"}
 
 
-def report_code(country_alpha3: str, scheme: str, interview_month: dt.date, assessment_id: str,
-                revision: int = 1) -> str:
+def report_code(
+    country_alpha3: str, scheme: str, interview_month: dt.date, assessment_id: str, revision: int = 1
+) -> str:
     """A report code in ESCA's style: the ISO alpha-3 country code first, e.g. `POL202611G1A2B3C4D`.
 
     Then the interview year and month, the scheme letter and the first eight characters of the

@@ -58,43 +58,49 @@ from esca_desktop.reports.document import (
 )
 from esca_desktop.reports.model import ProtocolData
 
-TEXT = Vocabulary({
-    "protocol": ("Interview protocol", "Interviewprotokoll"),
-    "blank": ("Blank form for the interview", "Leeres Formular für das Interview"),
-    "prefilled": ("Pre-filled with the answers known on {date}: confirm or correct on site",
-                  "Vorausgefüllt mit den am {date} bekannten Angaben: vor Ort bestätigen oder korrigieren"),
-    "about": ("About the assessment", "Zur Bewertung"),
-    "how_to": ("How to fill in this protocol", "So füllen Sie dieses Protokoll aus"),
-    "how_to_text": (
-        "Write numbers in the boxes, in the unit printed beside them. Tick {box} one box where the "
-        "field says “tick one”, any number where it says “tick all that apply”. Fields marked * are required. "
-        "Fields shown as “calculated” are computed by ESCA Assessor from other answers. Tick the documents you "
-        "have seen in each evidence checklist and use the lines for notes.",
-        "Tragen Sie Zahlen in die Kästchen ein, in der daneben gedruckten Einheit. Kreuzen Sie {box} ein Kästchen "
-        "an, wo „eines ankreuzen“ steht, beliebig viele bei „alle zutreffenden ankreuzen“. Mit * markierte "
-        "Felder sind Pflichtangaben. Als „berechnet“ gezeigte Felder ermittelt ESCA Assessor aus anderen "
-        "Angaben. Kreuzen Sie in jeder Nachweisliste die eingesehenen Unterlagen an und nutzen Sie die Linien "
-        "für Notizen.",
-    ),
-    "contents": ("Contents", "Inhalt"),
-    "indicators_count": ("{count} indicators", "{count} Indikatoren"),
-    "what_it_measures": ("What it measures", "Was gemessen wird"),
-    "questions": ("Questions for the interview", "Fragen für das Interview"),
-    "answers": ("Answers", "Angaben"),
-    "evidence": ("Evidence seen", "Eingesehene Nachweise"),
-    "notes": ("Notes", "Notizen"),
-    "further_notes": ("Further notes", "Weitere Notizen"),
-    "tick_one": ("tick one", "eines ankreuzen"),
-    "tick_any": ("tick all that apply", "alle zutreffenden ankreuzen"),
-    "calculated": ("calculated", "berechnet"),
-    "not_applicable": ("Not applicable given the answers so far — confirm on site.",
-                       "Nach den bisherigen Angaben nicht anwendbar – vor Ort bestätigen."),
-    "date_hint": ("DD.MM.YYYY", "TT.MM.JJJJ"),
-    "provisional_title": ("Provisional criteria", "Vorläufige Kriterien"),
-    "date_of_interview": ("Date(s) of the interview", "Datum des Interviews"),
-    "interviewees": ("Interviewees", "Gesprächspartner"),
-    "other_evidence": ("Other documents", "Weitere Unterlagen"),
-})
+TEXT = Vocabulary(
+    {
+        "protocol": ("Interview protocol", "Interviewprotokoll"),
+        "blank": ("Blank form for the interview", "Leeres Formular für das Interview"),
+        "prefilled": (
+            "Pre-filled with the answers known on {date}: confirm or correct on site",
+            "Vorausgefüllt mit den am {date} bekannten Angaben: vor Ort bestätigen oder korrigieren",
+        ),
+        "about": ("About the assessment", "Zur Bewertung"),
+        "how_to": ("How to fill in this protocol", "So füllen Sie dieses Protokoll aus"),
+        "how_to_text": (
+            "Write numbers in the boxes, in the unit printed beside them. Tick {box} one box where the "
+            "field says “tick one”, any number where it says “tick all that apply”. Fields marked * are required. "
+            "Fields shown as “calculated” are computed by ESCA Assessor from other answers. Tick the documents you "
+            "have seen in each evidence checklist and use the lines for notes.",
+            "Tragen Sie Zahlen in die Kästchen ein, in der daneben gedruckten Einheit. Kreuzen Sie {box} ein Kästchen "
+            "an, wo „eines ankreuzen“ steht, beliebig viele bei „alle zutreffenden ankreuzen“. Mit * markierte "
+            "Felder sind Pflichtangaben. Als „berechnet“ gezeigte Felder ermittelt ESCA Assessor aus anderen "
+            "Angaben. Kreuzen Sie in jeder Nachweisliste die eingesehenen Unterlagen an und nutzen Sie die Linien "
+            "für Notizen.",
+        ),
+        "contents": ("Contents", "Inhalt"),
+        "indicators_count": ("{count} indicators", "{count} Indikatoren"),
+        "what_it_measures": ("What it measures", "Was gemessen wird"),
+        "questions": ("Questions for the interview", "Fragen für das Interview"),
+        "answers": ("Answers", "Angaben"),
+        "evidence": ("Evidence seen", "Eingesehene Nachweise"),
+        "notes": ("Notes", "Notizen"),
+        "further_notes": ("Further notes", "Weitere Notizen"),
+        "tick_one": ("tick one", "eines ankreuzen"),
+        "tick_any": ("tick all that apply", "alle zutreffenden ankreuzen"),
+        "calculated": ("calculated", "berechnet"),
+        "not_applicable": (
+            "Not applicable given the answers so far — confirm on site.",
+            "Nach den bisherigen Angaben nicht anwendbar – vor Ort bestätigen.",
+        ),
+        "date_hint": ("DD.MM.YYYY", "TT.MM.JJJJ"),
+        "provisional_title": ("Provisional criteria", "Vorläufige Kriterien"),
+        "date_of_interview": ("Date(s) of the interview", "Datum des Interviews"),
+        "interviewees": ("Interviewees", "Gesprächspartner"),
+        "other_evidence": ("Other documents", "Weitere Unterlagen"),
+    }
+)
 
 LABEL_WIDTH = 62 * mm
 INPUT_WIDTH = CONTENT_WIDTH - LABEL_WIDTH - 4 * mm
@@ -117,8 +123,12 @@ def build_protocol(data: ProtocolData, out_path: Path, lang: str) -> None:
     story.append(PageBreak())
     further_notes = TEXT("further_notes", lang)
     for area in catalog.areas:
-        heading = _area_heading(f"{area.id}", area.title.get(lang), catalog.scheme,
-                                TEXT("indicators_count", lang, count=len(area.indicators)))
+        heading = _area_heading(
+            f"{area.id}",
+            area.title.get(lang),
+            catalog.scheme,
+            TEXT("indicators_count", lang, count=len(area.indicators)),
+        )
         blocks = [_indicator_block(data, indicator, lang) for indicator in area.indicators]
         story.append(GapFiller([heading, *blocks[:1]], further_notes))
         story.append(CondPageBreak(70 * mm))
@@ -128,7 +138,9 @@ def build_protocol(data: ProtocolData, out_path: Path, lang: str) -> None:
                 story.append(GapFiller([block], further_notes))
             story.append(block)
     build_pdf(
-        out_path, story, decor,
+        out_path,
+        story,
+        decor,
         title=f"{TEXT('protocol', lang)} – {data.organisation.name}",
         author=", ".join(data.assessors) or "ESCA Assessor",
         subject=f"{catalog.title.get(lang)} ({catalog.ref})",
@@ -138,8 +150,11 @@ def build_protocol(data: ProtocolData, out_path: Path, lang: str) -> None:
 
 def _scheme_name(catalog: Catalog, lang: str) -> str:
     names = {"gold": "GOLD", "silver": "SILVER" if lang != "de" else "SILBER", "bronze": "BRONZE"}
-    return f"{names.get(catalog.scheme, catalog.scheme.upper())} label" if lang != "de" else \
-        f"{names.get(catalog.scheme, catalog.scheme.upper())}-Label"
+    return (
+        f"{names.get(catalog.scheme, catalog.scheme.upper())} label"
+        if lang != "de"
+        else f"{names.get(catalog.scheme, catalog.scheme.upper())}-Label"
+    )
 
 
 # --- cover ----------------------------------------------------------------------------------------
@@ -155,12 +170,12 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
     band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colour)]))
     out.append(band)
     out.append(Spacer(1, 7 * mm))
-    out.append(para(_scheme_name(catalog, lang).upper(), derive(s.label, textColor=colour, fontSize=9.5,
-                                                                   leading=12)))
+    out.append(para(_scheme_name(catalog, lang).upper(), derive(s.label, textColor=colour, fontSize=9.5, leading=12)))
     out.append(para(TEXT("protocol", lang), s.title))
     out.append(para(catalog.title.get(lang), s.subtitle))
-    subtitle = TEXT("blank", lang) if data.blank else TEXT("prefilled", lang,
-                                                            date=format_date(data.generated_at.date(), lang))
+    subtitle = (
+        TEXT("blank", lang) if data.blank else TEXT("prefilled", lang, date=format_date(data.generated_at.date(), lang))
+    )
     out.append(para(subtitle, derive(s.subtitle, fontSize=10, textColor=PALETTE.muted)))
     out.append(Spacer(1, 7 * mm))
     out.append(para(org.name, s.cover_org))
@@ -185,8 +200,10 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
     line = RuledLines(1, 6 * mm, width=CONTENT_WIDTH - 38 * mm)
     about: list[tuple[str, Flowable | str]] = [
         (WORDS("assessors", lang), ", ".join(data.assessors) if data.assessors else line),
-        (TEXT("date_of_interview", lang),
-         format_period(data.interview_start, data.interview_end, lang) or RuledLines(1, 6 * mm, width=70 * mm)),
+        (
+            TEXT("date_of_interview", lang),
+            format_period(data.interview_start, data.interview_end, lang) or RuledLines(1, 6 * mm, width=70 * mm),
+        ),
         (WORDS("place", lang), data.place or RuledLines(1, 6 * mm, width=CONTENT_WIDTH - 38 * mm)),
         (TEXT("interviewees", lang), RuledLines(2, 6 * mm, width=CONTENT_WIDTH - 38 * mm)),
         (WORDS("catalog", lang), f"{catalog.ref} · {catalog.content_hash[:16]}…"),
@@ -195,32 +212,65 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
     out.append(Spacer(1, 5 * mm))
     # Contents: the areas with their indicator counts, in two columns.
     out.append(para(TEXT("contents", lang), s.h2))
-    cells = [para(f"<b>{esc(area.id)}</b>&nbsp;&nbsp;{esc(area.title.get(lang))} "
-                  f"<font color='{css(PALETTE.faint)}'>· {len(area.indicators)}</font>", s.cell, markup=True)
-             for area in catalog.areas]
+    cells = [
+        para(
+            f"<b>{esc(area.id)}</b>&nbsp;&nbsp;{esc(area.title.get(lang))} "
+            f"<font color='{css(PALETTE.faint)}'>· {len(area.indicators)}</font>",
+            s.cell,
+            markup=True,
+        )
+        for area in catalog.areas
+    ]
     half = (len(cells) + 1) // 2
     rows2 = [[cells[i], cells[i + half] if i + half < len(cells) else ""] for i in range(half)]
     contents = grid(rows2, col_widths=[CONTENT_WIDTH / 2] * 2, hAlign="LEFT")
-    contents.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    contents.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     out.append(contents)
     out.append(Spacer(1, 6 * mm))
     small = derive(s.body_small, fontSize=8, leading=10.6, textColor=PALETTE.ink)
-    how = [para(TEXT("how_to", lang), derive(s.h3, spaceBefore=0)),
-           para(TEXT("how_to_text", lang, box=check_mark(True)), small)]
+    how = [
+        para(TEXT("how_to", lang), derive(s.h3, spaceBefore=0)),
+        para(TEXT("how_to_text", lang, box=check_mark(True)), small),
+    ]
     if not catalog.provisional:
         out.append(boxed(how, PALETTE.tint, left_bar=PALETTE.brand))
         return out
     # Side by side, so that the cover stays one page in either language.
     half = (CONTENT_WIDTH - 4 * mm) / 2
-    note = [para(TEXT("provisional_title", lang), derive(s.h3, textColor=PALETTE.provisional, spaceBefore=0)),
-            para(catalog.provisional_note.get(lang), small)]
-    pair = grid([[boxed(how, PALETTE.tint, left_bar=PALETTE.brand, width=half),
-                  boxed(note, lighten(PALETTE.open_light, 0.3), left_bar=PALETTE.provisional, width=half)]],
-                col_widths=[half + 4 * mm, half], hAlign="LEFT")
-    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                              ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    note = [
+        para(TEXT("provisional_title", lang), derive(s.h3, textColor=PALETTE.provisional, spaceBefore=0)),
+        para(catalog.provisional_note.get(lang), small),
+    ]
+    pair = grid(
+        [
+            [
+                boxed(how, PALETTE.tint, left_bar=PALETTE.brand, width=half),
+                boxed(note, lighten(PALETTE.open_light, 0.3), left_bar=PALETTE.provisional, width=half),
+            ]
+        ],
+        col_widths=[half + 4 * mm, half],
+        hAlign="LEFT",
+    )
+    pair.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     out.append(pair)
     return out
 
@@ -231,18 +281,26 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
 def _area_heading(area_id: str, title: str, scheme: str, detail: str) -> Flowable:
     s = styles()
     colour = scheme_colour(scheme)
-    cells = [[para(area_id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
-              para(title, derive(s.h1, spaceBefore=0, spaceAfter=0)),
-              para(detail, derive(s.muted, alignment=2))]]
+    cells = [
+        [
+            para(area_id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
+            para(title, derive(s.h1, spaceBefore=0, spaceAfter=0)),
+            para(detail, derive(s.muted, alignment=2)),
+        ]
+    ]
     table = grid(cells, col_widths=[12 * mm, CONTENT_WIDTH - 12 * mm - 35 * mm, 35 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (0, 0), colour),
-        ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (1, 0), (1, 0), 8),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, 0), colour),
+                ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 8),
+            ]
+        )
+    )
     table.keepWithNext = True
     return KeepTogether([Spacer(1, 2 * mm), table, Spacer(1, 3 * mm)])
 
@@ -273,39 +331,65 @@ def _indicator_block(data: ProtocolData, indicator: Indicator, lang: str) -> Flo
     if badges:
         title.append(Spacer(1, 1.2 * mm))
         title.append(badge_row(badges))
-    head = grid([[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
-                 col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm], hAlign="LEFT")
-    head.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEABOVE", (0, 0), (-1, 0), 1.2, colour),
-        ("TOPPADDING", (0, 0), (-1, 0), 5),
-    ]))
+    head = grid(
+        [[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
+        col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm],
+        hAlign="LEFT",
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.2, colour),
+                ("TOPPADDING", (0, 0), (-1, 0), 5),
+            ]
+        )
+    )
     parts: list[Flowable] = [head]
     if indicator.measures:
-        parts.append(Paragraph(
-            f"<font color='{css(PALETTE.muted)}'><b>{esc(TEXT('what_it_measures', lang))}:</b></font> "
-            f"{esc(indicator.measures.get(lang))}", s.body, ))
+        parts.append(
+            Paragraph(
+                f"<font color='{css(PALETTE.muted)}'><b>{esc(TEXT('what_it_measures', lang))}:</b></font> "
+                f"{esc(indicator.measures.get(lang))}",
+                s.body,
+            )
+        )
     if indicator.guidance:
-        parts.append(boxed([para(TEXT("questions", lang), derive(s.label, textColor=PALETTE.brand)),
-                            para(indicator.guidance.get(lang), s.body_small)],
-                           PALETTE.tint, padding=2.6 * mm, left_bar=PALETTE.brand_light))
+        parts.append(
+            boxed(
+                [
+                    para(TEXT("questions", lang), derive(s.label, textColor=PALETTE.brand)),
+                    para(indicator.guidance.get(lang), s.body_small),
+                ],
+                PALETTE.tint,
+                padding=2.6 * mm,
+                left_bar=PALETTE.brand_light,
+            )
+        )
     if indicator.id in data.not_applicable:
         parts.append(Spacer(1, 2 * mm))
         parts.append(para(TEXT("not_applicable", lang), derive(s.muted, textColor=PALETTE.open)))
     parts.append(Spacer(1, 2 * mm))
     rows = [_field_row(data, fld, lang) for fld in indicator.fields]
-    parts.extend(label_value_flow(rows, LABEL_WIDTH, CONTENT_WIDTH, [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),
-        ("RIGHTPADDING", (1, 0), (1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.4, PALETTE.rule),
-    ]))
+    parts.extend(
+        label_value_flow(
+            rows,
+            LABEL_WIDTH,
+            CONTENT_WIDTH,
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.4, PALETTE.rule),
+            ],
+        )
+    )
     parts.append(Spacer(1, 2 * mm))
     parts.extend(_evidence_and_notes(data, indicator, lang))
     parts.append(Spacer(1, 5 * mm))
@@ -355,13 +439,17 @@ def _field_input(fld: Field, value: AnswerValue, lang: str) -> list[Flowable]:
     if kind is FieldType.DATE:
         if value is not None:
             return [FieldBox(36 * mm, format_value(fld, value, lang))]
-        return [FieldBox(0, cells=8, separators={2: ".", 4: "."}),
-                para(TEXT("date_hint", lang), s.cell_small)]
+        return [FieldBox(0, cells=8, separators={2: ".", 4: "."}), para(TEXT("date_hint", lang), s.cell_small)]
     if kind is FieldType.YES_NO:
         yes = check_mark(value is True)
         no = check_mark(value is False)
-        return [Paragraph(f"<font size='11'>{yes}</font> {esc(WORDS('yes', lang))}&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;"
-                          f"<font size='11'>{no}</font> {esc(WORDS('no', lang))}", s.cell)]
+        return [
+            Paragraph(
+                f"<font size='11'>{yes}</font> {esc(WORDS('yes', lang))}&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;"
+                f"<font size='11'>{no}</font> {esc(WORDS('no', lang))}",
+                s.cell,
+            )
+        ]
     if kind.has_choices:
         chosen: set[str] = set()
         if isinstance(value, tuple):
@@ -369,8 +457,10 @@ def _field_input(fld: Field, value: AnswerValue, lang: str) -> list[Flowable]:
         elif isinstance(value, str):
             chosen = {value}
         hint = TEXT("tick_one" if kind is FieldType.SINGLE_CHOICE else "tick_any", lang)
-        items = [Paragraph(f"<font size='11'>{check_mark(c.id in chosen)}</font> {esc(c.label.get(lang))}", s.cell)
-                 for c in fld.choices]
+        items = [
+            Paragraph(f"<font size='11'>{check_mark(c.id in chosen)}</font> {esc(c.label.get(lang))}", s.cell)
+            for c in fld.choices
+        ]
         flow: list[Flowable] = [para(f"({hint})", s.cell_small)]
         longest = max((len(c.label.get(lang)) for c in fld.choices), default=0)
         if longest <= 34 and len(items) > 3:
@@ -378,8 +468,16 @@ def _field_input(fld: Field, value: AnswerValue, lang: str) -> list[Flowable]:
             cells = [[items[i], items[i + half] if i + half < len(items) else ""] for i in range(half)]
             width = (CONTENT_WIDTH - LABEL_WIDTH) / 2
             table = grid(cells, col_widths=[width, width], hAlign="LEFT")
-            table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0.8),
-                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0.8),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             flow.append(table)
         else:
             flow.extend(items)
@@ -388,8 +486,15 @@ def _field_input(fld: Field, value: AnswerValue, lang: str) -> list[Flowable]:
         return [FieldBox(CONTENT_WIDTH - LABEL_WIDTH, str(value) if value is not None else "")]
     if kind is FieldType.LONG_TEXT:
         if value:
-            return [boxed(para(str(value), s.box_text), PALETTE.field, border=PALETTE.faint,
-                          width=CONTENT_WIDTH - LABEL_WIDTH, padding=2 * mm)]
+            return [
+                boxed(
+                    para(str(value), s.box_text),
+                    PALETTE.field,
+                    border=PALETTE.faint,
+                    width=CONTENT_WIDTH - LABEL_WIDTH,
+                    padding=2 * mm,
+                )
+            ]
         return [RuledLines(3, 6.5 * mm)]
     return [RuledLines(1, 6.5 * mm)]  # pragma: no cover - every type is handled above
 
@@ -399,25 +504,39 @@ def _evidence_and_notes(data: ProtocolData, indicator: Indicator, lang: str) -> 
     evidence: list[Flowable] = [para(TEXT("evidence", lang), s.label)]
     for item in indicator.evidence:
         evidence.append(Paragraph(f"<font size='10.5'>{check_mark(False)}</font> {esc(item.get(lang))}", s.cell))
-    evidence.append(Paragraph(f"<font size='10.5'>{check_mark(False)}</font> {esc(TEXT('other_evidence', lang))}: "
-                              "_______________", s.cell))
+    evidence.append(
+        Paragraph(
+            f"<font size='10.5'>{check_mark(False)}</font> {esc(TEXT('other_evidence', lang))}: _______________", s.cell
+        )
+    )
     notes: list[Flowable] = [para(TEXT("notes", lang), s.label)]
     note = "" if data.blank else data.notes.get(indicator.id, "")
     after: list[Flowable] = []
     if note and len(note) <= LONG_IN_CELL:
-        notes.append(boxed(para(note, s.body_small), PALETTE.field, border=PALETTE.faint,
-                           width=CONTENT_WIDTH - LABEL_WIDTH, padding=2 * mm))
+        notes.append(
+            boxed(
+                para(note, s.body_small),
+                PALETTE.field,
+                border=PALETTE.faint,
+                width=CONTENT_WIDTH - LABEL_WIDTH,
+                padding=2 * mm,
+            )
+        )
         notes.append(RuledLines(1, 6.5 * mm))
     else:
         notes.append(RuledLines(4, 6.5 * mm))
         if note:  # a long note runs below, where it may continue on the next page
             after = [Spacer(1, 2 * mm), para(TEXT("notes", lang), s.label), para(note, s.body_small)]
     table = grid([[evidence, notes]], col_widths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),
-        ("RIGHTPADDING", (1, 0), (1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 4 * mm),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return [table, *after]

@@ -72,154 +72,168 @@ from esca_desktop.reports.document import (
 from esca_desktop.reports.fonts import SANS
 from esca_desktop.reports.model import ReportData, SignatureBox
 
-TEXT = Vocabulary({
-    "report": ("Assessment report", "Bewertungsbericht"),
-    "benchmark_report": ("Benchmarking report", "Benchmarking-Bericht"),
-    "report_code": ("Report code", "Berichtsnummer"),
-    "interview": ("Interview", "Interview"),
-    "status": ("Status", "Status"),
-    "status_value": ("{status}, revision {revision}", "{status}, Revision {revision}"),
-    "report_date": ("Date of this report", "Datum dieses Berichts"),
-    "outcome": ("Outcome", "Ergebnis"),
-    "summary": ("Summary", "Zusammenfassung"),
-    "passed": ("Passed", "Bestanden"),
-    "not_passed": ("Not passed", "Nicht bestanden"),
-    "undecided": ("Not decided yet", "Noch nicht entschieden"),
-    "benchmarked": ("Benchmarked", "Benchmarking erfolgt"),
-    "benchmark_open": ("Benchmarking not complete", "Benchmarking nicht abgeschlossen"),
-    "comparison_groups": ("Comparison groups", "Vergleichsgruppen"),
-    "checks_met": ("{met} of {total} met", "{met} von {total} erfüllt"),
-    "check": ("Check", "Prüfung"),
-    "no_label_benchmark": ("not yet (answers are missing)", "noch nicht (Angaben fehlen)"),
-    "no_label_ineligible": ("no label (an eligibility check is not met)",
-                            "kein Label (eine Teilnahmevoraussetzung ist nicht erfüllt)"),
-    "group_caption": ("{field} — comparison group: {group}", "{field} – Vergleichsgruppe: {group}"),
-    "score": ("Total score", "Gesamtpunktzahl"),
-    "points_of": ("{points} of {max} points", "{points} von {max} Punkten"),
-    "needed": ("{percent} % needed", "{percent} % erforderlich"),
-    "valid_until": ("Label valid until", "Label gültig bis"),
-    "valid_rule": ("{years} years from the month of the interview ({month})",
-                   "{years} Jahre ab dem Monat des Interviews ({month})"),
-    "no_label": ("no label (the outcome does not award one)", "kein Label (das Ergebnis vergibt keines)"),
-    "no_label_open": ("not yet (the outcome is not decided)", "noch nicht (das Ergebnis steht noch nicht fest)"),
-    "reasons": ("Reasons", "Gründe"),
-    "more_reasons": ("… and {count} more: see the results by area.",
-                     "… und {count} weitere: siehe die Ergebnisse nach Bereichen."),
-    "minimum_requirements": ("Minimum requirements", "Mindestanforderungen"),
-    "min_met": ("{met} of {total} met", "{met} von {total} erfüllt"),
-    "improvement_areas_rule": ("Improvement areas", "Verbesserungsbereiche"),
-    "eligibility": ("Eligibility checks", "Teilnahmevoraussetzungen"),
-    "no_ranking": (
-        "A benchmarking shows the organisation's position against groups of comparable organisations "
-        "(same sector portfolio, same country). It makes no ranking and no judgement of good or bad.",
-        "Ein Benchmarking zeigt die Position der Organisation im Vergleich zu Gruppen ähnlicher "
-        "Organisationen (gleiches Branchenportfolio, gleiches Land). Es erstellt keine Rangfolge und "
-        "bewertet nicht nach gut oder schlecht.",
-    ),
-    "position": ("Position against the comparison group", "Position im Vergleich zur Vergleichsgruppe"),
-    "no_benchmarks": ("Benchmark statistics for the comparison groups were not available for this report.",
-                      "Benchmark-Statistiken der Vergleichsgruppen lagen für diesen Bericht nicht vor."),
-    "below": ("below the middle half", "unterhalb der mittleren Hälfte"),
-    "lower_middle": ("middle half, below the median", "mittlere Hälfte, unter dem Median"),
-    "upper_middle": ("middle half, at or above the median", "mittlere Hälfte, ab dem Median"),
-    "above": ("above the middle half", "oberhalb der mittleren Hälfte"),
-    "group_median": ("Median", "Median"),
-    "group": ("Comparison group", "Vergleichsgruppe"),
-    "position_short": ("Position", "Position"),
-    "value": ("Value", "Wert"),
-    "field": ("Field", "Feld"),
-    "areas": ("Scores by area", "Punkte nach Bereichen"),
-    "area": ("Area", "Bereich"),
-    "indicators": ("Indicators", "Indikatoren"),
-    "met_count": ("Met", "Erfüllt"),
-    "not_met_count": ("Not met", "Nicht erf."),
-    "open_count": ("Open", "Offen"),
-    "points": ("Points", "Punkte"),
-    "share": ("Share", "Anteil"),
-    "answered": ("Answered", "Beantwortet"),
-    "total": ("Total", "Gesamt"),
-    "results": ("Results by area", "Ergebnisse nach Bereichen"),
-    "answers": ("Answers", "Angaben"),
-    "calculated": ("calculated", "berechnet"),
-    "no_answer": ("no answer", "keine Angabe"),
-    "level": ("Level reached", "Erreichte Stufe"),
-    "no_level": ("no level reached", "keine Stufe erreicht"),
-    "evidence": ("Evidence", "Nachweise"),
-    "notes": ("Assessor's notes", "Notizen der Expertin bzw. des Experten"),
-    "override": ("Override", "Übersteuerung"),
-    "override_text": ("The assessors changed the computed result {computed} to {result}.",
-                      "Die Expertinnen und Experten haben das berechnete Ergebnis {computed} in {result} geändert."),
-    "justification": ("Justification", "Begründung"),
-    "by": ("by {who}, {when}", "von {who}, {when}"),
-    "follow_up": ("Marked for follow-up", "Zur Nachverfolgung markiert"),
-    "not_applicable_text": ("Not applicable given the answers.", "Nach den Angaben nicht anwendbar."),
-    "findings": ("Findings and recommendations", "Feststellungen und Empfehlungen"),
-    "strengths": ("Strengths", "Stärken"),
-    "improvement_areas": ("Areas for improvement", "Verbesserungsbereiche"),
-    "recommendations": ("Recommendations", "Empfehlungen"),
-    "none_written": ("None written.", "Keine Angaben."),
-    "evidence_register": ("Evidence register", "Verzeichnis der Nachweise"),
-    "evidence_intro": (
-        "Every document seen was copied into the assessment with its SHA-256 fingerprint; a copy whose "
-        "fingerprint differs is not the document listed here.",
-        "Jedes eingesehene Dokument wurde mit seinem SHA-256-Fingerabdruck in die Bewertung übernommen; eine "
-        "Kopie mit anderem Fingerabdruck ist nicht das hier verzeichnete Dokument.",
-    ),
-    "no_evidence": ("No documents were attached.", "Es wurden keine Dokumente angehängt."),
-    "file": ("Document", "Dokument"),
-    "linked": ("Indicators", "Indikatoren"),
-    "size": ("Size", "Größe"),
-    "added": ("Added", "Hinzugefügt"),
-    "signatures": ("Signatures", "Unterschriften"),
-    "signatures_intro": (
-        "The assessors confirm that this report records the findings of the assessment. The digital "
-        "signature below (PAdES) protects the whole document: any later change to it is detectable in "
-        "every PDF reader.",
-        "Die Expertinnen und Experten bestätigen, dass dieser Bericht die Feststellungen der Bewertung "
-        "wiedergibt. Die digitale Signatur unten (PAdES) schützt das gesamte Dokument: jede spätere Änderung "
-        "ist in jedem PDF-Programm erkennbar.",
-    ),
-    "drawn": ("Signatures by hand", "Handschriftliche Unterschriften"),
-    "signature_of": ("Signature", "Unterschrift"),
-    "place_date": ("Place, date", "Ort, Datum"),
-    "assessor": ("Assessor", "Expertin bzw. Experte"),
-    "organisation_rep": ("Name and position, for", "Name und Funktion, für"),
-    "digital": ("Digital signature (PAdES)", "Digitale Signatur (PAdES)"),
-    "digital_intro": (
-        "The assessor's certificate signs the whole file; open the signature panel of a PDF reader to see who "
-        "signed, when, and whether the document is unchanged.",
-        "Das Zertifikat der Expertin bzw. des Experten signiert die ganze Datei; das Signaturfenster eines "
-        "PDF-Programms zeigt, wer wann signiert hat und ob das Dokument unverändert ist.",
-    ),
-    "stamp": ("Signature stamp", "Signaturstempel"),
-    "digital_hint": ("Placed here when the report is signed in ESCA Assessor.",
-                     "Wird hier angebracht, wenn der Bericht in ESCA Assessor signiert wird."),
-    "unreadable": ("(the signature image cannot be read)", "(das Bild der Unterschrift ist nicht lesbar)"),
-    "appendix": ("Appendix", "Anhang"),
-    "catalog_section": ("A.1 Criteria catalog", "A.1 Kriterienkatalog"),
-    "catalog_id": ("Catalog", "Katalog"),
-    "version": ("Version", "Version"),
-    "title": ("Title", "Titel"),
-    "hash": ("Content hash (SHA-256)", "Inhalts-Hash (SHA-256)"),
-    "provisional": ("Provisional", "Vorläufig"),
-    "provisional_yes": ("yes — {note}", "ja – {note}"),
-    "provenance": ("Sources", "Quellen"),
-    "rule": ("Label rule", "Label-Regel"),
-    "audit_section": ("A.2 Audit trail", "A.2 Änderungsprotokoll"),
-    "audit_entries": ("Entries", "Einträge"),
-    "audit_chain": ("Hash chain", "Hash-Kette"),
-    "chain_ok": ("intact — {message}", "intakt – {message}"),
-    "chain_broken": ("BROKEN — {message}", "GEBROCHEN – {message}"),
-    "audit_period": ("Period", "Zeitraum"),
-    "audit_actors": ("Changed by", "Geändert von"),
-    "audit_actions": ("Changes by kind", "Änderungen nach Art"),
-    "audit_head": ("Latest entry hash", "Hash des letzten Eintrags"),
-    "about_section": ("A.3 About this report", "A.3 Zu diesem Bericht"),
-    "assessment_id": ("Assessment id", "Bewertungs-ID"),
-    "generated": ("Generated", "Erstellt"),
-    "program": ("Program", "Programm"),
-    "provisional_box": ("Provisional criteria", "Vorläufige Kriterien"),
-})
+TEXT = Vocabulary(
+    {
+        "report": ("Assessment report", "Bewertungsbericht"),
+        "benchmark_report": ("Benchmarking report", "Benchmarking-Bericht"),
+        "report_code": ("Report code", "Berichtsnummer"),
+        "interview": ("Interview", "Interview"),
+        "status": ("Status", "Status"),
+        "status_value": ("{status}, revision {revision}", "{status}, Revision {revision}"),
+        "report_date": ("Date of this report", "Datum dieses Berichts"),
+        "outcome": ("Outcome", "Ergebnis"),
+        "summary": ("Summary", "Zusammenfassung"),
+        "passed": ("Passed", "Bestanden"),
+        "not_passed": ("Not passed", "Nicht bestanden"),
+        "undecided": ("Not decided yet", "Noch nicht entschieden"),
+        "benchmarked": ("Benchmarked", "Benchmarking erfolgt"),
+        "benchmark_open": ("Benchmarking not complete", "Benchmarking nicht abgeschlossen"),
+        "comparison_groups": ("Comparison groups", "Vergleichsgruppen"),
+        "checks_met": ("{met} of {total} met", "{met} von {total} erfüllt"),
+        "check": ("Check", "Prüfung"),
+        "no_label_benchmark": ("not yet (answers are missing)", "noch nicht (Angaben fehlen)"),
+        "no_label_ineligible": (
+            "no label (an eligibility check is not met)",
+            "kein Label (eine Teilnahmevoraussetzung ist nicht erfüllt)",
+        ),
+        "group_caption": ("{field} — comparison group: {group}", "{field} – Vergleichsgruppe: {group}"),
+        "score": ("Total score", "Gesamtpunktzahl"),
+        "points_of": ("{points} of {max} points", "{points} von {max} Punkten"),
+        "needed": ("{percent} % needed", "{percent} % erforderlich"),
+        "valid_until": ("Label valid until", "Label gültig bis"),
+        "valid_rule": (
+            "{years} years from the month of the interview ({month})",
+            "{years} Jahre ab dem Monat des Interviews ({month})",
+        ),
+        "no_label": ("no label (the outcome does not award one)", "kein Label (das Ergebnis vergibt keines)"),
+        "no_label_open": ("not yet (the outcome is not decided)", "noch nicht (das Ergebnis steht noch nicht fest)"),
+        "reasons": ("Reasons", "Gründe"),
+        "more_reasons": (
+            "… and {count} more: see the results by area.",
+            "… und {count} weitere: siehe die Ergebnisse nach Bereichen.",
+        ),
+        "minimum_requirements": ("Minimum requirements", "Mindestanforderungen"),
+        "min_met": ("{met} of {total} met", "{met} von {total} erfüllt"),
+        "improvement_areas_rule": ("Improvement areas", "Verbesserungsbereiche"),
+        "eligibility": ("Eligibility checks", "Teilnahmevoraussetzungen"),
+        "no_ranking": (
+            "A benchmarking shows the organisation's position against groups of comparable organisations "
+            "(same sector portfolio, same country). It makes no ranking and no judgement of good or bad.",
+            "Ein Benchmarking zeigt die Position der Organisation im Vergleich zu Gruppen ähnlicher "
+            "Organisationen (gleiches Branchenportfolio, gleiches Land). Es erstellt keine Rangfolge und "
+            "bewertet nicht nach gut oder schlecht.",
+        ),
+        "position": ("Position against the comparison group", "Position im Vergleich zur Vergleichsgruppe"),
+        "no_benchmarks": (
+            "Benchmark statistics for the comparison groups were not available for this report.",
+            "Benchmark-Statistiken der Vergleichsgruppen lagen für diesen Bericht nicht vor.",
+        ),
+        "below": ("below the middle half", "unterhalb der mittleren Hälfte"),
+        "lower_middle": ("middle half, below the median", "mittlere Hälfte, unter dem Median"),
+        "upper_middle": ("middle half, at or above the median", "mittlere Hälfte, ab dem Median"),
+        "above": ("above the middle half", "oberhalb der mittleren Hälfte"),
+        "group_median": ("Median", "Median"),
+        "group": ("Comparison group", "Vergleichsgruppe"),
+        "position_short": ("Position", "Position"),
+        "value": ("Value", "Wert"),
+        "field": ("Field", "Feld"),
+        "areas": ("Scores by area", "Punkte nach Bereichen"),
+        "area": ("Area", "Bereich"),
+        "indicators": ("Indicators", "Indikatoren"),
+        "met_count": ("Met", "Erfüllt"),
+        "not_met_count": ("Not met", "Nicht erf."),
+        "open_count": ("Open", "Offen"),
+        "points": ("Points", "Punkte"),
+        "share": ("Share", "Anteil"),
+        "answered": ("Answered", "Beantwortet"),
+        "total": ("Total", "Gesamt"),
+        "results": ("Results by area", "Ergebnisse nach Bereichen"),
+        "answers": ("Answers", "Angaben"),
+        "calculated": ("calculated", "berechnet"),
+        "no_answer": ("no answer", "keine Angabe"),
+        "level": ("Level reached", "Erreichte Stufe"),
+        "no_level": ("no level reached", "keine Stufe erreicht"),
+        "evidence": ("Evidence", "Nachweise"),
+        "notes": ("Assessor's notes", "Notizen der Expertin bzw. des Experten"),
+        "override": ("Override", "Übersteuerung"),
+        "override_text": (
+            "The assessors changed the computed result {computed} to {result}.",
+            "Die Expertinnen und Experten haben das berechnete Ergebnis {computed} in {result} geändert.",
+        ),
+        "justification": ("Justification", "Begründung"),
+        "by": ("by {who}, {when}", "von {who}, {when}"),
+        "follow_up": ("Marked for follow-up", "Zur Nachverfolgung markiert"),
+        "not_applicable_text": ("Not applicable given the answers.", "Nach den Angaben nicht anwendbar."),
+        "findings": ("Findings and recommendations", "Feststellungen und Empfehlungen"),
+        "strengths": ("Strengths", "Stärken"),
+        "improvement_areas": ("Areas for improvement", "Verbesserungsbereiche"),
+        "recommendations": ("Recommendations", "Empfehlungen"),
+        "none_written": ("None written.", "Keine Angaben."),
+        "evidence_register": ("Evidence register", "Verzeichnis der Nachweise"),
+        "evidence_intro": (
+            "Every document seen was copied into the assessment with its SHA-256 fingerprint; a copy whose "
+            "fingerprint differs is not the document listed here.",
+            "Jedes eingesehene Dokument wurde mit seinem SHA-256-Fingerabdruck in die Bewertung übernommen; eine "
+            "Kopie mit anderem Fingerabdruck ist nicht das hier verzeichnete Dokument.",
+        ),
+        "no_evidence": ("No documents were attached.", "Es wurden keine Dokumente angehängt."),
+        "file": ("Document", "Dokument"),
+        "linked": ("Indicators", "Indikatoren"),
+        "size": ("Size", "Größe"),
+        "added": ("Added", "Hinzugefügt"),
+        "signatures": ("Signatures", "Unterschriften"),
+        "signatures_intro": (
+            "The assessors confirm that this report records the findings of the assessment. The digital "
+            "signature below (PAdES) protects the whole document: any later change to it is detectable in "
+            "every PDF reader.",
+            "Die Expertinnen und Experten bestätigen, dass dieser Bericht die Feststellungen der Bewertung "
+            "wiedergibt. Die digitale Signatur unten (PAdES) schützt das gesamte Dokument: jede spätere Änderung "
+            "ist in jedem PDF-Programm erkennbar.",
+        ),
+        "drawn": ("Signatures by hand", "Handschriftliche Unterschriften"),
+        "signature_of": ("Signature", "Unterschrift"),
+        "place_date": ("Place, date", "Ort, Datum"),
+        "assessor": ("Assessor", "Expertin bzw. Experte"),
+        "organisation_rep": ("Name and position, for", "Name und Funktion, für"),
+        "digital": ("Digital signature (PAdES)", "Digitale Signatur (PAdES)"),
+        "digital_intro": (
+            "The assessor's certificate signs the whole file; open the signature panel of a PDF reader to see who "
+            "signed, when, and whether the document is unchanged.",
+            "Das Zertifikat der Expertin bzw. des Experten signiert die ganze Datei; das Signaturfenster eines "
+            "PDF-Programms zeigt, wer wann signiert hat und ob das Dokument unverändert ist.",
+        ),
+        "stamp": ("Signature stamp", "Signaturstempel"),
+        "digital_hint": (
+            "Placed here when the report is signed in ESCA Assessor.",
+            "Wird hier angebracht, wenn der Bericht in ESCA Assessor signiert wird.",
+        ),
+        "unreadable": ("(the signature image cannot be read)", "(das Bild der Unterschrift ist nicht lesbar)"),
+        "appendix": ("Appendix", "Anhang"),
+        "catalog_section": ("A.1 Criteria catalog", "A.1 Kriterienkatalog"),
+        "catalog_id": ("Catalog", "Katalog"),
+        "version": ("Version", "Version"),
+        "title": ("Title", "Titel"),
+        "hash": ("Content hash (SHA-256)", "Inhalts-Hash (SHA-256)"),
+        "provisional": ("Provisional", "Vorläufig"),
+        "provisional_yes": ("yes — {note}", "ja – {note}"),
+        "provenance": ("Sources", "Quellen"),
+        "rule": ("Label rule", "Label-Regel"),
+        "audit_section": ("A.2 Audit trail", "A.2 Änderungsprotokoll"),
+        "audit_entries": ("Entries", "Einträge"),
+        "audit_chain": ("Hash chain", "Hash-Kette"),
+        "chain_ok": ("intact — {message}", "intakt – {message}"),
+        "chain_broken": ("BROKEN — {message}", "GEBROCHEN – {message}"),
+        "audit_period": ("Period", "Zeitraum"),
+        "audit_actors": ("Changed by", "Geändert von"),
+        "audit_actions": ("Changes by kind", "Änderungen nach Art"),
+        "audit_head": ("Latest entry hash", "Hash des letzten Eintrags"),
+        "about_section": ("A.3 About this report", "A.3 Zu diesem Bericht"),
+        "assessment_id": ("Assessment id", "Bewertungs-ID"),
+        "generated": ("Generated", "Erstellt"),
+        "program": ("Program", "Programm"),
+        "provisional_box": ("Provisional criteria", "Vorläufige Kriterien"),
+    }
+)
 
 TAGLINES = {
     "gold": "Proven for Cluster Excellence",
@@ -227,20 +241,22 @@ TAGLINES = {
     "bronze": "Striving for Cluster Excellence",
 }
 
-ACTIONS = Vocabulary({
-    "create": ("created", "angelegt"),
-    "answer": ("answers", "Angaben"),
-    "load": ("answers loaded", "Angaben geladen"),
-    "undo": ("undone", "rückgängig"),
-    "redo": ("redone", "wiederholt"),
-    "note": ("notes", "Notizen"),
-    "follow_up": ("follow-up flags", "Nachverfolgung"),
-    "override": ("overrides", "Übersteuerungen"),
-    "summary": ("findings", "Feststellungen"),
-    "evidence": ("evidence", "Nachweise"),
-    "status": ("status changes", "Statusänderungen"),
-    "drawn_signature": ("drawn signatures", "Unterschriften"),
-})
+ACTIONS = Vocabulary(
+    {
+        "create": ("created", "angelegt"),
+        "answer": ("answers", "Angaben"),
+        "load": ("answers loaded", "Angaben geladen"),
+        "undo": ("undone", "rückgängig"),
+        "redo": ("redone", "wiederholt"),
+        "note": ("notes", "Notizen"),
+        "follow_up": ("follow-up flags", "Nachverfolgung"),
+        "override": ("overrides", "Übersteuerungen"),
+        "summary": ("findings", "Feststellungen"),
+        "evidence": ("evidence", "Nachweise"),
+        "status": ("status changes", "Statusänderungen"),
+        "drawn_signature": ("drawn signatures", "Unterschriften"),
+    }
+)
 
 STATUS_STYLE = {
     ResultStatus.MET: (PALETTE.met_light, PALETTE.met),
@@ -285,7 +301,9 @@ def build_report(data: ReportData, out_path: Path, lang: str) -> SignatureBox:
     story.append(PageBreak())
     story.extend(_appendix(data, lang))
     build_pdf(
-        out_path, story, decor,
+        out_path,
+        story,
+        decor,
         title=f"{_title(catalog, lang)} {data.report_code} – {assessment.organisation.name}",
         author=", ".join(assessment.assessors) or "ESCA Assessor",
         subject=f"{catalog.title.get(lang)} ({catalog.ref})",
@@ -309,8 +327,13 @@ def _scheme_name(scheme: str, lang: str) -> str:
     return f"{name}-Label" if lang == "de" else f"{name} label"
 
 
-def _table(rows: Sequence[Sequence[object]], widths: Sequence[float], header: bool = True,
-           align_right: Sequence[int] = (), zebra: bool = True) -> Table:
+def _table(
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    header: bool = True,
+    align_right: Sequence[int] = (),
+    zebra: bool = True,
+) -> Table:
     table = grid([list(r) for r in rows], col_widths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
     commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -396,29 +419,52 @@ def _cover(data: ReportData, lang: str) -> list[Flowable]:
     out.append(para(" · ".join(details), derive(s.subtitle, textColor=PALETTE.ink, fontSize=11.5)))
     out.append(Spacer(1, 9 * mm))
     verdict, verdict_colour = _verdict(data, lang)
-    code_cell = [para(TEXT("report_code", lang), s.label),
-                 para(data.report_code, derive(s.h1, spaceBefore=1, spaceAfter=0, fontSize=12.5, leading=18,
-                                                textColor=PALETTE.ink))]
-    outcome_cell = [para(TEXT("outcome", lang), s.label),
-                    para(verdict, derive(s.h1, spaceBefore=1, spaceAfter=0, fontSize=13.5, leading=18,
-                                         textColor=verdict_colour))]
+    code_cell = [
+        para(TEXT("report_code", lang), s.label),
+        para(
+            data.report_code,
+            derive(s.h1, spaceBefore=1, spaceAfter=0, fontSize=12.5, leading=18, textColor=PALETTE.ink),
+        ),
+    ]
+    outcome_cell = [
+        para(TEXT("outcome", lang), s.label),
+        para(verdict, derive(s.h1, spaceBefore=1, spaceAfter=0, fontSize=13.5, leading=18, textColor=verdict_colour)),
+    ]
     if data.total.max_points > 0 and data.total.percent is not None:
-        outcome_cell.append(para(f"{format_number(data.total.percent, lang)} % · " + TEXT(
-            "points_of", lang, points=format_number(data.total.points, lang),
-            max=format_number(data.total.max_points, lang)), s.muted))
-    valid_cell = [para(TEXT("valid_until", lang), s.label),
-                  para(_valid_until_text(data, lang), derive(s.h2, spaceBefore=1, spaceAfter=0))]
-    panel = grid([[code_cell, outcome_cell, valid_cell]], col_widths=[CONTENT_WIDTH * 0.4, CONTENT_WIDTH * 0.28,
-                                                                       CONTENT_WIDTH * 0.32], hAlign="LEFT")
-    panel.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), PALETTE.tint),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5 * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5 * mm),
-        ("LINEABOVE", (0, 0), (-1, 0), 1.5, colour),
-        ("LINEAFTER", (0, 0), (1, 0), 0.5, PALETTE.rule),
-    ]))
+        outcome_cell.append(
+            para(
+                f"{format_number(data.total.percent, lang)} % · "
+                + TEXT(
+                    "points_of",
+                    lang,
+                    points=format_number(data.total.points, lang),
+                    max=format_number(data.total.max_points, lang),
+                ),
+                s.muted,
+            )
+        )
+    valid_cell = [
+        para(TEXT("valid_until", lang), s.label),
+        para(_valid_until_text(data, lang), derive(s.h2, spaceBefore=1, spaceAfter=0)),
+    ]
+    panel = grid(
+        [[code_cell, outcome_cell, valid_cell]],
+        col_widths=[CONTENT_WIDTH * 0.4, CONTENT_WIDTH * 0.28, CONTENT_WIDTH * 0.32],
+        hAlign="LEFT",
+    )
+    panel.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), PALETTE.tint),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5 * mm),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.5, colour),
+                ("LINEAFTER", (0, 0), (1, 0), 0.5, PALETTE.rule),
+            ]
+        )
+    )
     out.append(panel)
     out.append(Spacer(1, 8 * mm))
     rows: list[tuple[str, Flowable | str]] = [
@@ -440,16 +486,20 @@ def _cover(data: ReportData, lang: str) -> list[Flowable]:
     rows += [
         (TEXT("interview", lang), interview or "—"),
         (WORDS("assessors", lang), ", ".join(assessment.assessors) or "—"),
-        (TEXT("status", lang), TEXT("status_value", lang, status=assessment.status.label(lang),
-                                    revision=assessment.revision)),
+        (
+            TEXT("status", lang),
+            TEXT("status_value", lang, status=assessment.status.label(lang), revision=assessment.revision),
+        ),
         (WORDS("catalog", lang), f"{catalog.ref} · {catalog.content_hash[:23]}…"),
         (TEXT("report_date", lang), format_date(data.generated_at.date(), lang)),
     ]
     out.append(key_value_table(rows, 42 * mm))
     if catalog.provisional:
         out.append(Spacer(1, 8 * mm))
-        note = [para(TEXT("provisional_box", lang), derive(s.h3, textColor=PALETTE.provisional, spaceBefore=0)),
-                para(catalog.provisional_note.get(lang), s.body_small)]
+        note = [
+            para(TEXT("provisional_box", lang), derive(s.h3, textColor=PALETTE.provisional, spaceBefore=0)),
+            para(catalog.provisional_note.get(lang), s.body_small),
+        ]
         out.append(boxed(note, lighten(PALETTE.open_light, 0.3), left_bar=PALETTE.provisional))
     return out
 
@@ -457,8 +507,7 @@ def _cover(data: ReportData, lang: str) -> list[Flowable]:
 # --- summary --------------------------------------------------------------------------------------
 
 
-def _score_gauge(percent: float, pass_percent: float | None, colour: colors.Color, lang: str,
-                 width: float) -> Drawing:
+def _score_gauge(percent: float, pass_percent: float | None, colour: colors.Color, lang: str, width: float) -> Drawing:
     height = 30.0
     drawing = Drawing(width, height)
     bar_y, bar_h = 12.0, 9.0
@@ -467,13 +516,31 @@ def _score_gauge(percent: float, pass_percent: float | None, colour: colors.Colo
     drawing.add(Rect(0, bar_y, width * max(0.0, min(100.0, percent)) / 100, bar_h, fillColor=fill, strokeColor=None))
     for tick in (0, 20, 40, 60, 80, 100):
         x = width * tick / 100
-        drawing.add(String(min(max(x, 6), width - 8), 2, f"{tick} %", fontName=SANS.regular, fontSize=6,
-                           fillColor=PALETTE.faint, textAnchor="middle"))
+        drawing.add(
+            String(
+                min(max(x, 6), width - 8),
+                2,
+                f"{tick} %",
+                fontName=SANS.regular,
+                fontSize=6,
+                fillColor=PALETTE.faint,
+                textAnchor="middle",
+            )
+        )
     if pass_percent is not None:
         x = width * pass_percent / 100
         drawing.add(Line(x, bar_y - 3, x, bar_y + bar_h + 3, strokeColor=PALETTE.ink, strokeWidth=1.6))
-        drawing.add(String(x, bar_y + bar_h + 4.5, TEXT("needed", lang, percent=format_number(pass_percent, lang)),
-                           fontName=SANS.bold, fontSize=6.8, fillColor=PALETTE.ink, textAnchor="middle"))
+        drawing.add(
+            String(
+                x,
+                bar_y + bar_h + 4.5,
+                TEXT("needed", lang, percent=format_number(pass_percent, lang)),
+                fontName=SANS.bold,
+                fontSize=6.8,
+                fillColor=PALETTE.ink,
+                textAnchor="middle",
+            )
+        )
     return drawing
 
 
@@ -497,49 +564,76 @@ def _summary(data: ReportData, lang: str) -> list[Flowable]:
     colour = scheme_colour(catalog.scheme)
     out: list[Flowable] = [para(TEXT("summary", lang), s.h1)]
     verdict, verdict_colour = _verdict(data, lang)
-    left: list[Flowable] = [para(TEXT("outcome", lang), s.label),
-                            para(verdict, derive(s.h1, textColor=verdict_colour, spaceBefore=1, spaceAfter=2))]
+    left: list[Flowable] = [
+        para(TEXT("outcome", lang), s.label),
+        para(verdict, derive(s.h1, textColor=verdict_colour, spaceBefore=1, spaceAfter=2)),
+    ]
     right: list[Flowable] = []
     if outcome.judgement == Judgement.BENCHMARK.value:
         left.append(para(TEXT("no_ranking", lang), s.body_small))
     if data.total.max_points > 0 and data.total.percent is not None:
         right.append(para(TEXT("score", lang), s.label))
-        right.append(para(f"{format_number(data.total.percent, lang)} %",
-                          derive(s.big_number, textColor=PALETTE.ink)))
-        right.append(para(TEXT("points_of", lang, points=format_number(data.total.points, lang),
-                               max=format_number(data.total.max_points, lang)), s.muted))
+        right.append(para(f"{format_number(data.total.percent, lang)} %", derive(s.big_number, textColor=PALETTE.ink)))
+        right.append(
+            para(
+                TEXT(
+                    "points_of",
+                    lang,
+                    points=format_number(data.total.points, lang),
+                    max=format_number(data.total.max_points, lang),
+                ),
+                s.muted,
+            )
+        )
         right.append(Spacer(1, 2 * mm))
         right.append(_score_gauge(data.total.percent, outcome.pass_percent, colour, lang, CONTENT_WIDTH * 0.42))
     if outcome.judgement == Judgement.BENCHMARK.value:
         right.extend(_comparison_groups(data, lang))
     met, total = _minimum_requirements(data)
     if catalog.outcome.minimum_requirements and total:
-        left.append(para(f"<b>{esc(TEXT('minimum_requirements', lang))}:</b> "
-                         f"{esc(TEXT('min_met', lang, met=met, total=total))}", s.body, markup=True))
+        left.append(
+            para(
+                f"<b>{esc(TEXT('minimum_requirements', lang))}:</b> {esc(TEXT('min_met', lang, met=met, total=total))}",
+                s.body,
+                markup=True,
+            )
+        )
     for area_id in catalog.outcome.must_meet_areas:
         area = catalog.area_by_id.get(area_id)
         if area is None:
             continue
         done = sum(1 for ind in area.indicators if data.results[ind.id].status is ResultStatus.MET)
-        left.append(para(f"<b>{esc(area.title.get(lang))}:</b> "
-                         f"{esc(TEXT('min_met', lang, met=done, total=len(area.indicators)))}", s.body, markup=True))
-    valid = [para(TEXT("valid_until", lang), s.label),
-             para(_valid_until_text(data, lang), derive(s.h2, spaceBefore=1, spaceAfter=1))]
+        left.append(
+            para(
+                f"<b>{esc(area.title.get(lang))}:</b> "
+                f"{esc(TEXT('min_met', lang, met=done, total=len(area.indicators)))}",
+                s.body,
+                markup=True,
+            )
+        )
+    valid = [
+        para(TEXT("valid_until", lang), s.label),
+        para(_valid_until_text(data, lang), derive(s.h2, spaceBefore=1, spaceAfter=1)),
+    ]
     month = _interview_month_text(data, lang)
     if month:
         valid.append(para(TEXT("valid_rule", lang, years=catalog.outcome.validity_years, month=month), s.small))
     left.append(Spacer(1, 2 * mm))
     left.extend(valid)
     panel = grid([[left, right]], col_widths=[CONTENT_WIDTH * 0.52, CONTENT_WIDTH * 0.48], hAlign="LEFT")
-    panel.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), PALETTE.tint),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5 * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
-        ("LINEABOVE", (0, 0), (-1, 0), 1.5, colour),
-    ]))
+    panel.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), PALETTE.tint),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("LINEABOVE", (0, 0), (-1, 0), 1.5, colour),
+            ]
+        )
+    )
     out.append(panel)
     if outcome.reasons:
         out.append(Spacer(1, 3 * mm))
@@ -551,8 +645,7 @@ def _summary(data: ReportData, lang: str) -> list[Flowable]:
         out.append(boxed(items, lighten(fill, 0.4), left_bar=verdict_colour))
     if outcome.checks:
         out.append(para(TEXT("eligibility", lang), s.h2))
-        rows: list[list[object]] = [[para(TEXT("check", lang), s.cell_bold), para(TEXT("outcome", lang),
-                                                                                    s.cell_bold)]]
+        rows: list[list[object]] = [[para(TEXT("check", lang), s.cell_bold), para(TEXT("outcome", lang), s.cell_bold)]]
         for check in outcome.checks:
             fill, ink = STATUS_STYLE[check.status]
             rows.append([para(check.label, s.cell), Badge(check.status.label(lang), fill, ink)])
@@ -618,25 +711,45 @@ def _position(value: float, q1: float, median: float, q3: float) -> str:
 def _position_table(data: ReportData, lang: str) -> list[Flowable]:
     s = styles()
     out: list[Flowable] = [para(TEXT("position", lang), s.h2)]
-    rows: list[list[object]] = [[para(TEXT("field", lang), s.cell_bold), para(TEXT("value", lang), s.cell_bold),
-                                 para(TEXT("group", lang), s.cell_bold), para(TEXT("group_median", lang), s.cell_bold),
-                                 para(TEXT("position_short", lang), s.cell_bold)]]
+    rows: list[list[object]] = [
+        [
+            para(TEXT("field", lang), s.cell_bold),
+            para(TEXT("value", lang), s.cell_bold),
+            para(TEXT("group", lang), s.cell_bold),
+            para(TEXT("group_median", lang), s.cell_bold),
+            para(TEXT("position_short", lang), s.cell_bold),
+        ]
+    ]
     for fld in data.catalog.field_by_key.values():  # in the catalog's order
         value = data.values.get(fld.key)
         number = _number(value)
         if number is None:
             continue
         for stats in data.quartiles.get(fld.key, ()):
-            rows.append([para(f"{fld.indicator_id} · {fld.label.get(lang)}", s.cell),
-                         para(display_value(fld, value, lang), s.cell),
-                         para(f"{_group_label(stats.group, lang)} ({stats.count})", s.cell),
-                         para(format_number(stats.median, lang), s.cell),
-                         para(TEXT(_position(number, stats.q1, stats.median, stats.q3), lang), s.cell)])
+            rows.append(
+                [
+                    para(f"{fld.indicator_id} · {fld.label.get(lang)}", s.cell),
+                    para(display_value(fld, value, lang), s.cell),
+                    para(f"{_group_label(stats.group, lang)} ({stats.count})", s.cell),
+                    para(format_number(stats.median, lang), s.cell),
+                    para(TEXT(_position(number, stats.q1, stats.median, stats.q3), lang), s.cell),
+                ]
+            )
     if len(rows) == 1:
         out.append(para(TEXT("no_benchmarks", lang), s.muted))
         return out
-    out.append(_table(rows, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.15, CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.12,
-                             CONTENT_WIDTH * 0.23]))
+    out.append(
+        _table(
+            rows,
+            [
+                CONTENT_WIDTH * 0.3,
+                CONTENT_WIDTH * 0.15,
+                CONTENT_WIDTH * 0.2,
+                CONTENT_WIDTH * 0.12,
+                CONTENT_WIDTH * 0.23,
+            ],
+        )
+    )
     return out
 
 
@@ -647,9 +760,17 @@ def _area_overview(data: ReportData, lang: str) -> list[Flowable]:
     out: list[Flowable] = [para(TEXT("areas", lang), s.h2)]
     if len(areas_with_points) >= 3:
         labels = [f"{a.area_id} {catalog.area_by_id[a.area_id].title.get(lang)}" for a in areas_with_points]
-        out.append(radar_chart(labels, [a.percent for a in areas_with_points], width=CONTENT_WIDTH, height=100 * mm,
-                               colour=scheme_colour(catalog.scheme), pass_percent=data.outcome.pass_percent,
-                               lang=lang))
+        out.append(
+            radar_chart(
+                labels,
+                [a.percent for a in areas_with_points],
+                width=CONTENT_WIDTH,
+                height=100 * mm,
+                colour=scheme_colour(catalog.scheme),
+                pass_percent=data.outcome.pass_percent,
+                lang=lang,
+            )
+        )
         out.append(Spacer(1, 3 * mm))
     bold_right = derive(s.cell_bold, alignment=2)
     judged = any(ind.scoring.judged for ind in catalog.indicators)
@@ -665,11 +786,15 @@ def _area_overview(data: ReportData, lang: str) -> list[Flowable]:
     if judged:
         columns.append((TEXT("met_count", lang), 16 * mm, lambda c, size: str(c.get(ResultStatus.MET, 0))))
         if all_counts.get(ResultStatus.NOT_MET):
-            columns.append((TEXT("not_met_count", lang), 18 * mm,
-                            lambda c, size: str(c.get(ResultStatus.NOT_MET, 0))))
+            columns.append((TEXT("not_met_count", lang), 18 * mm, lambda c, size: str(c.get(ResultStatus.NOT_MET, 0))))
     else:
-        columns.append((TEXT("answered", lang), 22 * mm, lambda c, size: str(
-            size - c.get(ResultStatus.OPEN, 0) - c.get(ResultStatus.NOT_APPLICABLE, 0))))
+        columns.append(
+            (
+                TEXT("answered", lang),
+                22 * mm,
+                lambda c, size: str(size - c.get(ResultStatus.OPEN, 0) - c.get(ResultStatus.NOT_APPLICABLE, 0)),
+            )
+        )
     if all_counts.get(ResultStatus.OPEN):
         columns.append((TEXT("open_count", lang), 16 * mm, lambda c, size: str(c.get(ResultStatus.OPEN, 0))))
     header: list[object] = [para(TEXT("area", lang), s.cell_bold)] + [para(c[0], bold_right) for c in columns]
@@ -685,19 +810,25 @@ def _area_overview(data: ReportData, lang: str) -> list[Flowable]:
         row: list[object] = [para(f"<b>{esc(area.id)}</b>&nbsp;&nbsp;{esc(area.title.get(lang))}", s.cell, markup=True)]
         row += [value(score.counts, size) for _, _, value in columns]
         if scored:
-            row += [f"{format_number(score.points, lang)} / {format_number(score.max_points, lang)}"
-                    if score.max_points else "–",
-                    f"{format_number(score.percent, lang)} %" if score.percent is not None else "–"]
+            row += [
+                f"{format_number(score.points, lang)} / {format_number(score.max_points, lang)}"
+                if score.max_points
+                else "–",
+                f"{format_number(score.percent, lang)} %" if score.percent is not None else "–",
+            ]
         rows.append(row)
     total_row: list[object] = [para(f"<b>{esc(TEXT('total', lang))}</b>", s.cell, markup=True)]
     total_row += [value(all_counts, len(catalog.indicators)) for _, _, value in columns]
     if scored:
-        total_row += [f"{format_number(data.total.points, lang)} / {format_number(data.total.max_points, lang)}",
-                      f"{format_number(data.total.percent or 0.0, lang)} %"]
+        total_row += [
+            f"{format_number(data.total.points, lang)} / {format_number(data.total.max_points, lang)}",
+            f"{format_number(data.total.percent or 0.0, lang)} %",
+        ]
     rows.append(total_row)
     table = _table(rows, widths, align_right=tuple(range(1, len(widths))))
-    table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.9, PALETTE.ink),
-                               ("FONTNAME", (1, -1), (-1, -1), SANS.bold)]))
+    table.setStyle(
+        TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.9, PALETTE.ink), ("FONTNAME", (1, -1), (-1, -1), SANS.bold)])
+    )
     out.append(table)
     return out
 
@@ -725,34 +856,53 @@ def _area_section(data: ReportData, area: Area, score: AreaScore, lang: str) -> 
     s = styles()
     colour = scheme_colour(data.catalog.scheme)
     if score.max_points > 0 and score.percent is not None:
-        detail = (f"{format_number(score.points, lang)} / {format_number(score.max_points, lang)} · "
-                  f"{format_number(score.percent, lang)} %")
+        detail = (
+            f"{format_number(score.points, lang)} / {format_number(score.max_points, lang)} · "
+            f"{format_number(score.percent, lang)} %"
+        )
     else:
         detail = TEXT("indicators", lang) + f": {len(area.indicators)}"
-    cells = [[para(area.id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
-              para(area.title.get(lang), derive(s.h1, spaceBefore=0, spaceAfter=0)),
-              para(detail, derive(s.cell_bold, alignment=2, textColor=PALETTE.ink))]]
+    cells = [
+        [
+            para(area.id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
+            para(area.title.get(lang), derive(s.h1, spaceBefore=0, spaceAfter=0)),
+            para(detail, derive(s.cell_bold, alignment=2, textColor=PALETTE.ink)),
+        ]
+    ]
     heading = grid(cells, col_widths=[12 * mm, CONTENT_WIDTH - 12 * mm - 42 * mm, 42 * mm], hAlign="LEFT")
-    heading.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (0, 0), colour),
-        ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (1, 0), (1, 0), 8),
-        ("RIGHTPADDING", (2, 0), (2, 0), 8),
-    ]))
+    heading.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, 0), colour),
+                ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 8),
+                ("RIGHTPADDING", (2, 0), (2, 0), 8),
+            ]
+        )
+    )
     parts: list[Flowable] = [Spacer(1, 3 * mm), heading, Spacer(1, 3 * mm)]
     judged = [ind for ind in area.indicators if ind.scoring.judged]
     if judged:
         bars = [
-            IndicatorBar(ind.id, ind.title.get(lang), data.results[ind.id].status, data.results[ind.id].points,
-                         ind.scoring.max_points, ind.scoring.threshold, data.results[ind.id].overridden)
+            IndicatorBar(
+                ind.id,
+                ind.title.get(lang),
+                data.results[ind.id].status,
+                data.results[ind.id].points,
+                ind.scoring.max_points,
+                ind.scoring.threshold,
+                data.results[ind.id].overridden,
+            )
             for ind in judged
         ]
-        chunks = [bars[i:i + BARS_PER_CHART] for i in range(0, len(bars), BARS_PER_CHART)]
-        charts = [indicator_bars(chunk, width=CONTENT_WIDTH, lang=lang, legend=n == len(chunks) - 1)
-                  for n, chunk in enumerate(chunks)]
+        chunks = [bars[i : i + BARS_PER_CHART] for i in range(0, len(bars), BARS_PER_CHART)]
+        charts = [
+            indicator_bars(chunk, width=CONTENT_WIDTH, lang=lang, legend=n == len(chunks) - 1)
+            for n, chunk in enumerate(chunks)
+        ]
         parts.append(charts[0])
         return [KeepTogether(parts), *charts[1:], Spacer(1, 4 * mm)]
     return [KeepTogether(parts)]
@@ -768,8 +918,7 @@ def _level_text(indicator: Indicator, result: IndicatorResult, lang: str) -> str
     return TEXT("no_level", lang) if not result.computed_points else ""
 
 
-def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[EvidenceItem],
-                     lang: str) -> Flowable:
+def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[EvidenceItem], lang: str) -> Flowable:
     s = styles()
     result = data.results[indicator.id]
     state = data.states.get(indicator.id)
@@ -777,18 +926,28 @@ def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[
     badges: list[Flowable] = [_status_badge(result, lang)]
     if indicator.minimum_requirement:
         badges.append(Badge(WORDS("minimum_requirement", lang), PALETTE.tint, PALETTE.muted, bold=False))
-    title: list[Flowable] = [para(indicator.title.get(lang), derive(s.h2, spaceBefore=0, spaceAfter=0)),
-                             Spacer(1, 1.2 * mm), badge_row(badges)]
-    head = grid([[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
-                 col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm], hAlign="LEFT")
-    head.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LINEABOVE", (0, 0), (-1, 0), 0.8, lighten(colour, 0.3)),
-        ("TOPPADDING", (0, 0), (-1, 0), 4),
-    ]))
+    title: list[Flowable] = [
+        para(indicator.title.get(lang), derive(s.h2, spaceBefore=0, spaceAfter=0)),
+        Spacer(1, 1.2 * mm),
+        badge_row(badges),
+    ]
+    head = grid(
+        [[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
+        col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm],
+        hAlign="LEFT",
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.8, lighten(colour, 0.3)),
+                ("TOPPADDING", (0, 0), (-1, 0), 4),
+            ]
+        )
+    )
     parts: list[Flowable] = [head]
     body: list[Flowable] = []
     body_width = CONTENT_WIDTH - INDENT
@@ -807,23 +966,40 @@ def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[
                 label += f" <font color='{css(PALETTE.faint)}'>({esc(TEXT('calculated', lang))})</font>"
             shown_text = display_value(fld, value, lang) if value is not None else ""
             long = len(shown_text) > LONG_IN_CELL
-            shown = (para(shown_text, s.body_small if long else s.cell) if value is not None
-                     else para(TEXT("no_answer", lang), derive(s.cell, textColor=PALETTE.faint)))
+            shown = (
+                para(shown_text, s.body_small if long else s.cell)
+                if value is not None
+                else para(TEXT("no_answer", lang), derive(s.cell, textColor=PALETTE.faint))
+            )
             rows.append((Paragraph(label, label_style), shown, long))
             for stats in data.quartiles.get(fld.key, ()):
                 charts.append(Spacer(1, 1.5 * mm))
-                charts.append(para(TEXT("group_caption", lang, field=fld.label.get(lang),
-                                        group=_group_label(stats.group, lang)), s.label))
-                charts.append(quartile_chart(_number(value), stats, width=body_width, colour=colour,
-                                             value_text=shown_text, lang=lang))
-        body.extend(label_value_flow(rows, 68 * mm, body_width, [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (0, -1), 3 * mm),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.8),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
-            ("LINEBELOW", (0, 0), (-1, -2), 0.3, PALETTE.rule),
-        ]))
+                charts.append(
+                    para(
+                        TEXT("group_caption", lang, field=fld.label.get(lang), group=_group_label(stats.group, lang)),
+                        s.label,
+                    )
+                )
+                charts.append(
+                    quartile_chart(
+                        _number(value), stats, width=body_width, colour=colour, value_text=shown_text, lang=lang
+                    )
+                )
+        body.extend(
+            label_value_flow(
+                rows,
+                68 * mm,
+                body_width,
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (0, -1), 3 * mm),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.8),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.3, PALETTE.rule),
+                ],
+            )
+        )
         level = _level_text(indicator, result, lang)
         if level:
             body.append(Spacer(1, 1.5 * mm))
@@ -861,18 +1037,28 @@ def _override_note(override: Override, result: IndicatorResult, lang: str) -> Fl
     new = override.status.label(lang)
     if override.points is not None and result.max_points:
         new += f" ({format_number(override.points, lang)} / {format_number(result.max_points, lang)})"
-    text = (f"<font name='{SANS.bold}' size='7.5' color='{css(PALETTE.open)}'>"
-            f"{esc(TEXT('override', lang))}</font><br/>"
-            f"{esc(TEXT('override_text', lang, computed=computed, result=new))}<br/>"
-            f"<b>{esc(TEXT('justification', lang))}:</b> {esc(override.justification)}")
+    text = (
+        f"<font name='{SANS.bold}' size='7.5' color='{css(PALETTE.open)}'>"
+        f"{esc(TEXT('override', lang))}</font><br/>"
+        f"{esc(TEXT('override_text', lang, computed=computed, result=new))}<br/>"
+        f"<b>{esc(TEXT('justification', lang))}:</b> {esc(override.justification)}"
+    )
     if override.by or override.at:
         when = format_date(override.at.date(), lang) if override.at else ""
         who = esc(TEXT("by", lang, who=override.by or "–", when=when).rstrip(", "))
         text += f"<br/><font size='7.5' color='{css(PALETTE.muted)}'>{who}</font>"
     pad = 2.4 * mm
-    style = derive(s.body_small, backColor=lighten(PALETTE.open_light, 0.35), borderColor=PALETTE.open,
-                   borderWidth=0, borderPadding=(pad, pad, pad, pad), leftIndent=pad, rightIndent=pad,
-                   spaceBefore=pad, spaceAfter=pad)
+    style = derive(
+        s.body_small,
+        backColor=lighten(PALETTE.open_light, 0.35),
+        borderColor=PALETTE.open,
+        borderWidth=0,
+        borderPadding=(pad, pad, pad, pad),
+        leftIndent=pad,
+        rightIndent=pad,
+        spaceBefore=pad,
+        spaceAfter=pad,
+    )
     return Paragraph(text, style)
 
 
@@ -883,9 +1069,11 @@ def _findings(data: ReportData, lang: str) -> list[Flowable]:
     s = styles()
     a = data.assessment
     out: list[Flowable] = [para(TEXT("findings", lang), s.h1)]
-    for key, text, accent in (("strengths", a.strengths, PALETTE.met),
-                              ("improvement_areas", a.improvement_areas, PALETTE.open),
-                              ("recommendations", a.recommendations, PALETTE.brand)):
+    for key, text, accent in (
+        ("strengths", a.strengths, PALETTE.met),
+        ("improvement_areas", a.improvement_areas, PALETTE.open),
+        ("recommendations", a.recommendations, PALETTE.brand),
+    ):
         body: list[Flowable] = [para(TEXT(key, lang), derive(s.h2, spaceBefore=0, textColor=accent))]
         paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()] if text.strip() else []
         if paragraphs:
@@ -907,20 +1095,35 @@ def _size(size: int, lang: str) -> str:
 
 def _evidence_register(data: ReportData, lang: str) -> list[Flowable]:
     s = styles()
-    out: list[Flowable] = [CondPageBreak(60 * mm), para(TEXT("evidence_register", lang), s.h1),
-                           para(TEXT("evidence_intro", lang), s.body_small)]
+    out: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        para(TEXT("evidence_register", lang), s.h1),
+        para(TEXT("evidence_intro", lang), s.body_small),
+    ]
     if not data.evidence:
         out.append(para(TEXT("no_evidence", lang), s.muted))
         return out
-    rows: list[list[object]] = [[para(TEXT("file", lang), s.cell_bold), para(TEXT("linked", lang), s.cell_bold),
-                                 para(TEXT("size", lang), s.cell_bold), para(TEXT("added", lang), s.cell_bold)]]
+    rows: list[list[object]] = [
+        [
+            para(TEXT("file", lang), s.cell_bold),
+            para(TEXT("linked", lang), s.cell_bold),
+            para(TEXT("size", lang), s.cell_bold),
+            para(TEXT("added", lang), s.cell_bold),
+        ]
+    ]
     for item in data.evidence:
         described = [para(item.file_name, s.cell_bold)]
         if item.description:
             described.append(para(item.description, s.cell))
         described.append(para(f"SHA-256 {item.sha256}", s.mono_small))
-        rows.append([described, para(", ".join(item.indicators) or "–", s.cell), para(_size(item.size, lang), s.cell),
-                     para(f"{format_date(item.added_at.date(), lang)}\n{item.added_by}", s.cell_small)])
+        rows.append(
+            [
+                described,
+                para(", ".join(item.indicators) or "–", s.cell),
+                para(_size(item.size, lang), s.cell),
+                para(f"{format_date(item.added_at.date(), lang)}\n{item.added_by}", s.cell_small),
+            ]
+        )
     out.append(_table(rows, [CONTENT_WIDTH * 0.6, CONTENT_WIDTH * 0.13, CONTENT_WIDTH * 0.1, CONTENT_WIDTH * 0.17]))
     return out
 
@@ -937,11 +1140,22 @@ def _signature_cell(name: str, role: str, image: Flowable | None, signed: str, l
     if signed:
         cell.append(para(signed, s.cell_small))
     else:
-        place = grid([[para(TEXT("place_date", lang), s.cell_small), RuledLines(1, 5 * mm)]],
-                      col_widths=[20 * mm, CONTENT_WIDTH / 2 - 32 * mm], hAlign="LEFT")
-        place.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+        place = grid(
+            [[para(TEXT("place_date", lang), s.cell_small), RuledLines(1, 5 * mm)]],
+            col_widths=[20 * mm, CONTENT_WIDTH / 2 - 32 * mm],
+            hAlign="LEFT",
+        )
+        place.setStyle(
+            TableStyle(
+                [
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ]
+            )
+        )
         cell.append(place)
     return cell
 
@@ -963,14 +1177,19 @@ def _signature_image(png: bytes, max_width: float, max_height: float) -> Flowabl
 def _signatures(data: ReportData, lang: str, box: PositionRecorder) -> list[Flowable]:
     s = styles()
     a = data.assessment
-    out: list[Flowable] = [para(TEXT("signatures", lang), s.h1), para(TEXT("signatures_intro", lang), s.body),
-                           Spacer(1, 4 * mm), para(TEXT("drawn", lang), s.h2)]
+    out: list[Flowable] = [
+        para(TEXT("signatures", lang), s.h1),
+        para(TEXT("signatures_intro", lang), s.body),
+        Spacer(1, 4 * mm),
+        para(TEXT("drawn", lang), s.h2),
+    ]
     cells: list[list[Flowable]] = []
     if data.drawn_signatures:
         for signature in data.drawn_signatures:
             image = _signature_image(signature.image_png, CONTENT_WIDTH / 2 - 14 * mm, 22 * mm)
-            cell = _signature_cell(signature.signer_name, signature.role, image,
-                                   format_date(signature.signed_at.date(), lang), lang)
+            cell = _signature_cell(
+                signature.signer_name, signature.role, image, format_date(signature.signed_at.date(), lang), lang
+            )
             if image is None:
                 cell.insert(0, para(TEXT("unreadable", lang), s.small))
             cells.append(cell)
@@ -980,13 +1199,24 @@ def _signatures(data: ReportData, lang: str, box: PositionRecorder) -> list[Flow
         cells.append(_signature_cell("", f"{TEXT('organisation_rep', lang)} {a.organisation.name}", None, "", lang))
     rows = [[cells[i], cells[i + 1] if i + 1 < len(cells) else ""] for i in range(0, len(cells), 2)]
     table = grid(rows, col_widths=[CONTENT_WIDTH / 2] * 2, hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 10 * mm), ("TOPPADDING", (0, 0), (-1, -1), 4 * mm),
-                              ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+            ]
+        )
+    )
     out.append(table)
     out.append(Spacer(1, 8 * mm))
-    out.append(KeepTogether([para(TEXT("digital", lang), s.h2), para(TEXT("digital_intro", lang), s.body_small),
-                             Spacer(1, 2 * mm), box]))
+    out.append(
+        KeepTogether(
+            [para(TEXT("digital", lang), s.h2), para(TEXT("digital_intro", lang), s.body_small), Spacer(1, 2 * mm), box]
+        )
+    )
     return out
 
 
@@ -998,8 +1228,11 @@ def _appendix(data: ReportData, lang: str) -> list[Flowable]:
     catalog = data.catalog
     a = data.assessment
     out: list[Flowable] = [para(TEXT("appendix", lang), s.h1), para(TEXT("catalog_section", lang), s.h2)]
-    provisional = (TEXT("provisional_yes", lang, note=catalog.provisional_note.get(lang)) if catalog.provisional
-                   else WORDS("no", lang))
+    provisional = (
+        TEXT("provisional_yes", lang, note=catalog.provisional_note.get(lang))
+        if catalog.provisional
+        else WORDS("no", lang)
+    )
     rows: list[tuple[str, Flowable | str]] = [
         (TEXT("catalog_id", lang), catalog.id),
         (TEXT("version", lang), catalog.version),
@@ -1019,9 +1252,10 @@ def _appendix(data: ReportData, lang: str) -> list[Flowable]:
         chain_style = derive(s.cell_bold, textColor=PALETTE.met if audit.intact else PALETTE.not_met)
         period = ""
         if audit.first_at and audit.last_at:
-            period = (f"{audit.first_at:%Y-%m-%d %H:%M} – {audit.last_at:%Y-%m-%d %H:%M} UTC")
-        actions = ", ".join(f"{ACTIONS(action, lang) if action in ACTIONS else action} {count}"
-                            for action, count in audit.actions)
+            period = f"{audit.first_at:%Y-%m-%d %H:%M} – {audit.last_at:%Y-%m-%d %H:%M} UTC"
+        actions = ", ".join(
+            f"{ACTIONS(action, lang) if action in ACTIONS else action} {count}" for action, count in audit.actions
+        )
         audit_rows: list[tuple[str, Flowable | str]] = [
             (TEXT("audit_entries", lang), str(audit.entries)),
             (TEXT("audit_chain", lang), para(chain, chain_style)),
@@ -1034,11 +1268,12 @@ def _appendix(data: ReportData, lang: str) -> list[Flowable]:
     out.append(para(TEXT("about_section", lang), s.h2))
     about: list[tuple[str, Flowable | str]] = [
         (TEXT("report_code", lang), data.report_code),
-        (TEXT("assessment_id", lang),
-         f"{a.id} · {TEXT('status_value', lang, status=a.status.label(lang), revision=a.revision)}"),
+        (
+            TEXT("assessment_id", lang),
+            f"{a.id} · {TEXT('status_value', lang, status=a.status.label(lang), revision=a.revision)}",
+        ),
         (TEXT("generated", lang), f"{data.generated_at:%Y-%m-%d %H:%M} UTC"),
         (TEXT("program", lang), f"ESCA Assessor {__version__}"),
     ]
     out.append(key_value_table(about, 40 * mm))
     return out
-

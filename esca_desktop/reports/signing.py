@@ -88,15 +88,26 @@ class PdfVerification:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "signed": self.signed, "intact": self.intact, "signer": self.signer,
+            "signed": self.signed,
+            "intact": self.intact,
+            "signer": self.signer,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
-            "trusted": self.trusted, "modified_after_signing": self.modified_after_signing, "ok": self.ok,
+            "trusted": self.trusted,
+            "modified_after_signing": self.modified_after_signing,
+            "ok": self.ok,
             "message": self.message,
             "signatures": [
-                {"field": s.field_name, "signer": s.signer, "fingerprint": s.fingerprint,
-                 "signing_time": s.signing_time.isoformat() if s.signing_time else None, "intact": s.intact,
-                 "trusted": s.trusted, "modified_after_signing": s.modified_after_signing,
-                 "covers_whole_file": s.covers_whole_file, "problem": s.problem}
+                {
+                    "field": s.field_name,
+                    "signer": s.signer,
+                    "fingerprint": s.fingerprint,
+                    "signing_time": s.signing_time.isoformat() if s.signing_time else None,
+                    "intact": s.intact,
+                    "trusted": s.trusted,
+                    "modified_after_signing": s.modified_after_signing,
+                    "covers_whole_file": s.covers_whole_file,
+                    "problem": s.problem,
+                }
                 for s in self.signatures
             ],
         }
@@ -220,7 +231,12 @@ def _stamp_lines(
 
 
 def sign_pdf(
-    in_path: Path, out_path: Path, identity: UnlockedIdentity, box: SignatureBox, reason: str, location: str,
+    in_path: Path,
+    out_path: Path,
+    identity: UnlockedIdentity,
+    box: SignatureBox,
+    reason: str,
+    location: str,
     field_name: str = "AssessorSignature",
 ) -> None:
     """Sign `in_path` into `out_path` (may be the same file; written atomically): PAdES B-B, visible stamp.
@@ -255,12 +271,16 @@ def sign_pdf(
     for certificate in identity.chain:
         registry.register(_to_asn1_certificate(certificate))
     signer = signers.SimpleSigner(
-        signing_cert=_to_asn1_certificate(identity.certificate), signing_key=_to_asn1_key(identity),
+        signing_cert=_to_asn1_certificate(identity.certificate),
+        signing_key=_to_asn1_key(identity),
         cert_registry=registry,
     )
     metadata = signers.PdfSignatureMetadata(
-        field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES, reason=reason or None,
-        location=location or None, name=identity.name,
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None,
+        location=location or None,
+        name=identity.name,
     )
     # pyHanko takes whole points; the stamp is drawn for exactly that rectangle
     x1, y1, x2, y2 = (round(v) for v in (box.x1, box.y1, box.x2, box.y2))
@@ -270,15 +290,19 @@ def sign_pdf(
         stamp_path = Path(folder) / "stamp.pdf"
         stamp_path.write_bytes(stamp)
         pdf_signer = signers.PdfSigner(
-            metadata, signer, stamp_style=StaticStampStyle.from_pdf_file(
-                str(stamp_path), border_width=0,  # the stamp draws its own frame, edge to edge
+            metadata,
+            signer,
+            stamp_style=StaticStampStyle.from_pdf_file(
+                str(stamp_path),
+                border_width=0,  # the stamp draws its own frame, edge to edge
                 background_layout=layout.SimpleBoxLayoutRule(
-                    x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+                    x_align=layout.AxisAlignment.ALIGN_MID,
+                    y_align=layout.AxisAlignment.ALIGN_MID,
                 ),
             ),
-            new_field_spec=None if existing else fields.SigFieldSpec(
-                field_name, on_page=box.page_index, box=(x1, y1, x2, y2)
-            ),
+            new_field_spec=None
+            if existing
+            else fields.SigFieldSpec(field_name, on_page=box.page_index, box=(x1, y1, x2, y2)),
         )
         output = io.BytesIO()
         try:
@@ -307,8 +331,9 @@ def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()
         log.debug("cannot parse %s", path, exc_info=True)
         raise UnreadablePdfError(f"{path} is not a readable PDF ({exc or type(exc).__name__})") from None
     if not embedded and not damaged:
-        return PdfVerification(False, False, "", None, False, False,
-                               f"{Path(path).name} carries no signature: it is not a signed document")
+        return PdfVerification(
+            False, False, "", None, False, False, f"{Path(path).name} carries no signature: it is not a signed document"
+        )
     roots = [_to_asn1_certificate(c) for c in trusted_certificates]
     statuses = [_check_signature(sig, roots, later=i < len(embedded) - 1) for i, sig in enumerate(embedded)]
     return _verdict(Path(path).name, (*statuses, *damaged))
@@ -330,10 +355,19 @@ def _collect_signatures(reader: Any) -> tuple[list[Any], list[EmbeddedSignatureC
             embedded.append((signature.signed_revision, signature))
         except Exception as exc:  # the /Contents of that signature is not a CMS object any more
             log.debug("damaged signature value in %s", name, exc_info=True)
-            damaged.append(EmbeddedSignatureCheck(
-                str(name), "", "", None, False, False, False, False,
-                f"the signature value is damaged or was removed ({exc or type(exc).__name__})",
-            ))
+            damaged.append(
+                EmbeddedSignatureCheck(
+                    str(name),
+                    "",
+                    "",
+                    None,
+                    False,
+                    False,
+                    False,
+                    False,
+                    f"the signature value is damaged or was removed ({exc or type(exc).__name__})",
+                )
+            )
     embedded.sort(key=lambda item: item[0])
     return [signature for _, signature in embedded], damaged
 
@@ -349,13 +383,22 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
     try:
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
         usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
-        status = _run(lambda: async_validate_pdf_signature(
-            embedded, signer_validation_context=context, key_usage_settings=usage
-        ))
+        status = _run(
+            lambda: async_validate_pdf_signature(embedded, signer_validation_context=context, key_usage_settings=usage)
+        )
     except Exception as exc:  # a signature so damaged that pyHanko cannot even evaluate it
         log.debug("cannot validate signature %s", field_name, exc_info=True)
-        return EmbeddedSignatureCheck(field_name, "", "", None, False, False, False, False,
-                                  f"the signature cannot be evaluated ({exc or type(exc).__name__})")
+        return EmbeddedSignatureCheck(
+            field_name,
+            "",
+            "",
+            None,
+            False,
+            False,
+            False,
+            False,
+            f"the signature cannot be evaluated ({exc or type(exc).__name__})",
+        )
     from cryptography import x509
 
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
@@ -375,10 +418,15 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
     else:
         problem = ""
     return EmbeddedSignatureCheck(
-        field_name=field_name, signer=describe_certificate(certificate),
+        field_name=field_name,
+        signer=describe_certificate(certificate),
         fingerprint=certificate_fingerprint(certificate),
-        signing_time=status.signer_reported_dt, intact=intact, trusted=bool(status.trusted),
-        modified_after_signing=modified, covers_whole_file=whole, problem=problem,
+        signing_time=status.signer_reported_dt,
+        intact=intact,
+        trusted=bool(status.trusted),
+        modified_after_signing=modified,
+        covers_whole_file=whole,
+        problem=problem,
     )
 
 

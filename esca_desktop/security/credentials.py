@@ -38,20 +38,24 @@ if TYPE_CHECKING:
 KEYRING_SETTING_ENV = "ESCA_DESKTOP_KEYRING"
 
 # The OS stores that keep secrets encrypted at rest and unlock with the user's session.
-SECURE_BACKENDS = frozenset({
-    "keyring.backends.SecretService.Keyring",  # GNOME Keyring, KeePassXC … over D-Bus
-    "keyring.backends.libsecret.Keyring",
-    "keyring.backends.kwallet.DBusKeyring",  # KWallet (DBusKeyringKWallet4 is a subclass)
-    "keyring.backends.macOS.Keyring",  # macOS Keychain
-    "keyring.backends.Windows.WinVaultKeyring",  # Windows Credential Manager
-})
+SECURE_BACKENDS = frozenset(
+    {
+        "keyring.backends.SecretService.Keyring",  # GNOME Keyring, KeePassXC … over D-Bus
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",  # KWallet (DBusKeyringKWallet4 is a subclass)
+        "keyring.backends.macOS.Keyring",  # macOS Keychain
+        "keyring.backends.Windows.WinVaultKeyring",  # Windows Credential Manager
+    }
+)
 
 # Never accepted, even when named explicitly: they store nothing, fail, or write plain text.
-PLAINTEXT_BACKENDS = frozenset({
-    "keyring.backends.fail.Keyring",
-    "keyring.backends.null.Keyring",
-    "keyrings.alt.file.PlaintextKeyring",
-})
+PLAINTEXT_BACKENDS = frozenset(
+    {
+        "keyring.backends.fail.Keyring",
+        "keyring.backends.null.Keyring",
+        "keyrings.alt.file.PlaintextKeyring",
+    }
+)
 
 WAY_OUT = (
     "Install and unlock the system's password store (GNOME Keyring or KWallet on Linux, the Keychain on "

@@ -100,10 +100,16 @@ class IdentityInfo:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "name": self.name, "email": self.email, "passphrase_mode": self.passphrase_mode,
-            "created": self.created.isoformat(), "fingerprint": self.fingerprint, "key_id": self.key_id,
-            "not_before": self.not_before.isoformat(), "not_after": self.not_after.isoformat(),
-            "issuer": self.issuer, "self_signed": self.self_signed,
+            "name": self.name,
+            "email": self.email,
+            "passphrase_mode": self.passphrase_mode,
+            "created": self.created.isoformat(),
+            "fingerprint": self.fingerprint,
+            "key_id": self.key_id,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "issuer": self.issuer,
+            "self_signed": self.self_signed,
         }
 
 
@@ -173,7 +179,7 @@ def certificate_email(certificate: x509.Certificate) -> str:
 
 
 def describe_certificate(certificate: x509.Certificate) -> str:
-    """"Name <email>" (or whichever of the two the certificate has; else its subject)."""
+    """ "Name <email>" (or whichever of the two the certificate has; else its subject)."""
     name, email = certificate_name(certificate), certificate_email(certificate)
     if name and email:
         return f"{name} <{email}>"
@@ -191,15 +197,24 @@ def load_certificates(data: bytes, source: str) -> list[x509.Certificate]:
 
 
 def _subject(name: str, email: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, name),
-        x509.NameAttribute(NameOID.EMAIL_ADDRESS, email),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, email),
+        ]
+    )
 
 
 _SIGNING_USAGE = x509.KeyUsage(
-    digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-    key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
 )
 
 
@@ -281,9 +296,7 @@ def _pem(certificates: Sequence[x509.Certificate]) -> bytes:
 class IdentityStore:
     """The identity in `data_dir/identity/`, with its passphrase in `credentials` (mode ``keyring``)."""
 
-    def __init__(
-        self, data_dir: Path, credentials: CredentialStore, clock: Callable[[], dt.datetime] = utcnow
-    ) -> None:
+    def __init__(self, data_dir: Path, credentials: CredentialStore, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.folder = Path(data_dir) / "identity"
         self.credentials = credentials
         self.clock = clock
@@ -332,8 +345,10 @@ class IdentityStore:
         except (OSError, ValueError) as exc:
             raise IdentityError(f"{path} cannot be read ({exc}); delete the identity and create it again") from None
         if (
-            not isinstance(data, dict) or data.get("passphrase_mode") not in PASSPHRASE_MODES
-            or not isinstance(data.get("format", 0), int) or not isinstance(data.get("created"), str)
+            not isinstance(data, dict)
+            or data.get("passphrase_mode") not in PASSPHRASE_MODES
+            or not isinstance(data.get("format", 0), int)
+            or not isinstance(data.get("created"), str)
         ):
             raise IdentityError(f"{path} is damaged; delete the identity and create it again")
         try:
@@ -380,7 +395,10 @@ class IdentityStore:
         return self._store(key, certificate, (), name, email, mode, secret)
 
     def import_pkcs12(
-        self, path: Path, password: str | None, passphrase_mode: PassphraseMode = "keyring",
+        self,
+        path: Path,
+        password: str | None,
+        passphrase_mode: PassphraseMode = "keyring",
         passphrase: str | None = None,
     ) -> IdentityInfo:
         """A key and certificate (with its chain) from a .p12/.pfx file, e.g. issued by the secretariat."""
@@ -442,8 +460,14 @@ class IdentityStore:
         return passphrase if passphrase is not None else secrets.token_urlsafe(32)
 
     def _store(
-        self, key: SigningKey, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...],
-        name: str, email: str, mode: PassphraseMode, passphrase: str,
+        self,
+        key: SigningKey,
+        certificate: x509.Certificate,
+        chain: tuple[x509.Certificate, ...],
+        name: str,
+        email: str,
+        mode: PassphraseMode,
+        passphrase: str,
     ) -> IdentityInfo:
         entry = _keyring_entry(public_key_id(key.public_key()))
         if mode == "keyring":
@@ -451,7 +475,8 @@ class IdentityStore:
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             encrypted = key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
                 serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
             )
             _write_private(self.folder / KEY_FILE, encrypted)
@@ -461,8 +486,12 @@ class IdentityStore:
             else:
                 (self.folder / CHAIN_FILE).unlink(missing_ok=True)
             record = {
-                "format": IDENTITY_FORMAT, "name": name, "email": email, "passphrase_mode": mode,
-                "created": self.clock().isoformat(), "certificate_fingerprint": certificate_fingerprint(certificate),
+                "format": IDENTITY_FORMAT,
+                "name": name,
+                "email": email,
+                "passphrase_mode": mode,
+                "created": self.clock().isoformat(),
+                "certificate_fingerprint": certificate_fingerprint(certificate),
                 "key_id": public_key_id(key.public_key()),
             }
             _write_private(self.folder / INFO_FILE, json.dumps(record, indent=2).encode("utf-8"), 0o644)
@@ -534,7 +563,8 @@ class IdentityStore:
         if chain:
             _write_private(self.folder / CHAIN_FILE, _pem(chain), 0o644)
         record = {
-            **record, "name": certificate_name(certificate) or record.get("name"),
+            **record,
+            "name": certificate_name(certificate) or record.get("name"),
             "email": certificate_email(certificate) or record.get("email"),
             "certificate_fingerprint": certificate_fingerprint(certificate),
         }
@@ -592,7 +622,9 @@ def sign_detached(identity: UnlockedIdentity, data: bytes) -> dict[str, str]:
 
 
 def verify_detached(
-    data: bytes, signature: Mapping[str, Any], trusted_certificates: Sequence[x509.Certificate] = (),
+    data: bytes,
+    signature: Mapping[str, Any],
+    trusted_certificates: Sequence[x509.Certificate] = (),
     at: dt.datetime | None = None,
 ) -> SignatureCheck:
     """Check a `sign_detached` signature. Never raises on malformed input: valid=False with the reason.
@@ -640,8 +672,9 @@ def _verify_detached(
         elif isinstance(public_key, rsa.RSAPublicKey):
             public_key.verify(raw, bytes(data), _pss(), hashes.SHA256())
     except InvalidSignature:
-        return _invalid("the signature does not match the data: the data or the signature was changed",
-                        signer, fingerprint)
+        return _invalid(
+            "the signature does not match the data: the data or the signature was changed", signer, fingerprint
+        )
     is_trusted, why = _trust(certificate, trusted, now)
     return SignatureCheck(True, signer, fingerprint, is_trusted, f"valid signature by {signer}; {why}")
 

@@ -74,15 +74,21 @@ def normalise_organisation(org: Organisation) -> Organisation:
     if org.sector.strip():
         found = find_sector(org.sector)
         if found is None:
-            raise ValidationError(
-                f"sector: {org.sector!r} is not a sector portfolio (one of: {', '.join(SECTORS)})"
-            )
+            raise ValidationError(f"sector: {org.sector!r} is not a sector portfolio (one of: {', '.join(SECTORS)})")
         sector = found
     website = org.website.strip()
     if website and "://" not in website:
         website = "https://" + website
-    return replace(org, name=name, country=country.alpha2, sector=sector, website=website,
-                   region=org.region.strip(), legal_form=org.legal_form.strip(), contact=org.contact.strip())
+    return replace(
+        org,
+        name=name,
+        country=country.alpha2,
+        sector=sector,
+        website=website,
+        region=org.region.strip(),
+        legal_form=org.legal_form.strip(),
+        contact=org.contact.strip(),
+    )
 
 
 def score_summary(session: FormSession) -> ScoreSummary:
@@ -131,14 +137,23 @@ class AssessmentService:
             raise ValidationError(f"interview language: {request.interview_lang!r} is not en or de")
         entry = self.context.catalogs.find(request.catalog_ref)
         catalog = entry.catalog
-        self.repository.store_catalog_source(catalog.id, catalog.version, catalog.content_hash,
-                                             catalog.source_name, entry.content)
+        self.repository.store_catalog_source(
+            catalog.id, catalog.version, catalog.content_hash, catalog.source_name, entry.content
+        )
         session = FormSession(catalog, lang=request.interview_lang)
         assessors = tuple(a.strip() for a in request.assessors if a.strip()) or (self.context.actor,)
         new_id = self.repository.create(
-            organisation, CatalogBinding(catalog.id, catalog.version, catalog.content_hash), catalog.scheme,
-            assessors, request.interview_start, request.interview_end, request.place.strip(),
-            request.interview_lang, self.context.actor, score_summary(session), session.current.id,
+            organisation,
+            CatalogBinding(catalog.id, catalog.version, catalog.content_hash),
+            catalog.scheme,
+            assessors,
+            request.interview_start,
+            request.interview_end,
+            request.place.strip(),
+            request.interview_lang,
+            self.context.actor,
+            score_summary(session),
+            session.current.id,
         )
         return new_id, Changes(assessment_ids=frozenset({new_id}), list=True)
 
@@ -161,8 +176,11 @@ class AssessmentService:
             if fld is not None:
                 answers[key] = from_json(fld, data)
         session = FormSession(
-            catalog, answers, self.repository.indicator_states(assessment.id),
-            lang=lang or assessment.interview_lang, position=assessment.current_indicator,
+            catalog,
+            answers,
+            self.repository.indicator_states(assessment.id),
+            lang=lang or assessment.interview_lang,
+            position=assessment.current_indicator,
         )
         return Interview(self, assessment, session)
 
@@ -206,10 +224,17 @@ class Interview:
     def _changed_results(self, indicator_ids: frozenset[str]) -> list[IndicatorResult]:
         return [self.session.result(i) for i in sorted(indicator_ids)]
 
-    def _changes(self, fields: frozenset[str] = frozenset(), indicators: frozenset[str] = frozenset(),
-                 notes: bool = False) -> Changes:
-        return Changes(assessment_ids=frozenset({self.id}), answers=fields, indicators=indicators,
-                       notes=notes, summary=True, list=True)
+    def _changes(
+        self, fields: frozenset[str] = frozenset(), indicators: frozenset[str] = frozenset(), notes: bool = False
+    ) -> Changes:
+        return Changes(
+            assessment_ids=frozenset({self.id}),
+            answers=fields,
+            indicators=indicators,
+            notes=notes,
+            summary=True,
+            list=True,
+        )
 
     # --- answers --------------------------------------------------------------------------------
 
@@ -225,17 +250,23 @@ class Interview:
     def _persist(self, results: Sequence[AnswerResult], action: str) -> None:
         catalog = self.catalog
         writes = [
-            AnswerWrite(r.key, to_json(catalog.field_by_key[r.key], r.value),
-                        to_json(catalog.field_by_key[r.key], r.previous))
+            AnswerWrite(
+                r.key, to_json(catalog.field_by_key[r.key], r.value), to_json(catalog.field_by_key[r.key], r.previous)
+            )
             for r in results
         ]
         changed: set[str] = set()
         for r in results:
             changed |= r.changed_indicators
         try:
-            self.repository.save_answers(self.id, writes, self.context.actor,
-                                         self._changed_results(frozenset(changed)), score_summary(self.session),
-                                         action)
+            self.repository.save_answers(
+                self.id,
+                writes,
+                self.context.actor,
+                self._changed_results(frozenset(changed)),
+                score_summary(self.session),
+                action,
+            )
         except BaseException:
             for r in reversed(results):
                 self.session.revert(r)
@@ -265,8 +296,7 @@ class Interview:
                 if result.changed_fields:
                     applied.append(result)
             errors = [
-                p.message for p in self.session.problems()
-                if p.kind is ProblemKind.CONSTRAINT and p.field_key in values
+                p.message for p in self.session.problems() if p.kind is ProblemKind.CONSTRAINT and p.field_key in values
             ]
         if errors:
             for r in reversed(applied):
@@ -324,8 +354,15 @@ class Interview:
         changed = self.session.set_state(indicator_id, state)
         try:
             self.repository.save_indicator_state(
-                self.id, indicator_id, state, self.context.actor, action, old, new,
-                [self.session.result(indicator_id)] if changed else [], score_summary(self.session),
+                self.id,
+                indicator_id,
+                state,
+                self.context.actor,
+                action,
+                old,
+                new,
+                [self.session.result(indicator_id)] if changed else [],
+                score_summary(self.session),
             )
         except BaseException:
             self.session.set_state(indicator_id, previous)
@@ -344,23 +381,26 @@ class Interview:
             return Changes()
         return self._save_state(indicator_id, replace(state, follow_up=flag), "follow_up", state.follow_up, flag)
 
-    def set_override(self, indicator_id: str, status: ResultStatus, points: float | None,
-                     justification: str) -> Changes:
+    def set_override(
+        self, indicator_id: str, status: ResultStatus, points: float | None, justification: str
+    ) -> Changes:
         override = Override(status, points, justification.strip(), self.context.actor, self.context.clock())
         problem = self.session.check_override(indicator_id, override)
         if problem:
             raise ValidationError(problem)
         state = self.session.state(indicator_id)
         old = _override_json(state.override)
-        return self._save_state(indicator_id, replace(state, override=override), "override", old,
-                                _override_json(override))
+        return self._save_state(
+            indicator_id, replace(state, override=override), "override", old, _override_json(override)
+        )
 
     def clear_override(self, indicator_id: str) -> Changes:
         state = self.session.state(indicator_id)
         if state.override is None:
             return Changes()
-        return self._save_state(indicator_id, replace(state, override=None), "override",
-                                _override_json(state.override), None)
+        return self._save_state(
+            indicator_id, replace(state, override=None), "override", _override_json(state.override), None
+        )
 
     def set_summary_texts(self, texts: Mapping[str, str]) -> Changes:
         self._require_editable()
@@ -370,7 +410,9 @@ class Interview:
 
     # --- evidence -------------------------------------------------------------------------------
 
-    def add_evidence(self, source: Path, description: str = "", indicators: Sequence[str] = ()) -> tuple[EvidenceItem, Changes]:
+    def add_evidence(
+        self, source: Path, description: str = "", indicators: Sequence[str] = ()
+    ) -> tuple[EvidenceItem, Changes]:
         """Copy a file into the data folder with its SHA-256 and link it to indicators."""
         self._require_editable()
         for indicator_id in indicators:
@@ -390,9 +432,18 @@ class Interview:
                     digest.update(chunk)
                     writer.write(chunk)
                 writer.flush()
-            item = EvidenceItem(evidence_id, self.id, source.name, stored_name, digest.hexdigest(),
-                                target.stat().st_size, description.strip(), tuple(indicators),
-                                self.context.actor, self.context.clock())
+            item = EvidenceItem(
+                evidence_id,
+                self.id,
+                source.name,
+                stored_name,
+                digest.hexdigest(),
+                target.stat().st_size,
+                description.strip(),
+                tuple(indicators),
+                self.context.actor,
+                self.context.clock(),
+            )
             self.repository.add_evidence(item, self.context.actor)
         except OSError as exc:
             target.unlink(missing_ok=True)
@@ -436,8 +487,7 @@ class Interview:
             listed = "; ".join(p.message for p in problems[:20])
             more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
             raise ValidationError(f"cannot finalise, {len(problems)} problem(s) remain: {listed}{more}")
-        self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor,
-                                   snapshot=self.snapshot())
+        self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
 
@@ -458,10 +508,17 @@ class Interview:
         return {
             "catalog": {"id": catalog.id, "version": catalog.version, "hash": catalog.content_hash},
             "revision": self.assessment.revision,
-            "answers": {key: to_json(catalog.field_by_key[key], value) for key, value in sorted(session.answers.items())},
+            "answers": {
+                key: to_json(catalog.field_by_key[key], value) for key, value in sorted(session.answers.items())
+            },
             "results": [
-                {"indicator": r.indicator_id, "status": r.status.value, "points": r.points,
-                 "max_points": r.max_points, "overridden": r.overridden}
+                {
+                    "indicator": r.indicator_id,
+                    "status": r.status.value,
+                    "points": r.points,
+                    "max_points": r.max_points,
+                    "overridden": r.overridden,
+                }
                 for r in session.results()
             ],
             "total": {"points": total.points, "max_points": total.max_points, "percent": total.percent},

@@ -115,16 +115,28 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
         sign_report_file(context, report_path, box, passphrase)
         report_pdf = report_path.read_bytes()
     manifest_base = {
-        "assessment": {"id": assessment.id, "revision": record.assessment["revision"],
-                       "status": record.assessment["status"]},
-        "catalog": {"id": assessment.catalog.catalog_id, "version": assessment.catalog.version,
-                    "hash": assessment.catalog.content_hash},
+        "assessment": {
+            "id": assessment.id,
+            "revision": record.assessment["revision"],
+            "status": record.assessment["status"],
+        },
+        "catalog": {
+            "id": assessment.catalog.catalog_id,
+            "version": assessment.catalog.version,
+            "hash": assessment.catalog.content_hash,
+        },
         "assessor": {"name": identity.name, "email": identity.email, "certificate_sha256": identity.fingerprint},
         "created_at": context.clock().astimezone(dt.UTC).isoformat(timespec="seconds"),
         "generator": f"esca-desktop {__version__}",
     }
-    return write_bundle(Path(out_path), manifest_base, document_from_record(record), report_pdf, evidence,
-                        lambda data: sign_detached(identity, data))
+    return write_bundle(
+        Path(out_path),
+        manifest_base,
+        document_from_record(record),
+        report_pdf,
+        evidence,
+        lambda data: sign_detached(identity, data),
+    )
 
 
 def _evidence_files(context: AppContext, record: AssessmentRecord) -> list[tuple[str, Path]]:
@@ -140,11 +152,15 @@ def _evidence_files(context: AppContext, record: AssessmentRecord) -> list[tuple
                     digest.update(chunk)
                     size += len(chunk)
         except OSError as exc:
-            raise UserError(f"evidence {item['file_name']!r}: {path} cannot be read ({exc.strerror or exc}); "
-                            "the assessment cannot be exported without it") from None
+            raise UserError(
+                f"evidence {item['file_name']!r}: {path} cannot be read ({exc.strerror or exc}); "
+                "the assessment cannot be exported without it"
+            ) from None
         if size != item["size"] or digest.hexdigest() != item["sha256"]:
-            raise UserError(f"evidence {item['file_name']!r}: {path} was changed after it was added (its SHA-256 "
-                            "no longer matches); the assessment cannot be exported")
+            raise UserError(
+                f"evidence {item['file_name']!r}: {path} was changed after it was added (its SHA-256 "
+                "no longer matches); the assessment cannot be exported"
+            )
         files.append((str(item["stored_name"]), path))
     return files
 
@@ -159,41 +175,73 @@ def document_from_record(record: AssessmentRecord) -> dict[str, Any]:
         "status": a["status"],
         "scheme": a["scheme"],
         "catalog": {"id": a["catalog_id"], "version": a["catalog_version"], "hash": a["catalog_hash"]},
-        "organisation": {k: org[k] for k in ("name", "country", "region", "legal_form", "sector", "website",
-                                             "contact")},
+        "organisation": {
+            k: org[k] for k in ("name", "country", "region", "legal_form", "sector", "website", "contact")
+        },
         "assessors": json.loads(a["assessors"]),
-        "interview": {"start": a["interview_start"], "end": a["interview_end"], "place": a["place"],
-                      "lang": a["interview_lang"]},
+        "interview": {
+            "start": a["interview_start"],
+            "end": a["interview_end"],
+            "place": a["place"],
+            "lang": a["interview_lang"],
+        },
         "current_indicator": a["current_indicator"],
         "created_at": a["created_at"],
         "updated_at": a["updated_at"],
         "finalised_at": a["finalised_at"],
         "summary": {k: a[k] for k in ("strengths", "improvement_areas", "recommendations")},
-        "score": {"progress_done": a["progress_done"], "progress_total": a["progress_total"],
-                  "points": a["score_points"], "max_points": a["score_max"],
-                  "passed": None if a["outcome_passed"] is None else bool(a["outcome_passed"])},
+        "score": {
+            "progress_done": a["progress_done"],
+            "progress_total": a["progress_total"],
+            "points": a["score_points"],
+            "max_points": a["score_max"],
+            "passed": None if a["outcome_passed"] is None else bool(a["outcome_passed"]),
+        },
         "answers": [
-            {"key": r["field_key"], "value": json.loads(r["value_json"]), "answered_by": r["answered_by"],
-             "answered_at": r["answered_at"]}
+            {
+                "key": r["field_key"],
+                "value": json.loads(r["value_json"]),
+                "answered_by": r["answered_by"],
+                "answered_at": r["answered_at"],
+            }
             for r in record.answers
         ],
         "indicators": [
-            {"id": r["indicator_id"], "result_status": r["result_status"], "result_points": r["result_points"],
-             "note": r["note"], "follow_up": bool(r["follow_up"]),
-             "override": None if not r["override_status"] else {
-                 "status": r["override_status"], "points": r["override_points"],
-                 "justification": r["override_justification"], "by": r["override_by"], "at": r["override_at"]}}
+            {
+                "id": r["indicator_id"],
+                "result_status": r["result_status"],
+                "result_points": r["result_points"],
+                "note": r["note"],
+                "follow_up": bool(r["follow_up"]),
+                "override": None
+                if not r["override_status"]
+                else {
+                    "status": r["override_status"],
+                    "points": r["override_points"],
+                    "justification": r["override_justification"],
+                    "by": r["override_by"],
+                    "at": r["override_at"],
+                },
+            }
             for r in record.indicator_states
         ],
         "evidence": [
-            {**{k: r[k] for k in ("id", "file_name", "stored_name", "sha256", "size", "description", "added_by",
-                                  "added_at")},
-             "indicators": json.loads(r["indicators"])}
+            {
+                **{
+                    k: r[k]
+                    for k in ("id", "file_name", "stored_name", "sha256", "size", "description", "added_by", "added_at")
+                },
+                "indicators": json.loads(r["indicators"]),
+            }
             for r in record.evidence
         ],
         "drawn_signatures": [
-            {"role": r["role"], "signer_name": r["signer_name"], "signed_at": r["signed_at"],
-             "image_png": base64.b64encode(r["image_png"]).decode("ascii")}
+            {
+                "role": r["role"],
+                "signer_name": r["signer_name"],
+                "signed_at": r["signed_at"],
+                "image_png": base64.b64encode(r["image_png"]).decode("ascii"),
+            }
             for r in record.drawn_signatures
         ],
         "revisions": [
@@ -236,10 +284,10 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
             _place_files(context, folder, missing, lambda: None)
         return ImportResult(record.id, revision, created=False, signer=bundle.signer)
     added_at = context.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
-    _place_files(context, folder, bundle.evidence,
-                 lambda: write_record(engine, record, stored, catalog_source, added_at))
-    return ImportResult(record.id, revision, created=stored is None, replaced=stored is not None,
-                        signer=bundle.signer)
+    _place_files(
+        context, folder, bundle.evidence, lambda: write_record(engine, record, stored, catalog_source, added_at)
+    )
+    return ImportResult(record.id, revision, created=stored is None, replaced=stored is not None, signer=bundle.signer)
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -249,8 +297,7 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _place_files(context: AppContext, folder: Path, files: Mapping[str, bytes],
-                 commit: Callable[[], None]) -> None:
+def _place_files(context: AppContext, folder: Path, files: Mapping[str, bytes], commit: Callable[[], None]) -> None:
     """Write `files` to a staging folder, run `commit`, then move them into `folder`; on any failure
     before the move, nothing of them is left behind."""
     context.evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -264,8 +311,10 @@ def _place_files(context: AppContext, folder: Path, files: Mapping[str, bytes],
                 os.fsync(writer.fileno())
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise UserError(f"the evidence files cannot be written to {context.evidence_dir} "
-                        f"({exc.strerror or exc}); nothing was imported") from None
+        raise UserError(
+            f"the evidence files cannot be written to {context.evidence_dir} "
+            f"({exc.strerror or exc}); nothing was imported"
+        ) from None
     try:
         commit()
         if files:
@@ -273,8 +322,10 @@ def _place_files(context: AppContext, folder: Path, files: Mapping[str, bytes],
             for name in files:
                 os.replace(staging / name, folder / name)
     except OSError as exc:
-        raise UserError(f"the evidence files cannot be moved into {folder} ({exc.strerror or exc}); "
-                        "import the bundle again to complete it") from None
+        raise UserError(
+            f"the evidence files cannot be moved into {folder} ({exc.strerror or exc}); "
+            "import the bundle again to complete it"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -287,8 +338,11 @@ def _catalog_for(context: AppContext, bundle: VerifiedBundle, label: str) -> tup
     engine = context.repository.engine
     if entry is not None:
         catalog = entry.catalog
-        source = None if has_catalog(engine, catalog.content_hash) else CatalogSource(
-            catalog.content_hash, catalog.id, catalog.version, catalog.source_name, entry.content)
+        source = (
+            None
+            if has_catalog(engine, catalog.content_hash)
+            else CatalogSource(catalog.content_hash, catalog.id, catalog.version, catalog.source_name, entry.content)
+        )
     elif has_catalog(engine, wanted["hash"]):
         name, content = context.repository.catalog_source(wanted["hash"])
         try:
@@ -309,8 +363,18 @@ def _catalog_for(context: AppContext, bundle: VerifiedBundle, label: str) -> tup
 
 def _verify_audit(record: AssessmentRecord) -> tuple[bool, str]:
     rows = [
-        (index, record.id, e["at"], e["actor"], e["action"], e["target"], e["old_json"], e["new_json"],
-         e["prev_hash"], e["hash"])
+        (
+            index,
+            record.id,
+            e["at"],
+            e["actor"],
+            e["action"],
+            e["target"],
+            e["old_json"],
+            e["new_json"],
+            e["prev_hash"],
+            e["hash"],
+        )
         for index, e in enumerate(record.audit, 1)
     ]
     result = verify_chain(rows, str(record.assessment["audit_head"]), int(record.assessment["audit_count"]))
@@ -318,7 +382,7 @@ def _verify_audit(record: AssessmentRecord) -> tuple[bool, str]:
 
 
 def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) -> str:
-    """"create", "replace" or "unchanged"; `ImportConflictError` when the bundle is older or diverged."""
+    """ "create", "replace" or "unchanged"; `ImportConflictError` when the bundle is older or diverged."""
     if stored is None:
         return "create"
     short = record.id[:8]
@@ -329,9 +393,9 @@ def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) ->
             f"the bundle's revision {revision}; an older revision is not imported"
         )
     incoming = tuple(str(e["hash"]) for e in record.audit)
-    if revision == stored.revision and stored.audit_hashes[:len(incoming)] == incoming:
+    if revision == stored.revision and stored.audit_hashes[: len(incoming)] == incoming:
         return "unchanged"
-    if incoming[:len(stored.audit_hashes)] == stored.audit_hashes and incoming != stored.audit_hashes:
+    if incoming[: len(stored.audit_hashes)] == stored.audit_hashes and incoming != stored.audit_hashes:
         return "replace"
     common = 0
     for mine, theirs in zip(stored.audit_hashes, incoming, strict=False):
@@ -415,9 +479,14 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
             valid = False
         if not valid:
             raise fail(f"answers[{index}].value", f"not a valid {fld.type.value} value for {answer['key']}")
-        answers.append({"field_key": answer["key"], "value_json": canonical_json(answer["value"]),
-                        "answered_by": answer["answered_by"],
-                        "answered_at": check_time(f"answers[{index}].answered_at", answer["answered_at"])})
+        answers.append(
+            {
+                "field_key": answer["key"],
+                "value_json": canonical_json(answer["value"]),
+                "answered_by": answer["answered_by"],
+                "answered_at": check_time(f"answers[{index}].answered_at", answer["answered_at"]),
+            }
+        )
 
     states = []
     unique("indicators", [i["id"] for i in d["indicators"]])
@@ -431,15 +500,20 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
         override = item["override"]
         if override is not None and override["status"] not in statuses:
             raise fail(f"{path}.override.status", f"{override['status']!r} is not a result status")
-        states.append({
-            "indicator_id": item["id"], "result_status": item["result_status"],
-            "result_points": item["result_points"], "note": item["note"], "follow_up": item["follow_up"],
-            "override_status": override["status"] if override else None,
-            "override_points": override["points"] if override else None,
-            "override_justification": override["justification"] if override else "",
-            "override_by": override["by"] if override else "",
-            "override_at": check_time(f"{path}.override.at", override["at"]) if override else None,
-        })
+        states.append(
+            {
+                "indicator_id": item["id"],
+                "result_status": item["result_status"],
+                "result_points": item["result_points"],
+                "note": item["note"],
+                "follow_up": item["follow_up"],
+                "override_status": override["status"] if override else None,
+                "override_points": override["points"] if override else None,
+                "override_justification": override["justification"] if override else "",
+                "override_by": override["by"] if override else "",
+                "override_at": check_time(f"{path}.override.at", override["at"]) if override else None,
+            }
+        )
 
     evidence = []
     unique("evidence", [e["id"] for e in d["evidence"]])
@@ -448,9 +522,15 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
             if indicator_id not in catalog.indicator_by_id:
                 raise fail(f"evidence[{index}].indicators", f"no indicator {indicator_id!r} in {catalog.ref}")
         check_time(f"evidence[{index}].added_at", item["added_at"])
-        evidence.append({**{k: item[k] for k in ("id", "file_name", "stored_name", "sha256", "size",
-                                                 "description", "added_by", "added_at")},
-                         "indicators": canonical_json(item["indicators"])})
+        evidence.append(
+            {
+                **{
+                    k: item[k]
+                    for k in ("id", "file_name", "stored_name", "sha256", "size", "description", "added_by", "added_at")
+                },
+                "indicators": canonical_json(item["indicators"]),
+            }
+        )
 
     signatures = []
     for index, item in enumerate(d["drawn_signatures"]):
@@ -460,13 +540,22 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
             raise fail(f"drawn_signatures[{index}].image_png", "not valid base64") from None
         if not image.startswith(b"\x89PNG"):
             raise fail(f"drawn_signatures[{index}].image_png", "not a PNG image")
-        signatures.append({"role": item["role"], "signer_name": item["signer_name"], "image_png": image,
-                           "signed_at": check_time(f"drawn_signatures[{index}].signed_at", item["signed_at"])})
+        signatures.append(
+            {
+                "role": item["role"],
+                "signer_name": item["signer_name"],
+                "image_png": image,
+                "signed_at": check_time(f"drawn_signatures[{index}].signed_at", item["signed_at"]),
+            }
+        )
 
     unique("revisions", [r["revision"] for r in d["revisions"]])
     snapshots = [
-        {"revision": r["revision"], "finalised_at": check_time(f"revisions[{index}].finalised_at", r["finalised_at"]),
-         "snapshot_json": canonical_json(r["snapshot"])}
+        {
+            "revision": r["revision"],
+            "finalised_at": check_time(f"revisions[{index}].finalised_at", r["finalised_at"]),
+            "snapshot_json": canonical_json(r["snapshot"]),
+        }
         for index, r in enumerate(d["revisions"])
     ]
     for index, entry in enumerate(d["audit"]["entries"]):
@@ -475,17 +564,30 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
     score = d["score"]
     return AssessmentRecord(
         assessment={
-            "id": d["id"], "catalog_id": d["catalog"]["id"], "catalog_version": d["catalog"]["version"],
-            "catalog_hash": d["catalog"]["hash"], "scheme": d["scheme"], "status": status.value,
-            "revision": d["revision"], "assessors": canonical_json(d["assessors"]),
-            "interview_start": d["interview"]["start"], "interview_end": d["interview"]["end"],
-            "place": d["interview"]["place"], "interview_lang": d["interview"]["lang"],
+            "id": d["id"],
+            "catalog_id": d["catalog"]["id"],
+            "catalog_version": d["catalog"]["version"],
+            "catalog_hash": d["catalog"]["hash"],
+            "scheme": d["scheme"],
+            "status": status.value,
+            "revision": d["revision"],
+            "assessors": canonical_json(d["assessors"]),
+            "interview_start": d["interview"]["start"],
+            "interview_end": d["interview"]["end"],
+            "place": d["interview"]["place"],
+            "interview_lang": d["interview"]["lang"],
             "current_indicator": d["current_indicator"],
             **{k: d["summary"][k] for k in ("strengths", "improvement_areas", "recommendations")},
-            "created_at": d["created_at"], "updated_at": d["updated_at"], "finalised_at": d["finalised_at"],
-            "progress_done": score["progress_done"], "progress_total": score["progress_total"],
-            "score_points": score["points"], "score_max": score["max_points"], "outcome_passed": score["passed"],
-            "audit_head": d["audit"]["head"], "audit_count": d["audit"]["count"],
+            "created_at": d["created_at"],
+            "updated_at": d["updated_at"],
+            "finalised_at": d["finalised_at"],
+            "progress_done": score["progress_done"],
+            "progress_total": score["progress_total"],
+            "score_points": score["points"],
+            "score_max": score["max_points"],
+            "outcome_passed": score["passed"],
+            "audit_head": d["audit"]["head"],
+            "audit_count": d["audit"]["count"],
         },
         organisation=dict(d["organisation"]),
         answers=answers,

@@ -23,8 +23,13 @@ def create_demo_assessments(service: AssessmentService) -> dict[str, str]:
         request = NewAssessment(
             catalog_ref=sample["catalog"],
             organisation=Organisation(
-                org["name"], org["country"], org.get("region", ""), org.get("legal_form", ""),
-                org.get("sector", ""), org.get("website", ""), org.get("contact", ""),
+                org["name"],
+                org["country"],
+                org.get("region", ""),
+                org.get("legal_form", ""),
+                org.get("sector", ""),
+                org.get("website", ""),
+                org.get("contact", ""),
             ),
             assessors=tuple(sample.get("assessors", ())),
             interview_start=_date(sample.get("interview_start")),

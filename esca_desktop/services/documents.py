@@ -55,10 +55,14 @@ class DocumentService:
         assessment = interview.assessment
         session = interview.session
         values = {} if blank else _values(session)
-        notes = {} if blank else {ind.id: session.state(ind.id).note for ind in session.indicators
-                                  if session.state(ind.id).note}
-        not_applicable = frozenset() if blank else frozenset(
-            ind.id for ind in session.indicators if not session.is_relevant(ind))
+        notes = (
+            {}
+            if blank
+            else {ind.id: session.state(ind.id).note for ind in session.indicators if session.state(ind.id).note}
+        )
+        not_applicable = (
+            frozenset() if blank else frozenset(ind.id for ind in session.indicators if not session.is_relevant(ind))
+        )
         return ProtocolData(
             catalog=interview.catalog,
             organisation=assessment.organisation,
@@ -75,8 +79,7 @@ class DocumentService:
             lang=lang,
         )
 
-    def write_protocol(self, assessment_id: str, out_path: Path, blank: bool = False,
-                       lang: str | None = None) -> Path:
+    def write_protocol(self, assessment_id: str, out_path: Path, blank: bool = False, lang: str | None = None) -> Path:
         """Write the interview protocol (in `lang`, by default the interview's language); returns its path."""
         from esca_desktop.reports.protocol import build_protocol
 
@@ -87,8 +90,9 @@ class DocumentService:
 
     # --- report ---------------------------------------------------------------------------------
 
-    def report_data(self, assessment_id: str, lang: str | None = None,
-                    quartiles: Sequence[Quartiles] = ()) -> ReportData:
+    def report_data(
+        self, assessment_id: str, lang: str | None = None, quartiles: Sequence[Quartiles] = ()
+    ) -> ReportData:
         """What the report shows. `quartiles`: benchmark statistics of comparison groups (Bronze), any
         number per field, e.g. `sector:ict` and `country:DE`; statistics of other fields are ignored."""
         interview, lang = self._open(assessment_id, lang)
@@ -98,8 +102,9 @@ class DocumentService:
         generated_at = self.context.clock()
         country = find_country(assessment.organisation.country)
         month = interview_month(assessment, generated_at)
-        code = report_code(country.alpha3 if country else "XXX", catalog.scheme, month, assessment.id,
-                           assessment.revision)
+        code = report_code(
+            country.alpha3 if country else "XXX", catalog.scheme, month, assessment.id, assessment.revision
+        )
         outcome = session.outcome()
         return ReportData(
             catalog=catalog,
@@ -118,16 +123,19 @@ class DocumentService:
                 DrawnSignature(role, name, image, at)
                 for role, name, image, at in self.repository.drawn_signatures(assessment.id)
             ),
-            audit=audit_summary(self.repository.audit_entries(assessment.id),
-                                self.repository.verify_audit(assessment.id)),
+            audit=audit_summary(
+                self.repository.audit_entries(assessment.id), self.repository.verify_audit(assessment.id)
+            ),
             quartiles=_by_field(quartiles, catalog.field_by_key),
             hidden_fields=frozenset(
-                key for key, fld in catalog.field_by_key.items() if not session.field_relevant(fld)),
+                key for key, fld in catalog.field_by_key.items() if not session.field_relevant(fld)
+            ),
             lang=lang,
         )
 
-    def write_report(self, assessment_id: str, out_path: Path, lang: str | None = None,
-                     quartiles: Sequence[Quartiles] = ()) -> tuple[Path, SignatureBox]:
+    def write_report(
+        self, assessment_id: str, out_path: Path, lang: str | None = None, quartiles: Sequence[Quartiles] = ()
+    ) -> tuple[Path, SignatureBox]:
         """Write the assessment report (in `lang`, by default the interview's language); returns its path
         and where its signature box is, for signing."""
         from esca_desktop.reports.report import build_report

@@ -50,8 +50,12 @@ def trusted_certificates(context: AppContext) -> list[x509.Certificate]:
 
 
 def sign_report_file(
-    context: AppContext, pdf_path: Path, box: SignatureBox, passphrase: str | None = None,
-    reason: str = DEFAULT_REASON, location: str = "",
+    context: AppContext,
+    pdf_path: Path,
+    box: SignatureBox,
+    passphrase: str | None = None,
+    reason: str = DEFAULT_REASON,
+    location: str = "",
 ) -> None:
     """Sign `pdf_path` in place (atomically) with the assessor's identity, the stamp in `box`.
 

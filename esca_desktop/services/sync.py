@@ -144,11 +144,17 @@ class SyncReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "server": self.server_url, "complete": self.complete, "stopped": self.stopped,
-            "cancelled": self.cancelled, "still_queued": self.still_queued,
-            "uploaded": [vars_of(u) for u in self.uploaded], "failed": [vars_of(f) for f in self.failed],
-            "reviews": [vars_of(r) for r in self.reviews], "catalogs": self.catalogs,
-            "benchmarks": self.benchmarks, "problems": self.problems,
+            "server": self.server_url,
+            "complete": self.complete,
+            "stopped": self.stopped,
+            "cancelled": self.cancelled,
+            "still_queued": self.still_queued,
+            "uploaded": [vars_of(u) for u in self.uploaded],
+            "failed": [vars_of(f) for f in self.failed],
+            "reviews": [vars_of(r) for r in self.reviews],
+            "catalogs": self.catalogs,
+            "benchmarks": self.benchmarks,
+            "problems": self.problems,
         }
 
 
@@ -194,8 +200,9 @@ class SignIn:
     requeued: int  # uploads refused for authentication earlier, queued again
 
 
-def login(context: AppContext, server_url: str, token: str,
-          transport_factory: TransportFactory = _default_transport) -> SignIn:
+def login(
+    context: AppContext, server_url: str, token: str, transport_factory: TransportFactory = _default_transport
+) -> SignIn:
     """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here."""
     url = normalise_server_url(server_url)
     token = token.strip()
@@ -212,8 +219,9 @@ def login(context: AppContext, server_url: str, token: str,
             raise SyncError(f"{url} is not an ESCA review service (no /api/v1/whoami); check the address") from None
         raise SyncError(f"{url} refused the sign-in: {exc.message}") from None
     except NetworkError as exc:
-        raise SyncError(f"cannot sign in: {exc.message}. Check the address and the network; nothing was stored") \
-            from None
+        raise SyncError(
+            f"cannot sign in: {exc.message}. Check the address and the network; nothing was stored"
+        ) from None
     finally:
         transport.close()
     if account.role != "assessor":
@@ -269,8 +277,9 @@ def _prepare(context: AppContext, item: OutboxItem, passphrase: str | None) -> b
     return True
 
 
-def prepare_outbox(context: AppContext, progress: Progress | None = None, cancel: Cancel | None = None,
-                   passphrase: str | None = None) -> int:
+def prepare_outbox(
+    context: AppContext, progress: Progress | None = None, cancel: Cancel | None = None, passphrase: str | None = None
+) -> int:
     """Export the bundles of queued uploads ahead of sync (no network needed: e.g. right after
     finalising, while offline), so that sync only sends. Returns how many were exported."""
     items = sync_store(context).pending()
@@ -290,8 +299,16 @@ def prepare_outbox(context: AppContext, progress: Progress | None = None, cancel
 
 
 class _Run:
-    def __init__(self, context: AppContext, client: ReviewServiceClient, report: SyncReport, options: SyncOptions,
-                 progress: Progress | None, cancel: Cancel | None, passphrase: str | None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        client: ReviewServiceClient,
+        report: SyncReport,
+        options: SyncOptions,
+        progress: Progress | None,
+        cancel: Cancel | None,
+        passphrase: str | None,
+    ) -> None:
         self.context = context
         self.repository = context.repository
         self.store = sync_store(context)
@@ -334,8 +351,9 @@ class _Run:
                 finished += 1
                 done = finished
             outcome = "sent" if sent else "not sent"
-            self.progress(SyncProgress("upload", done, total,
-                                       f"{item.organisation} (revision {item.revision}): {outcome}"))
+            self.progress(
+                SyncProgress("upload", done, total, f"{item.organisation} (revision {item.revision}): {outcome}")
+            )
 
         workers = max(1, min(self.options.parallel_uploads, total))
         if workers == 1:
@@ -354,8 +372,12 @@ class _Run:
         except NotFoundError:
             return self._fail(item, "the assessment is no longer on this computer", fatal=True)
         if assessment.revision != item.revision:
-            return self._fail(item, f"revision {item.revision} was reopened as revision {assessment.revision} before "
-                                    "it was sent; finalise the new revision to send it", fatal=True)
+            return self._fail(
+                item,
+                f"revision {item.revision} was reopened as revision {assessment.revision} before "
+                "it was sent; finalise the new revision to send it",
+                fatal=True,
+            )
         try:
             content = self._bundle(item)
         except UserError as exc:  # no identity, locked keyring, evidence changed …: fixable, so kept queued
@@ -388,8 +410,10 @@ class _Run:
         self._retry_later(item, error.message, attempts)
         if isinstance(error, NetworkError) and error.kind != "interrupted":
             left = len(self.store.pending())
-            self._stop(f"The review service cannot be reached ({error.message}). Nothing was lost: {left} "
-                       f"upload(s) stay queued and are sent with the next sync.")
+            self._stop(
+                f"The review service cannot be reached ({error.message}). Nothing was lost: {left} "
+                f"upload(s) stay queued and are sent with the next sync."
+            )
         return False
 
     def _bundle(self, item: OutboxItem) -> bytes:
@@ -403,15 +427,20 @@ class _Run:
             self.changed.add(item.assessment_id)
         else:
             self.store.mark_sent(item.assessment_id, item.revision)
-        self.report.uploaded.append(Upload(item.assessment_id, item.revision, item.organisation,
-                                           "stored" if created else "already on the server"))
+        self.report.uploaded.append(
+            Upload(
+                item.assessment_id, item.revision, item.organisation, "stored" if created else "already on the server"
+            )
+        )
 
     def _refused(self, item: OutboxItem, exc: ServerRefusal) -> bool:
         if exc.status == 401:
             reason = f"{SIGN_IN_AGAIN}{exc.message}. Sign in again (esca-desktop login); it is then queued again"
             self._fail(item, reason, fatal=True)
-            self._stop(f"The review service refused the sign-in ({exc.detail}). Sign in again with "
-                       "'esca-desktop login --server URL'; nothing was lost.")
+            self._stop(
+                f"The review service refused the sign-in ({exc.detail}). Sign in again with "
+                "'esca-desktop login --server URL'; nothing was lost."
+            )
             return False
         return self._fail(item, exc.message, fatal=True)
 
@@ -425,8 +454,9 @@ class _Run:
         delay = min(self.options.next_sync_delay * 2 ** (runs - 1), self.options.max_next_sync_delay)
         self.store.mark_retry(item.assessment_id, item.revision, reason, self.context.clock() + delay)
         if reason != "cancelled during the upload":
-            self.report.failed.append(UploadFailure(item.assessment_id, item.revision, item.organisation, reason,
-                                                    False))
+            self.report.failed.append(
+                UploadFailure(item.assessment_id, item.revision, item.organisation, reason, False)
+            )
         return False
 
     # --- pulls ----------------------------------------------------------------------------------
@@ -448,8 +478,14 @@ class _Run:
 
     def _apply(self, decision: ReviewDecision) -> ReviewApplied:
         def applied(outcome: str) -> ReviewApplied:
-            return ReviewApplied(decision.assessment_id, decision.revision, decision.status, decision.reviewer,
-                                 len(decision.comments), outcome)
+            return ReviewApplied(
+                decision.assessment_id,
+                decision.revision,
+                decision.status,
+                decision.reviewer,
+                len(decision.comments),
+                outcome,
+            )
 
         try:
             assessment = self.repository.get(decision.assessment_id)
@@ -457,10 +493,13 @@ class _Run:
             return applied("not on this computer; nothing to update")
         actor = f"{decision.reviewer} (review service)"
         current = assessment.revision == decision.revision and assessment.status in (
-            AssessmentStatus.FINALISED, AssessmentStatus.SUBMITTED)
+            AssessmentStatus.FINALISED,
+            AssessmentStatus.SUBMITTED,
+        )
         if decision.status == "returned":
-            self.store.store_review_comments(assessment.id, decision.revision, decision.comments, decision.reviewer,
-                                             decision.at)
+            self.store.store_review_comments(
+                assessment.id, decision.revision, decision.comments, decision.reviewer, decision.at
+            )
             self.changed.add(assessment.id)
             if not current:
                 return applied(f"comments stored; the assessment is already at revision {assessment.revision}")
@@ -468,8 +507,10 @@ class _Run:
             return applied(f"reopened as revision {decision.revision + 1} with the reviewer's comments")
         if decision.status == "approved":
             if not current:
-                return applied(f"recorded; the assessment is already at revision {assessment.revision} "
-                               f"({assessment.status.label()})")
+                return applied(
+                    f"recorded; the assessment is already at revision {assessment.revision} "
+                    f"({assessment.status.label()})"
+                )
             self.repository.set_status(assessment.id, AssessmentStatus.APPROVED, actor)
             self.changed.add(assessment.id)
             return applied("approved")
@@ -502,9 +543,15 @@ class _Run:
         self.report.benchmarks = self.store.replace_benchmarks(self.client.benchmarks())
 
 
-def sync(context: AppContext, progress: Progress | None = None, cancel: Cancel | None = None, *,
-         passphrase: str | None = None, options: SyncOptions = SyncOptions(),
-         transport_factory: TransportFactory = _default_transport) -> SyncReport:
+def sync(
+    context: AppContext,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    *,
+    passphrase: str | None = None,
+    options: SyncOptions = SyncOptions(),
+    transport_factory: TransportFactory = _default_transport,
+) -> SyncReport:
     """Send the outbox, then pull review decisions, catalogs and benchmark statistics.
 
     Raises `NotSignedInError` when no server is configured; every other failure is in the report
@@ -514,22 +561,31 @@ def sync(context: AppContext, progress: Progress | None = None, cancel: Cancel |
     store = sync_store(context)
     state = store.state()
     if not state.server_url:
-        raise NotSignedInError("No review service is set up: sign in with 'esca-desktop login --server URL'. "
-                               "Everything else works without it; finalised assessments wait in the outbox.")
+        raise NotSignedInError(
+            "No review service is set up: sign in with 'esca-desktop login --server URL'. "
+            "Everything else works without it; finalised assessments wait in the outbox."
+        )
     if not state.account:
-        raise NotSignedInError(f"Not signed in to {state.server_url}: sign in with 'esca-desktop login --server "
-                               f"{state.server_url}'. Finalised assessments wait in the outbox.")
+        raise NotSignedInError(
+            f"Not signed in to {state.server_url}: sign in with 'esca-desktop login --server "
+            f"{state.server_url}'. Finalised assessments wait in the outbox."
+        )
     token = _credentials(context).get(TOKEN_SERVICE, _token_name(state.server_url))
     if not token:
-        raise NotSignedInError(f"The sign-in token for {state.server_url} is not in the keyring (any more): sign "
-                               f"in again with 'esca-desktop login --server {state.server_url}'.")
+        raise NotSignedInError(
+            f"The sign-in token for {state.server_url} is not in the keyring (any more): sign "
+            f"in again with 'esca-desktop login --server {state.server_url}'."
+        )
     report = SyncReport(state.server_url)
     transport = transport_factory(state.server_url)
     run = _Run(context, ReviewServiceClient(transport, token), report, options, progress, cancel, passphrase)
     try:
         run.upload_all()
-        for step, what in ((run.pull_reviews, "review decisions"), (run.pull_catalogs, "catalogs"),
-                           (run.pull_benchmarks, "benchmark statistics")):
+        for step, what in (
+            (run.pull_reviews, "review decisions"),
+            (run.pull_catalogs, "catalogs"),
+            (run.pull_benchmarks, "benchmark statistics"),
+        ):
             if report.stopped:
                 break
             try:
@@ -538,8 +594,10 @@ def sync(context: AppContext, progress: Progress | None = None, cancel: Cancel |
                 report.stopped = f"The {what} could not be fetched: {exc.message}. Sync again later."
             except ServerRefusal as exc:
                 if exc.status == 401:
-                    report.stopped = (f"The review service refused the sign-in ({exc.detail}). Sign in again with "
-                                      "'esca-desktop login'.")
+                    report.stopped = (
+                        f"The review service refused the sign-in ({exc.detail}). Sign in again with "
+                        "'esca-desktop login'."
+                    )
                 else:
                     report.problems.append(f"the {what} could not be fetched: {exc.message}")
     finally:
@@ -547,8 +605,8 @@ def sync(context: AppContext, progress: Progress | None = None, cancel: Cancel |
         report.still_queued = len(store.pending())
         if not report.stopped:
             store.set_last_sync()
-    report.changes = Changes(assessment_ids=frozenset(run.changed), status=bool(run.changed),
-                             list=bool(run.changed), notes=bool(run.changed))
+    report.changes = Changes(
+        assessment_ids=frozenset(run.changed), status=bool(run.changed), list=bool(run.changed), notes=bool(run.changed)
+    )
     run.progress(SyncProgress("done", 1, 1, report.summary()))
     return report
-

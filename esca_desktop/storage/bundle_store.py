@@ -35,19 +35,57 @@ _catalog = _tables["catalog_source"]
 
 # The columns a bundle carries, per table (the row's own id and the assessment id excepted).
 ASSESSMENT_COLUMNS = (
-    "id", "catalog_id", "catalog_version", "catalog_hash", "scheme", "status", "revision", "assessors",
-    "interview_start", "interview_end", "place", "interview_lang", "current_indicator", "strengths",
-    "improvement_areas", "recommendations", "created_at", "updated_at", "finalised_at", "progress_done",
-    "progress_total", "score_points", "score_max", "outcome_passed", "audit_head", "audit_count",
+    "id",
+    "catalog_id",
+    "catalog_version",
+    "catalog_hash",
+    "scheme",
+    "status",
+    "revision",
+    "assessors",
+    "interview_start",
+    "interview_end",
+    "place",
+    "interview_lang",
+    "current_indicator",
+    "strengths",
+    "improvement_areas",
+    "recommendations",
+    "created_at",
+    "updated_at",
+    "finalised_at",
+    "progress_done",
+    "progress_total",
+    "score_points",
+    "score_max",
+    "outcome_passed",
+    "audit_head",
+    "audit_count",
 )
 ORGANISATION_COLUMNS = ("name", "country", "region", "legal_form", "sector", "website", "contact")
 ANSWER_COLUMNS = ("field_key", "value_json", "answered_by", "answered_at")
 STATE_COLUMNS = (
-    "indicator_id", "result_status", "result_points", "note", "follow_up", "override_status", "override_points",
-    "override_justification", "override_by", "override_at",
+    "indicator_id",
+    "result_status",
+    "result_points",
+    "note",
+    "follow_up",
+    "override_status",
+    "override_points",
+    "override_justification",
+    "override_by",
+    "override_at",
 )
 EVIDENCE_COLUMNS = (
-    "id", "file_name", "stored_name", "sha256", "size", "description", "indicators", "added_by", "added_at",
+    "id",
+    "file_name",
+    "stored_name",
+    "sha256",
+    "size",
+    "description",
+    "indicators",
+    "added_by",
+    "added_at",
 )
 SIGNATURE_COLUMNS = ("role", "signer_name", "image_png", "signed_at")
 SNAPSHOT_COLUMNS = ("revision", "finalised_at", "snapshot_json")
@@ -135,12 +173,16 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
 
 
 def _stored_state(conn: Connection, assessment_id: str) -> StoredState | None:
-    row = conn.execute(select(_assessment.c.revision, _assessment.c.status)
-                       .where(_assessment.c.id == assessment_id)).first()
+    row = conn.execute(
+        select(_assessment.c.revision, _assessment.c.status).where(_assessment.c.id == assessment_id)
+    ).first()
     if row is None:
         return None
-    hashes = conn.execute(select(_audit.c.hash).where(_audit.c.assessment_id == assessment_id)
-                          .order_by(_audit.c.seq)).scalars().all()
+    hashes = (
+        conn.execute(select(_audit.c.hash).where(_audit.c.assessment_id == assessment_id).order_by(_audit.c.seq))
+        .scalars()
+        .all()
+    )
     return StoredState(row.revision, row.status, tuple(hashes))
 
 
@@ -151,12 +193,15 @@ def stored_state(engine: Engine, assessment_id: str) -> StoredState | None:
 
 def has_catalog(engine: Engine, content_hash: str) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(_catalog.c.content_hash).where(_catalog.c.content_hash == content_hash)
-                            ).first() is not None
+        return (
+            conn.execute(select(_catalog.c.content_hash).where(_catalog.c.content_hash == content_hash)).first()
+            is not None
+        )
 
 
-def write_record(engine: Engine, record: AssessmentRecord, expected: StoredState | None,
-                 catalog: CatalogSource | None, added_at: str) -> None:
+def write_record(
+    engine: Engine, record: AssessmentRecord, expected: StoredState | None, catalog: CatalogSource | None, added_at: str
+) -> None:
     """Insert the assessment (when `expected` is None) or bring the stored one to `record`, in one
     transaction. Refused with `ImportRaceError` when the store no longer matches `expected`."""
     try:
@@ -168,8 +213,9 @@ def write_record(engine: Engine, record: AssessmentRecord, expected: StoredState
         ) from None
 
 
-def _write_record(engine: Engine, record: AssessmentRecord, expected: StoredState | None,
-                  catalog: CatalogSource | None, added_at: str) -> None:
+def _write_record(
+    engine: Engine, record: AssessmentRecord, expected: StoredState | None, catalog: CatalogSource | None, added_at: str
+) -> None:
     assessment_id = record.id
     with engine.begin() as conn:
         current = _stored_state(conn, assessment_id)
@@ -178,12 +224,20 @@ def _write_record(engine: Engine, record: AssessmentRecord, expected: StoredStat
                 f"assessment {assessment_id[:8]} changed while the bundle was being imported; import it again"
             )
         if catalog is not None:
-            exists = conn.execute(select(_catalog.c.content_hash)
-                                  .where(_catalog.c.content_hash == catalog.content_hash)).first()
+            exists = conn.execute(
+                select(_catalog.c.content_hash).where(_catalog.c.content_hash == catalog.content_hash)
+            ).first()
             if exists is None:
-                conn.execute(insert(_catalog).values(
-                    content_hash=catalog.content_hash, catalog_id=catalog.catalog_id, version=catalog.version,
-                    source_name=catalog.source_name, content=catalog.content, added_at=added_at))
+                conn.execute(
+                    insert(_catalog).values(
+                        content_hash=catalog.content_hash,
+                        catalog_id=catalog.catalog_id,
+                        version=catalog.version,
+                        source_name=catalog.source_name,
+                        content=catalog.content,
+                        added_at=added_at,
+                    )
+                )
         values = {k: record.assessment[k] for k in ASSESSMENT_COLUMNS if k != "id"}
         organisation = {k: record.organisation[k] for k in ORGANISATION_COLUMNS}
         if current is None:
@@ -193,13 +247,14 @@ def _write_record(engine: Engine, record: AssessmentRecord, expected: StoredStat
             conn.execute(insert(_assessment).values(id=assessment_id, organisation_id=org_id, **values))
             new_audit = record.audit
         else:
-            org_id = conn.execute(select(_assessment.c.organisation_id)
-                                  .where(_assessment.c.id == assessment_id)).scalar_one()
+            org_id = conn.execute(
+                select(_assessment.c.organisation_id).where(_assessment.c.id == assessment_id)
+            ).scalar_one()
             conn.execute(update(_org).where(_org.c.id == org_id).values(**organisation))
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(**values))
             for table in (_answer, _state, _evidence, _signature, _snapshot):
                 conn.execute(delete(table).where(table.c.assessment_id == assessment_id))
-            new_audit = record.audit[len(current.audit_hashes):]
+            new_audit = record.audit[len(current.audit_hashes) :]
         for table, columns, items in (
             (_answer, ANSWER_COLUMNS, record.answers),
             (_state, STATE_COLUMNS, record.indicator_states),
@@ -209,6 +264,6 @@ def _write_record(engine: Engine, record: AssessmentRecord, expected: StoredStat
             (_audit, AUDIT_COLUMNS, new_audit),
         ):
             if items:
-                conn.execute(insert(table), [
-                    {"assessment_id": assessment_id, **{c: item[c] for c in columns}} for item in items
-                ])
+                conn.execute(
+                    insert(table), [{"assessment_id": assessment_id, **{c: item[c] for c in columns}} for item in items]
+                )

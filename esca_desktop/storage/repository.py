@@ -9,9 +9,9 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, event, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from esca_desktop.domain.model import (
@@ -44,17 +44,17 @@ from esca_desktop.storage.tables import (
 
 Clock = Callable[[], dt.datetime]
 
-_assessment = AssessmentRow.__table__
-_answer = AnswerRow.__table__
-_state = IndicatorStateRow.__table__
-_audit = AuditRow.__table__
-_org = OrganisationRow.__table__
-_catalog = CatalogSourceRow.__table__
-_evidence = EvidenceRow.__table__
-_profile = AssessorRow.__table__
-_snapshot = RevisionSnapshotRow.__table__
-_signature = SignatureRow.__table__
-_review_comment = ReviewCommentRow.__table__
+_assessment = cast(Table, AssessmentRow.__table__)
+_answer = cast(Table, AnswerRow.__table__)
+_state = cast(Table, IndicatorStateRow.__table__)
+_audit = cast(Table, AuditRow.__table__)
+_org = cast(Table, OrganisationRow.__table__)
+_catalog = cast(Table, CatalogSourceRow.__table__)
+_evidence = cast(Table, EvidenceRow.__table__)
+_profile = cast(Table, AssessorRow.__table__)
+_snapshot = cast(Table, RevisionSnapshotRow.__table__)
+_signature = cast(Table, SignatureRow.__table__)
+_review_comment = cast(Table, ReviewCommentRow.__table__)
 
 GENESIS_HASH = "0" * 64
 
@@ -81,8 +81,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def audit_hash(prev_hash: str, assessment_id: str, at: str, actor: str, action: str, target: str,
-               old_json: str, new_json: str) -> str:
+def audit_hash(
+    prev_hash: str, assessment_id: str, at: str, actor: str, action: str, target: str, old_json: str, new_json: str
+) -> str:
     """The chain link: covers the previous link and every column of the entry except its number."""
     payload = _json([prev_hash, assessment_id, at, actor, action, target, old_json, new_json])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -120,13 +121,20 @@ class AssessmentRepository:
 
     # --- catalogs -------------------------------------------------------------------------------
 
-    def store_catalog_source(self, catalog_id: str, version: str, content_hash: str,
-                             source_name: str, content: bytes) -> None:
+    def store_catalog_source(
+        self, catalog_id: str, version: str, content_hash: str, source_name: str, content: bytes
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 sqlite_insert(_catalog)
-                .values(content_hash=content_hash, catalog_id=catalog_id, version=version,
-                        source_name=source_name, content=content, added_at=_iso(self.clock()))
+                .values(
+                    content_hash=content_hash,
+                    catalog_id=catalog_id,
+                    version=version,
+                    source_name=source_name,
+                    content=content,
+                    added_at=_iso(self.clock()),
+                )
                 .on_conflict_do_nothing()
             )
 
@@ -149,38 +157,85 @@ class AssessmentRepository:
     def save_profile(self, profile: AssessorProfile) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(_profile))
-            conn.execute(insert(_profile).values(
-                id=1, name=profile.name, email=profile.email, expert_id=profile.expert_id,
-                updated_at=_iso(self.clock()),
-            ))
+            conn.execute(
+                insert(_profile).values(
+                    id=1,
+                    name=profile.name,
+                    email=profile.email,
+                    expert_id=profile.expert_id,
+                    updated_at=_iso(self.clock()),
+                )
+            )
 
     # --- assessments ----------------------------------------------------------------------------
 
-    def create(self, organisation: Organisation, binding: CatalogBinding, scheme: str,
-               assessors: Sequence[str], interview_start: dt.date | None, interview_end: dt.date | None,
-               place: str, interview_lang: str, actor: str, summary: ScoreSummary,
-               first_indicator: str | None, assessment_id: str | None = None) -> str:
+    def create(
+        self,
+        organisation: Organisation,
+        binding: CatalogBinding,
+        scheme: str,
+        assessors: Sequence[str],
+        interview_start: dt.date | None,
+        interview_end: dt.date | None,
+        place: str,
+        interview_lang: str,
+        actor: str,
+        summary: ScoreSummary,
+        first_indicator: str | None,
+        assessment_id: str | None = None,
+    ) -> str:
         new_id = assessment_id or str(uuid.uuid4())
         now = _iso(self.clock())
         with self.engine.begin() as conn:
-            org_id = conn.execute(insert(_org).values(
-                name=organisation.name, country=organisation.country, region=organisation.region,
-                legal_form=organisation.legal_form, sector=organisation.sector,
-                website=organisation.website, contact=organisation.contact,
-            )).inserted_primary_key[0]
-            conn.execute(insert(_assessment).values(
-                id=new_id, organisation_id=org_id, catalog_id=binding.catalog_id,
-                catalog_version=binding.version, catalog_hash=binding.content_hash, scheme=scheme,
-                status=AssessmentStatus.DRAFT.value, revision=1, assessors=_json(list(assessors)),
-                interview_start=interview_start.isoformat() if interview_start else None,
-                interview_end=interview_end.isoformat() if interview_end else None,
-                place=place, interview_lang=interview_lang, current_indicator=first_indicator,
-                created_at=now, updated_at=now, **_summary_values(summary),
-            ))
-            self._append_audit(conn, new_id, actor, "create", binding.ref, None, {
-                "organisation": organisation.name, "country": organisation.country,
-                "catalog": binding.ref, "catalog_hash": binding.content_hash,
-            }, now)
+            inserted = conn.execute(
+                insert(_org).values(
+                    name=organisation.name,
+                    country=organisation.country,
+                    region=organisation.region,
+                    legal_form=organisation.legal_form,
+                    sector=organisation.sector,
+                    website=organisation.website,
+                    contact=organisation.contact,
+                )
+            ).inserted_primary_key
+            assert inserted is not None
+            org_id = inserted[0]
+            conn.execute(
+                insert(_assessment).values(
+                    id=new_id,
+                    organisation_id=org_id,
+                    catalog_id=binding.catalog_id,
+                    catalog_version=binding.version,
+                    catalog_hash=binding.content_hash,
+                    scheme=scheme,
+                    status=AssessmentStatus.DRAFT.value,
+                    revision=1,
+                    assessors=_json(list(assessors)),
+                    interview_start=interview_start.isoformat() if interview_start else None,
+                    interview_end=interview_end.isoformat() if interview_end else None,
+                    place=place,
+                    interview_lang=interview_lang,
+                    current_indicator=first_indicator,
+                    created_at=now,
+                    updated_at=now,
+                    **_summary_values(summary),
+                )
+            )
+            self._append_audit(
+                conn,
+                new_id,
+                actor,
+                "create",
+                binding.ref,
+                None,
+                {
+                    "organisation": organisation.name,
+                    "country": organisation.country,
+                    "catalog": binding.ref,
+                    "catalog_hash": binding.content_hash,
+                },
+                now,
+            )
         return new_id
 
     def resolve_id(self, id_or_prefix: str) -> str:
@@ -202,8 +257,16 @@ class AssessmentRepository:
     def get(self, assessment_id: str) -> Assessment:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(_assessment, _org.c.name.label("org_name"), _org.c.country, _org.c.region,
-                       _org.c.legal_form, _org.c.sector, _org.c.website, _org.c.contact)
+                select(
+                    _assessment,
+                    _org.c.name.label("org_name"),
+                    _org.c.country,
+                    _org.c.region,
+                    _org.c.legal_form,
+                    _org.c.sector,
+                    _org.c.website,
+                    _org.c.contact,
+                )
                 .join(_org, _org.c.id == _assessment.c.organisation_id)
                 .where(_assessment.c.id == assessment_id)
             ).first()
@@ -211,8 +274,9 @@ class AssessmentRepository:
             raise NotFoundError(f"no assessment {assessment_id!r}")
         return Assessment(
             id=row.id,
-            organisation=Organisation(row.org_name, row.country, row.region, row.legal_form, row.sector,
-                                      row.website, row.contact),
+            organisation=Organisation(
+                row.org_name, row.country, row.region, row.legal_form, row.sector, row.website, row.contact
+            ),
             catalog=CatalogBinding(row.catalog_id, row.catalog_version, row.catalog_hash),
             scheme=row.scheme,
             status=AssessmentStatus(row.status),
@@ -232,18 +296,30 @@ class AssessmentRepository:
         )
 
     def list_summaries(self) -> list[AssessmentSummary]:
-        columns = (_assessment.c.id, _org.c.name, _org.c.country, _assessment.c.scheme, _assessment.c.status,
-                   _assessment.c.revision, _assessment.c.progress_done, _assessment.c.progress_total,
-                   _assessment.c.score_points, _assessment.c.score_max, _assessment.c.outcome_passed,
-                   _assessment.c.updated_at)
+        columns = (
+            _assessment.c.id,
+            _org.c.name,
+            _org.c.country,
+            _assessment.c.scheme,
+            _assessment.c.status,
+            _assessment.c.revision,
+            _assessment.c.progress_done,
+            _assessment.c.progress_total,
+            _assessment.c.score_points,
+            _assessment.c.score_max,
+            _assessment.c.outcome_passed,
+            _assessment.c.updated_at,
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(*columns).join(_org, _org.c.id == _assessment.c.organisation_id)
+                select(*columns)
+                .join(_org, _org.c.id == _assessment.c.organisation_id)
                 .order_by(_assessment.c.updated_at.desc())
             ).all()
         return [
-            AssessmentSummary(r[0], r[1], r[2], r[3], AssessmentStatus(r[4]), r[5], r[6], r[7], r[8], r[9],
-                              r[10], _parse_time(r[11]))
+            AssessmentSummary(
+                r[0], r[1], r[2], r[3], AssessmentStatus(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], _parse_time(r[11])
+            )
             for r in rows
         ]
 
@@ -262,8 +338,9 @@ class AssessmentRepository:
         """Who gave each answer and when."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(_answer.c.field_key, _answer.c.answered_by, _answer.c.answered_at)
-                .where(_answer.c.assessment_id == assessment_id)
+                select(_answer.c.field_key, _answer.c.answered_by, _answer.c.answered_at).where(
+                    _answer.c.assessment_id == assessment_id
+                )
             ).all()
         return {key: (by, _parse_time(at)) for key, by, at in rows}
 
@@ -275,8 +352,11 @@ class AssessmentRepository:
             override = None
             if row.override_status:
                 override = Override(
-                    ResultStatus(row.override_status), row.override_points, row.override_justification,
-                    row.override_by, _parse_time(row.override_at) if row.override_at else None,
+                    ResultStatus(row.override_status),
+                    row.override_points,
+                    row.override_justification,
+                    row.override_by,
+                    _parse_time(row.override_at) if row.override_at else None,
                 )
             states[row.indicator_id] = IndicatorState(row.note, bool(row.follow_up), override)
         return states
@@ -284,8 +364,9 @@ class AssessmentRepository:
     def stored_results(self, assessment_id: str) -> dict[str, tuple[str, float | None]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(_state.c.indicator_id, _state.c.result_status, _state.c.result_points)
-                .where(_state.c.assessment_id == assessment_id)
+                select(_state.c.indicator_id, _state.c.result_status, _state.c.result_points).where(
+                    _state.c.assessment_id == assessment_id
+                )
             ).all()
         return {r[0]: (r[1], r[2]) for r in rows}
 
@@ -300,8 +381,15 @@ class AssessmentRepository:
             raise _read_only(assessment_id, current)
         return current
 
-    def save_answers(self, assessment_id: str, writes: Sequence[AnswerWrite], actor: str,
-                     results: Iterable[IndicatorResult], summary: ScoreSummary, action: str = "answer") -> None:
+    def save_answers(
+        self,
+        assessment_id: str,
+        writes: Sequence[AnswerWrite],
+        actor: str,
+        results: Iterable[IndicatorResult],
+        summary: ScoreSummary,
+        action: str = "answer",
+    ) -> None:
         """Store answers (None deletes), changed results, audit entries and the summary: all or nothing.
 
         This is the hot path of the interview (one call per saved edit), so it speaks SQL to the
@@ -322,24 +410,47 @@ class AssessmentRepository:
                 else:
                     cursor.execute(_SQL_UPSERT_ANSWER, (assessment_id, write.key, _json(write.value_json), actor, now))
             for result in results:
-                cursor.execute(_SQL_UPSERT_RESULT, (assessment_id, result.indicator_id, result.status.value,
-                                                    result.points))
+                cursor.execute(
+                    _SQL_UPSERT_RESULT, (assessment_id, result.indicator_id, result.status.value, result.points)
+                )
             for write in writes:
                 old_json, new_json = _json(write.old_json), _json(write.value_json)
                 digest = audit_hash(head, assessment_id, now, actor, action, write.key, old_json, new_json)
-                cursor.execute(_SQL_INSERT_AUDIT, (assessment_id, now, actor, action, write.key, old_json, new_json,
-                                                   head, digest))
+                cursor.execute(
+                    _SQL_INSERT_AUDIT, (assessment_id, now, actor, action, write.key, old_json, new_json, head, digest)
+                )
                 head = digest
                 count += 1
             new_status = AssessmentStatus.IN_PROGRESS.value if status is AssessmentStatus.DRAFT else status.value
-            cursor.execute(_SQL_UPDATE_SUMMARY, (now, head, count, new_status, summary.progress_done,
-                                                 summary.progress_total, summary.score_points, summary.score_max,
-                                                 summary.outcome_passed, assessment_id))
+            cursor.execute(
+                _SQL_UPDATE_SUMMARY,
+                (
+                    now,
+                    head,
+                    count,
+                    new_status,
+                    summary.progress_done,
+                    summary.progress_total,
+                    summary.score_points,
+                    summary.score_max,
+                    summary.outcome_passed,
+                    assessment_id,
+                ),
+            )
             cursor.close()
 
-    def save_indicator_state(self, assessment_id: str, indicator_id: str, state: IndicatorState,
-                             actor: str, action: str, old: Any, new: Any,
-                             results: Iterable[IndicatorResult], summary: ScoreSummary) -> None:
+    def save_indicator_state(
+        self,
+        assessment_id: str,
+        indicator_id: str,
+        state: IndicatorState,
+        actor: str,
+        action: str,
+        old: Any,
+        new: Any,
+        results: Iterable[IndicatorResult],
+        summary: ScoreSummary,
+    ) -> None:
         now = _iso(self.clock())
         override = state.override
         values = {
@@ -360,8 +471,11 @@ class AssessmentRepository:
             )
             self._write_results(conn, assessment_id, results)
             self._append_audit(conn, assessment_id, actor, action, indicator_id, old, new, now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(
-                updated_at=now, **_summary_values(summary)))
+            conn.execute(
+                update(_assessment)
+                .where(_assessment.c.id == assessment_id)
+                .values(updated_at=now, **_summary_values(summary))
+            )
 
     def save_summary_texts(self, assessment_id: str, texts: Mapping[str, str], actor: str) -> None:
         """Strengths, improvement areas and recommendations of the final summary."""
@@ -369,8 +483,9 @@ class AssessmentRepository:
         now = _iso(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
-            row = conn.execute(select(*(_assessment.c[k] for k in sorted(allowed)))
-                               .where(_assessment.c.id == assessment_id)).one()
+            row = conn.execute(
+                select(*(_assessment.c[k] for k in sorted(allowed))).where(_assessment.c.id == assessment_id)
+            ).one()
             old = dict(zip(sorted(allowed), row, strict=True))
             changed = {k: v for k, v in texts.items() if k in allowed and old[k] != v}
             if not changed:
@@ -382,23 +497,36 @@ class AssessmentRepository:
     def set_position(self, assessment_id: str, indicator_id: str) -> None:
         """Remember where the interview is, so that it reopens there (not an audited change)."""
         with self.engine.begin() as conn:
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id)
-                         .values(current_indicator=indicator_id))
+            conn.execute(
+                update(_assessment).where(_assessment.c.id == assessment_id).values(current_indicator=indicator_id)
+            )
 
-    def set_status(self, assessment_id: str, status: AssessmentStatus, actor: str,
-                   snapshot: Mapping[str, Any] | None = None, new_revision: bool = False) -> None:
+    def set_status(
+        self,
+        assessment_id: str,
+        status: AssessmentStatus,
+        actor: str,
+        snapshot: Mapping[str, Any] | None = None,
+        new_revision: bool = False,
+    ) -> None:
         now = _iso(self.clock())
         with self.engine.begin() as conn:
-            row = conn.execute(select(_assessment.c.status, _assessment.c.revision)
-                               .where(_assessment.c.id == assessment_id)).first()
+            row = conn.execute(
+                select(_assessment.c.status, _assessment.c.revision).where(_assessment.c.id == assessment_id)
+            ).first()
             if row is None:
                 raise NotFoundError(f"no assessment {assessment_id!r}")
             values: dict[str, Any] = {"status": status.value, "updated_at": now}
             if status is AssessmentStatus.FINALISED:
                 values["finalised_at"] = now
-                conn.execute(insert(_snapshot).values(
-                    assessment_id=assessment_id, revision=row.revision, finalised_at=now,
-                    snapshot_json=_json(snapshot or {})))
+                conn.execute(
+                    insert(_snapshot).values(
+                        assessment_id=assessment_id,
+                        revision=row.revision,
+                        finalised_at=now,
+                        snapshot_json=_json(snapshot or {}),
+                    )
+                )
                 queue_upload(conn, assessment_id, row.revision, now)  # queued with the finalisation, atomically
             elif status is AssessmentStatus.SUBMITTED:
                 mark_upload_sent(conn, assessment_id, row.revision, now)  # and recorded as sent with the submission
@@ -407,14 +535,24 @@ class AssessmentRepository:
                 values["revision"] = revision
                 values["finalised_at"] = None
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(**values))
-            self._append_audit(conn, assessment_id, actor, "status", "status",
-                               {"status": row.status, "revision": row.revision},
-                               {"status": status.value, "revision": revision}, now)
+            self._append_audit(
+                conn,
+                assessment_id,
+                actor,
+                "status",
+                "status",
+                {"status": row.status, "revision": row.revision},
+                {"status": status.value, "revision": revision},
+                now,
+            )
 
     def snapshot(self, assessment_id: str, revision: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            text = conn.execute(select(_snapshot.c.snapshot_json).where(
-                _snapshot.c.assessment_id == assessment_id, _snapshot.c.revision == revision)).scalar()
+            text = conn.execute(
+                select(_snapshot.c.snapshot_json).where(
+                    _snapshot.c.assessment_id == assessment_id, _snapshot.c.revision == revision
+                )
+            ).scalar()
         return None if text is None else dict(json.loads(text))
 
     # --- evidence and drawn signatures ----------------------------------------------------------
@@ -423,55 +561,102 @@ class AssessmentRepository:
         now = _iso(item.added_at)
         with self.engine.begin() as conn:
             self._editable_status(conn, item.assessment_id)
-            conn.execute(insert(_evidence).values(
-                id=item.id, assessment_id=item.assessment_id, file_name=item.file_name,
-                stored_name=item.stored_name, sha256=item.sha256, size=item.size,
-                description=item.description, indicators=_json(list(item.indicators)),
-                added_by=item.added_by, added_at=now,
-            ))
-            self._append_audit(conn, item.assessment_id, actor, "evidence", item.file_name, None,
-                               {"sha256": item.sha256, "size": item.size, "indicators": list(item.indicators),
-                                "description": item.description}, now)
+            conn.execute(
+                insert(_evidence).values(
+                    id=item.id,
+                    assessment_id=item.assessment_id,
+                    file_name=item.file_name,
+                    stored_name=item.stored_name,
+                    sha256=item.sha256,
+                    size=item.size,
+                    description=item.description,
+                    indicators=_json(list(item.indicators)),
+                    added_by=item.added_by,
+                    added_at=now,
+                )
+            )
+            self._append_audit(
+                conn,
+                item.assessment_id,
+                actor,
+                "evidence",
+                item.file_name,
+                None,
+                {
+                    "sha256": item.sha256,
+                    "size": item.size,
+                    "indicators": list(item.indicators),
+                    "description": item.description,
+                },
+                now,
+            )
 
     def evidence(self, assessment_id: str) -> list[EvidenceItem]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_evidence).where(_evidence.c.assessment_id == assessment_id)
-                                .order_by(_evidence.c.added_at)).all()
+            rows = conn.execute(
+                select(_evidence).where(_evidence.c.assessment_id == assessment_id).order_by(_evidence.c.added_at)
+            ).all()
         return [
-            EvidenceItem(r.id, r.assessment_id, r.file_name, r.stored_name, r.sha256, r.size, r.description,
-                         tuple(json.loads(r.indicators)), r.added_by, _parse_time(r.added_at))
+            EvidenceItem(
+                r.id,
+                r.assessment_id,
+                r.file_name,
+                r.stored_name,
+                r.sha256,
+                r.size,
+                r.description,
+                tuple(json.loads(r.indicators)),
+                r.added_by,
+                _parse_time(r.added_at),
+            )
             for r in rows
         ]
 
-    def add_drawn_signature(self, assessment_id: str, role: str, signer_name: str, image_png: bytes,
-                            actor: str) -> None:
+    def add_drawn_signature(
+        self, assessment_id: str, role: str, signer_name: str, image_png: bytes, actor: str
+    ) -> None:
         now = _iso(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
-            conn.execute(delete(_signature).where(_signature.c.assessment_id == assessment_id,
-                                                  _signature.c.role == role))
-            conn.execute(insert(_signature).values(assessment_id=assessment_id, role=role,
-                                                   signer_name=signer_name, image_png=image_png, signed_at=now))
+            conn.execute(
+                delete(_signature).where(_signature.c.assessment_id == assessment_id, _signature.c.role == role)
+            )
+            conn.execute(
+                insert(_signature).values(
+                    assessment_id=assessment_id, role=role, signer_name=signer_name, image_png=image_png, signed_at=now
+                )
+            )
             digest = hashlib.sha256(image_png).hexdigest()
-            self._append_audit(conn, assessment_id, actor, "drawn_signature", role, None,
-                               {"signer": signer_name, "sha256": digest}, now)
+            self._append_audit(
+                conn,
+                assessment_id,
+                actor,
+                "drawn_signature",
+                role,
+                None,
+                {"signer": signer_name, "sha256": digest},
+                now,
+            )
 
     def drawn_signatures(self, assessment_id: str) -> list[tuple[str, str, bytes, dt.datetime]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_signature).where(_signature.c.assessment_id == assessment_id)
-                                .order_by(_signature.c.id)).all()
+            rows = conn.execute(
+                select(_signature).where(_signature.c.assessment_id == assessment_id).order_by(_signature.c.id)
+            ).all()
         return [(r.role, r.signer_name, r.image_png, _parse_time(r.signed_at)) for r in rows]
 
     def review_comments(self, assessment_id: str) -> dict[str, str]:
         """Reviewer comments per indicator of the latest returned revision (filled in by sync)."""
         with self.engine.connect() as conn:
-            latest = conn.execute(select(func.max(_review_comment.c.revision))
-                                  .where(_review_comment.c.assessment_id == assessment_id)).scalar()
+            latest = conn.execute(
+                select(func.max(_review_comment.c.revision)).where(_review_comment.c.assessment_id == assessment_id)
+            ).scalar()
             if latest is None:
                 return {}
             rows = conn.execute(
-                select(_review_comment.c.indicator_id, _review_comment.c.comment)
-                .where(_review_comment.c.assessment_id == assessment_id, _review_comment.c.revision == latest)
+                select(_review_comment.c.indicator_id, _review_comment.c.comment).where(
+                    _review_comment.c.assessment_id == assessment_id, _review_comment.c.revision == latest
+                )
             ).all()
         return dict(rows)
 
@@ -487,14 +672,25 @@ class AssessmentRepository:
             )
 
     def _audit_head(self, conn: Connection, assessment_id: str) -> tuple[str, int]:
-        row = conn.execute(select(_assessment.c.audit_head, _assessment.c.audit_count)
-                           .where(_assessment.c.id == assessment_id)).first()
+        row = conn.execute(
+            select(_assessment.c.audit_head, _assessment.c.audit_count).where(_assessment.c.id == assessment_id)
+        ).first()
         if row is None or not row.audit_head:
             return GENESIS_HASH, 0 if row is None else row.audit_count
         return row.audit_head, row.audit_count
 
-    def _append_audit(self, conn: Connection, assessment_id: str, actor: str, action: str, target: str,
-                      old: Any, new: Any, at: str, head: str | None = None) -> str:
+    def _append_audit(
+        self,
+        conn: Connection,
+        assessment_id: str,
+        actor: str,
+        action: str,
+        target: str,
+        old: Any,
+        new: Any,
+        at: str,
+        head: str | None = None,
+    ) -> str:
         """Append one entry; when `head` is None, read it and update the assessment's head too."""
         own_head = head is None
         count = 0
@@ -502,55 +698,92 @@ class AssessmentRepository:
             head, count = self._audit_head(conn, assessment_id)
         old_json, new_json = _json(old), _json(new)
         digest = audit_hash(head, assessment_id, at, actor, action, target, old_json, new_json)
-        conn.execute(insert(_audit).values(
-            assessment_id=assessment_id, at=at, actor=actor, action=action, target=target,
-            old_json=old_json, new_json=new_json, prev_hash=head, hash=digest,
-        ))
+        conn.execute(
+            insert(_audit).values(
+                assessment_id=assessment_id,
+                at=at,
+                actor=actor,
+                action=action,
+                target=target,
+                old_json=old_json,
+                new_json=new_json,
+                prev_hash=head,
+                hash=digest,
+            )
+        )
         if own_head:
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id)
-                         .values(audit_head=digest, audit_count=count + 1))
+            conn.execute(
+                update(_assessment)
+                .where(_assessment.c.id == assessment_id)
+                .values(audit_head=digest, audit_count=count + 1)
+            )
         return digest
 
     def audit_entries(self, assessment_id: str) -> list[AuditEntry]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_audit).where(_audit.c.assessment_id == assessment_id)
-                                .order_by(_audit.c.seq)).all()
+            rows = conn.execute(
+                select(_audit).where(_audit.c.assessment_id == assessment_id).order_by(_audit.c.seq)
+            ).all()
         return [
-            AuditEntry(r.seq, r.assessment_id, _parse_time(r.at), r.actor, r.action, r.target,
-                       json.loads(r.old_json), json.loads(r.new_json), r.prev_hash, r.hash)
+            AuditEntry(
+                r.seq,
+                r.assessment_id,
+                _parse_time(r.at),
+                r.actor,
+                r.action,
+                r.target,
+                json.loads(r.old_json),
+                json.loads(r.new_json),
+                r.prev_hash,
+                r.hash,
+            )
             for r in rows
         ]
 
     def verify_audit(self, assessment_id: str) -> AuditVerification:
         """Recompute the chain; an edited, inserted or deleted entry breaks it."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_audit).where(_audit.c.assessment_id == assessment_id)
-                                .order_by(_audit.c.seq)).all()
-            head = conn.execute(select(_assessment.c.audit_head, _assessment.c.audit_count)
-                                .where(_assessment.c.id == assessment_id)).first()
+            rows = conn.execute(
+                select(_audit).where(_audit.c.assessment_id == assessment_id).order_by(_audit.c.seq)
+            ).all()
+            head = conn.execute(
+                select(_assessment.c.audit_head, _assessment.c.audit_count).where(_assessment.c.id == assessment_id)
+            ).first()
         if head is None:
             raise NotFoundError(f"no assessment {assessment_id!r}")
         return verify_chain(
-            [(r.seq, r.assessment_id, r.at, r.actor, r.action, r.target, r.old_json, r.new_json,
-              r.prev_hash, r.hash) for r in rows],
-            head.audit_head, head.audit_count,
+            [
+                (r.seq, r.assessment_id, r.at, r.actor, r.action, r.target, r.old_json, r.new_json, r.prev_hash, r.hash)
+                for r in rows
+            ],
+            head.audit_head,
+            head.audit_count,
         )
 
 
-def verify_chain(rows: Sequence[tuple[int, str, str, str, str, str, str, str, str, str]],
-                 expected_head: str, expected_count: int) -> AuditVerification:
+def verify_chain(
+    rows: Sequence[tuple[int, str, str, str, str, str, str, str, str, str]], expected_head: str, expected_count: int
+) -> AuditVerification:
     previous = GENESIS_HASH
     for seq, assessment_id, at, actor, action, target, old_json, new_json, prev_hash, digest in rows:
         if prev_hash != previous:
-            return AuditVerification(False, len(rows), f"entry {seq}: the link to the previous entry is broken "
-                                     "(an entry was removed or inserted)", seq)
+            return AuditVerification(
+                False,
+                len(rows),
+                f"entry {seq}: the link to the previous entry is broken (an entry was removed or inserted)",
+                seq,
+            )
         if audit_hash(prev_hash, assessment_id, at, actor, action, target, old_json, new_json) != digest:
-            return AuditVerification(False, len(rows), f"entry {seq}: its content does not match its hash "
-                                     "(the entry was edited)", seq)
+            return AuditVerification(
+                False, len(rows), f"entry {seq}: its content does not match its hash (the entry was edited)", seq
+            )
         previous = digest
     if len(rows) != expected_count or previous != (expected_head or GENESIS_HASH):
-        return AuditVerification(False, len(rows), f"the trail has {len(rows)} entries but {expected_count} "
-                                 "were recorded: the newest entries were removed")
+        return AuditVerification(
+            False,
+            len(rows),
+            f"the trail has {len(rows)} entries but {expected_count} were recorded: the newest entries were removed",
+        )
     return AuditVerification(True, len(rows), f"{len(rows)} entries, chain intact")
 
 

@@ -52,18 +52,29 @@ def _time(text: str | None) -> dt.datetime | None:
 
 def queue_upload(conn: Connection, assessment_id: str, revision: int, at: str) -> None:
     """Queue a finalised revision for upload, inside the caller's (finalising) transaction."""
-    values: dict[str, Any] = {"state": QUEUED, "attempts": 0, "next_attempt_at": at, "last_error": "",
-                              "fatal": False, "queued_at": at, "sent_at": None}
+    values: dict[str, Any] = {
+        "state": QUEUED,
+        "attempts": 0,
+        "next_attempt_at": at,
+        "last_error": "",
+        "fatal": False,
+        "queued_at": at,
+        "sent_at": None,
+    }
     conn.execute(
-        sqlite_insert(_outbox).values(assessment_id=assessment_id, revision=revision, **values)
+        sqlite_insert(_outbox)
+        .values(assessment_id=assessment_id, revision=revision, **values)
         .on_conflict_do_update(index_elements=[_outbox.c.assessment_id, _outbox.c.revision], set_=values)
     )
 
 
 def mark_upload_sent(conn: Connection, assessment_id: str, revision: int, at: str) -> None:
     """Record a revision as sent, inside the caller's transaction (the one that makes it SUBMITTED)."""
-    conn.execute(update(_outbox).where(_outbox.c.assessment_id == assessment_id, _outbox.c.revision == revision)
-                 .values(state=SENT, sent_at=at, last_error="", fatal=False, next_attempt_at=None))
+    conn.execute(
+        update(_outbox)
+        .where(_outbox.c.assessment_id == assessment_id, _outbox.c.revision == revision)
+        .values(state=SENT, sent_at=at, last_error="", fatal=False, next_attempt_at=None)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +97,13 @@ class OutboxItem:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "assessment": self.assessment_id, "revision": self.revision, "organisation": self.organisation,
-            "state": self.state, "attempts": self.attempts, "fatal": self.fatal, "last_error": self.last_error,
+            "assessment": self.assessment_id,
+            "revision": self.revision,
+            "organisation": self.organisation,
+            "state": self.state,
+            "attempts": self.attempts,
+            "fatal": self.fatal,
+            "last_error": self.last_error,
             "queued_at": self.queued_at.isoformat(),
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None,
@@ -117,17 +133,29 @@ class SyncStore:
     # --- outbox ---------------------------------------------------------------------------------
 
     def outbox(self, include_sent: bool = True) -> list[OutboxItem]:
-        query = (select(_outbox, _org.c.name.label("organisation"))
-                 .join(_assessment, _assessment.c.id == _outbox.c.assessment_id)
-                 .join(_org, _org.c.id == _assessment.c.organisation_id)
-                 .order_by(_outbox.c.queued_at, _outbox.c.assessment_id, _outbox.c.revision))
+        query = (
+            select(_outbox, _org.c.name.label("organisation"))
+            .join(_assessment, _assessment.c.id == _outbox.c.assessment_id)
+            .join(_org, _org.c.id == _assessment.c.organisation_id)
+            .order_by(_outbox.c.queued_at, _outbox.c.assessment_id, _outbox.c.revision)
+        )
         if not include_sent:
             query = query.where(_outbox.c.state != SENT)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
-            OutboxItem(r.assessment_id, r.revision, r.state, r.attempts, _time(r.next_attempt_at), r.last_error,
-                       bool(r.fatal), dt.datetime.fromisoformat(r.queued_at), _time(r.sent_at), r.organisation)
+            OutboxItem(
+                r.assessment_id,
+                r.revision,
+                r.state,
+                r.attempts,
+                _time(r.next_attempt_at),
+                r.last_error,
+                bool(r.fatal),
+                dt.datetime.fromisoformat(r.queued_at),
+                _time(r.sent_at),
+                r.organisation,
+            )
             for r in rows
         ]
 
@@ -139,20 +167,25 @@ class SyncStore:
 
     def _update(self, assessment_id: str, revision: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(_outbox).where(_outbox.c.assessment_id == assessment_id,
-                                               _outbox.c.revision == revision).values(**values))
+            conn.execute(
+                update(_outbox)
+                .where(_outbox.c.assessment_id == assessment_id, _outbox.c.revision == revision)
+                .values(**values)
+            )
 
     def mark_sending(self, assessment_id: str, revision: int, attempts: int) -> None:
         self._update(assessment_id, revision, state=SENDING, attempts=attempts)
 
     def mark_sent(self, assessment_id: str, revision: int) -> None:
-        self._update(assessment_id, revision, state=SENT, sent_at=self._now(), last_error="", fatal=False,
-                     next_attempt_at=None)
+        self._update(
+            assessment_id, revision, state=SENT, sent_at=self._now(), last_error="", fatal=False, next_attempt_at=None
+        )
 
     def mark_retry(self, assessment_id: str, revision: int, error: str, next_attempt_at: dt.datetime) -> None:
         """A failure that may pass (network, timeout, server error): stays queued, with its reason."""
-        self._update(assessment_id, revision, state=QUEUED, last_error=error, fatal=False,
-                     next_attempt_at=_iso(next_attempt_at))
+        self._update(
+            assessment_id, revision, state=QUEUED, last_error=error, fatal=False, next_attempt_at=_iso(next_attempt_at)
+        )
 
     def mark_failed(self, assessment_id: str, revision: int, error: str) -> None:
         """A failure retrying cannot cure: not sent again until `requeue`."""
@@ -171,25 +204,37 @@ class SyncStore:
         """Queue again the failed uploads whose reason starts with `error_prefix` (e.g. after signing in)."""
         with self.engine.begin() as conn:
             result = conn.execute(
-                update(_outbox).where(_outbox.c.state == FAILED, _outbox.c.last_error.startswith(error_prefix))
+                update(_outbox)
+                .where(_outbox.c.state == FAILED, _outbox.c.last_error.startswith(error_prefix))
                 .values(state=QUEUED, fatal=False, attempts=0, next_attempt_at=self._now())
             )
         return int(result.rowcount)
 
     # --- review comments ------------------------------------------------------------------------
 
-    def store_review_comments(self, assessment_id: str, revision: int, comments: Mapping[str, str],
-                              reviewer: str, at: str) -> None:
+    def store_review_comments(
+        self, assessment_id: str, revision: int, comments: Mapping[str, str], reviewer: str, at: str
+    ) -> None:
         """The comments of one returned revision (replacing any stored for that revision)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(_comment).where(_comment.c.assessment_id == assessment_id,
-                                                _comment.c.revision == revision))
+            conn.execute(
+                delete(_comment).where(_comment.c.assessment_id == assessment_id, _comment.c.revision == revision)
+            )
             if comments:
-                conn.execute(insert(_comment), [
-                    {"assessment_id": assessment_id, "revision": revision, "indicator_id": indicator,
-                     "comment": text, "reviewer": reviewer, "at": at}
-                    for indicator, text in sorted(comments.items())
-                ])
+                conn.execute(
+                    insert(_comment),
+                    [
+                        {
+                            "assessment_id": assessment_id,
+                            "revision": revision,
+                            "indicator_id": indicator,
+                            "comment": text,
+                            "reviewer": reviewer,
+                            "at": at,
+                        }
+                        for indicator, text in sorted(comments.items())
+                    ],
+                )
 
     # --- benchmarks -----------------------------------------------------------------------------
 
@@ -197,8 +242,17 @@ class SyncStore:
         """The service's current statistics replace the stored ones, in one transaction."""
         now = self._now()
         rows = [
-            {"field_key": q.field_key, "group_key": q.group, "count": q.count, "minimum": q.minimum, "q1": q.q1,
-             "median": q.median, "q3": q.q3, "maximum": q.maximum, "fetched_at": now}
+            {
+                "field_key": q.field_key,
+                "group_key": q.group,
+                "count": q.count,
+                "minimum": q.minimum,
+                "q1": q.q1,
+                "median": q.median,
+                "q3": q.q3,
+                "maximum": q.maximum,
+                "fetched_at": now,
+            }
             for q in stats
         ]
         with self.engine.begin() as conn:
@@ -214,8 +268,10 @@ class SyncStore:
             query = query.where(_stat.c.group_key.in_(list(groups)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [Quartiles(r.field_key, r.group_key, r._mapping["count"], r.minimum, r.q1, r.median, r.q3, r.maximum)
-                for r in rows]
+        return [
+            Quartiles(r.field_key, r.group_key, r._mapping["count"], r.minimum, r.q1, r.median, r.q3, r.maximum)
+            for r in rows
+        ]
 
     # --- sync state -----------------------------------------------------------------------------
 
@@ -232,8 +288,9 @@ class SyncStore:
             if exists:
                 conn.execute(update(_state).where(_state.c.id == 1).values(**values))
             else:
-                conn.execute(insert(_state).values(**{"id": 1, "server_url": "", "account": "",
-                                                      "review_cursor": 0, **values}))
+                conn.execute(
+                    insert(_state).values(**{"id": 1, "server_url": "", "account": "", "review_cursor": 0, **values})
+                )
 
     def sign_in(self, server_url: str, account: str) -> None:
         """Remember the server and account; another server starts its review feed from the beginning."""

@@ -158,7 +158,7 @@ def _entry_name_problem(name: str) -> str | None:
     if name in _FIXED_NAMES:
         return None
     if name.startswith(EVIDENCE_PREFIX):
-        problem = evidence_name_problem(name[len(EVIDENCE_PREFIX):])
+        problem = evidence_name_problem(name[len(EVIDENCE_PREFIX) :])
         return None if problem is None else f"is not a valid evidence file name ({problem})"
     return "is not part of the bundle format (unexpected entry)"
 
@@ -269,15 +269,18 @@ def _listing(name: str, data: bytes) -> dict[str, Any]:
     return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
-def _copy_into(archive: zipfile.ZipFile, name: str, path: Path, stamp: tuple[int, int, int, int, int, int]
-               ) -> dict[str, Any]:
+def _copy_into(
+    archive: zipfile.ZipFile, name: str, path: Path, stamp: tuple[int, int, int, int, int, int]
+) -> dict[str, Any]:
     """Stream a file into the archive (stored: evidence is mostly compressed already), hashing as it goes."""
     digest = hashlib.sha256()
     size = 0
     try:
         large = path.stat().st_size > 1 << 30  # ZIP64 headers only where they may be needed
-        with path.open("rb") as reader, archive.open(_info(name, stamp, zipfile.ZIP_STORED), "w",
-                                                     force_zip64=large) as writer:
+        with (
+            path.open("rb") as reader,
+            archive.open(_info(name, stamp, zipfile.ZIP_STORED), "w", force_zip64=large) as writer,
+        ):
             while chunk := reader.read(_CHUNK):
                 digest.update(chunk)
                 writer.write(chunk)
@@ -290,8 +293,9 @@ def _copy_into(archive: zipfile.ZipFile, name: str, path: Path, stamp: tuple[int
 # --- reading --------------------------------------------------------------------------------------
 
 
-def read_bundle(source: Path | bytes, trusted: Sequence[x509.Certificate] = (), *,
-                require_trusted: bool = False) -> VerifiedBundle:
+def read_bundle(
+    source: Path | bytes, trusted: Sequence[x509.Certificate] = (), *, require_trusted: bool = False
+) -> VerifiedBundle:
     """Check a bundle completely and return its content; `BundleError` naming the first problem.
 
     `trusted` are the certificates (or issuing authorities) whose signatures count as trusted; the
@@ -311,8 +315,9 @@ def read_bundle(source: Path | bytes, trusted: Sequence[x509.Certificate] = (), 
         return _read(stream, size, label, trusted, require_trusted)
 
 
-def _read(stream: IO[bytes], size: int, label: str, trusted: Sequence[x509.Certificate],
-          require_trusted: bool) -> VerifiedBundle:
+def _read(
+    stream: IO[bytes], size: int, label: str, trusted: Sequence[x509.Certificate], require_trusted: bool
+) -> VerifiedBundle:
     def refuse(message: str) -> BundleError:
         return BundleError(f"{label}: {message}")
 
@@ -365,8 +370,10 @@ def _read(stream: IO[bytes], size: int, label: str, trusted: Sequence[x509.Certi
             if name not in infos:
                 raise refuse(f"{name}: listed in {MANIFEST} but missing from the bundle")
             if infos[name].file_size != entry["size"]:
-                raise refuse(f"{name}: the size is {infos[name].file_size} bytes, but {MANIFEST} says "
-                             f"{entry['size']} (the file was changed)")
+                raise refuse(
+                    f"{name}: the size is {infos[name].file_size} bytes, but {MANIFEST} says "
+                    f"{entry['size']} (the file was changed)"
+                )
         contents: dict[str, bytes] = {}
         for name, entry in listed.items():
             data = _read_entry(archive, infos[name], entry["size"], refuse)
@@ -381,8 +388,9 @@ def _read(stream: IO[bytes], size: int, label: str, trusted: Sequence[x509.Certi
     if problem:
         raise refuse(f"{DOCUMENT}: {problem}")
     _check_agreement(manifest, document, listed, refuse)
-    evidence = {name[len(EVIDENCE_PREFIX):]: data for name, data in contents.items()
-                if name.startswith(EVIDENCE_PREFIX)}
+    evidence = {
+        name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)
+    }
     return VerifiedBundle(manifest, document, contents.get(REPORT), evidence, check)
 
 
@@ -398,9 +406,9 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise refuse("not a zip archive, or an incomplete (truncated) one: its directory is missing")
-    entries, directory_size = struct.unpack("<xxxxxxxxxxHI", tail[at:at + 16])
+    entries, directory_size = struct.unpack("<xxxxxxxxxxHI", tail[at : at + 16])
     if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # ZIP64: the real figures are in its own record
-        locator = tail[at - 20:at] if at >= 20 else b""
+        locator = tail[at - 20 : at] if at >= 20 else b""
         if locator[:4] == b"PK\x06\x07":
             (record_at,) = struct.unpack("<Q", locator[8:16])
             if record_at + 56 <= size:
@@ -411,8 +419,10 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
     if entries > MAX_ENTRIES:
         raise refuse(f"the archive has {entries} entries; a bundle has at most {MAX_ENTRIES}")
     if directory_size > MAX_CENTRAL_DIRECTORY:
-        raise refuse(f"the archive's directory is {directory_size} bytes; at most {MAX_CENTRAL_DIRECTORY} "
-                     "are allowed (too many or too long entries)")
+        raise refuse(
+            f"the archive's directory is {directory_size} bytes; at most {MAX_CENTRAL_DIRECTORY} "
+            "are allowed (too many or too long entries)"
+        )
     stream.seek(0)
 
 
@@ -437,8 +447,9 @@ def _check_entries(infos: list[zipfile.ZipInfo], archive_size: int, refuse: Refu
         if info.flag_bits & 0x1:
             raise refuse(f"entry {shown} is encrypted; bundles are not")
         if info.compress_type not in _ALLOWED_METHODS:
-            raise refuse(f"entry {shown} uses compression method {info.compress_type}; only stored or deflated "
-                         "entries are read")
+            raise refuse(
+                f"entry {shown} uses compression method {info.compress_type}; only stored or deflated entries are read"
+            )
         key = _name_key(name)
         if name in by_name or key in keys:
             raise refuse(f"entry {shown} appears twice (duplicate name)")
@@ -455,8 +466,10 @@ def _check_entries(infos: list[zipfile.ZipInfo], archive_size: int, refuse: Refu
         if total > MAX_TOTAL_SIZE:
             raise refuse(f"the entries add up to more than {MAX_TOTAL_SIZE} bytes uncompressed")
     if total > RATIO_FLOOR and total > MAX_RATIO * archive_size:
-        raise refuse(f"the archive expands from {archive_size} to {total} bytes (more than {MAX_RATIO} times): "
-                     "refused as a possible zip bomb")
+        raise refuse(
+            f"the archive expands from {archive_size} to {total} bytes (more than {MAX_RATIO} times): "
+            "refused as a possible zip bomb"
+        )
     return by_name
 
 
@@ -641,8 +654,15 @@ DOCUMENT_SHAPE: dict[str, Any] = {
     "status": TEXT,
     "scheme": TEXT,
     "catalog": _CATALOG_SHAPE,
-    "organisation": {"name": TEXT, "country": TEXT, "region": TEXT, "legal_form": TEXT, "sector": TEXT,
-                     "website": TEXT, "contact": TEXT},
+    "organisation": {
+        "name": TEXT,
+        "country": TEXT,
+        "region": TEXT,
+        "legal_form": TEXT,
+        "sector": TEXT,
+        "website": TEXT,
+        "contact": TEXT,
+    },
     "assessors": [TEXT],
     "interview": {"start": Nullable(TEXT), "end": Nullable(TEXT), "place": TEXT, "lang": TEXT},
     "current_indicator": Nullable(TEXT),
@@ -650,22 +670,57 @@ DOCUMENT_SHAPE: dict[str, Any] = {
     "updated_at": TEXT,
     "finalised_at": Nullable(TEXT),
     "summary": {"strengths": TEXT, "improvement_areas": TEXT, "recommendations": TEXT},
-    "score": {"progress_done": INT, "progress_total": INT, "points": Nullable(NUMBER),
-              "max_points": Nullable(NUMBER), "passed": Nullable(BOOL)},
+    "score": {
+        "progress_done": INT,
+        "progress_total": INT,
+        "points": Nullable(NUMBER),
+        "max_points": Nullable(NUMBER),
+        "passed": Nullable(BOOL),
+    },
     "answers": [{"key": TEXT, "value": ANY, "answered_by": TEXT, "answered_at": TEXT}],
-    "indicators": [{
-        "id": TEXT, "result_status": TEXT, "result_points": Nullable(NUMBER), "note": TEXT, "follow_up": BOOL,
-        "override": Nullable({"status": TEXT, "points": Nullable(NUMBER), "justification": TEXT, "by": TEXT,
-                              "at": Nullable(TEXT)}),
-    }],
-    "evidence": [{"id": TEXT, "file_name": TEXT, "stored_name": TEXT, "sha256": TEXT, "size": INT,
-                  "description": TEXT, "indicators": [TEXT], "added_by": TEXT, "added_at": TEXT}],
+    "indicators": [
+        {
+            "id": TEXT,
+            "result_status": TEXT,
+            "result_points": Nullable(NUMBER),
+            "note": TEXT,
+            "follow_up": BOOL,
+            "override": Nullable(
+                {"status": TEXT, "points": Nullable(NUMBER), "justification": TEXT, "by": TEXT, "at": Nullable(TEXT)}
+            ),
+        }
+    ],
+    "evidence": [
+        {
+            "id": TEXT,
+            "file_name": TEXT,
+            "stored_name": TEXT,
+            "sha256": TEXT,
+            "size": INT,
+            "description": TEXT,
+            "indicators": [TEXT],
+            "added_by": TEXT,
+            "added_at": TEXT,
+        }
+    ],
     "drawn_signatures": [{"role": TEXT, "signer_name": TEXT, "signed_at": TEXT, "image_png": TEXT}],
     "revisions": [{"revision": INT, "finalised_at": TEXT, "snapshot": ANY}],
-    "audit": {"head": TEXT, "count": INT, "entries": [{
-        "at": TEXT, "actor": TEXT, "action": TEXT, "target": TEXT, "old_json": TEXT, "new_json": TEXT,
-        "prev_hash": TEXT, "hash": TEXT,
-    }]},
+    "audit": {
+        "head": TEXT,
+        "count": INT,
+        "entries": [
+            {
+                "at": TEXT,
+                "actor": TEXT,
+                "action": TEXT,
+                "target": TEXT,
+                "old_json": TEXT,
+                "new_json": TEXT,
+                "prev_hash": TEXT,
+                "hash": TEXT,
+            }
+        ],
+    },
 }
 
 
@@ -673,8 +728,10 @@ def document_problem(document: Mapping[str, Any]) -> str | None:
     """Why assessment.json does not follow its format (docs/assessment-json.schema.json), or None."""
     version = document.get("format")
     if isinstance(version, int) and not isinstance(version, bool) and version > DOCUMENT_FORMAT:
-        return (f"format {version} was written by a newer program (this one reads up to format "
-                f"{DOCUMENT_FORMAT}); update ESCA Assessor to open it")
+        return (
+            f"format {version} was written by a newer program (this one reads up to format "
+            f"{DOCUMENT_FORMAT}); update ESCA Assessor to open it"
+        )
     problem = check_shape(document, DOCUMENT_SHAPE, "")
     if problem:
         return problem
@@ -697,8 +754,9 @@ def document_problem(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _check_agreement(manifest: Mapping[str, Any], document: Mapping[str, Any],
-                     listed: Mapping[str, Mapping[str, Any]], refuse: Refuse) -> None:
+def _check_agreement(
+    manifest: Mapping[str, Any], document: Mapping[str, Any], listed: Mapping[str, Mapping[str, Any]], refuse: Refuse
+) -> None:
     """assessment.json describes the assessment the manifest names, and the evidence files it carries
     (whose sizes and hashes in `listed` are verified against their content by now)."""
     expected = manifest["assessment"]
@@ -717,8 +775,9 @@ def _check_agreement(manifest: Mapping[str, Any], document: Mapping[str, Any],
         if entry is None:
             raise refuse(f"{DOCUMENT}: evidence[{index}]: its file {name} is not in the bundle")
         if entry["size"] != item["size"] or entry["sha256"] != item["sha256"]:
-            raise refuse(f"{DOCUMENT}: evidence[{index}]: the size or SHA-256 recorded for {name} does not match "
-                         "the file")
+            raise refuse(
+                f"{DOCUMENT}: evidence[{index}]: the size or SHA-256 recorded for {name} does not match the file"
+            )
     for name in listed:
         if name.startswith(EVIDENCE_PREFIX) and name not in described:
             raise refuse(f"{name}: the file is not described in {DOCUMENT}")

@@ -82,8 +82,9 @@ class Reply:
         try:
             return json.loads(self.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise ServerRefusal(self.status,
-                                "the server's reply is not JSON; is this an ESCA review service?") from None
+            raise ServerRefusal(
+                self.status, "the server's reply is not JSON; is this an ESCA review service?"
+            ) from None
 
     @property
     def detail(self) -> str:
@@ -106,9 +107,17 @@ class SyncTransport(Protocol):
 
     base_url: str
 
-    def send(self, method: str, path: str, *, token: str | None = None,
-             params: Mapping[str, str | int] | None = None, content: bytes | None = None,
-             media_type: str | None = None, cancel: Cancel | None = None) -> Reply: ...
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | None = None,
+        media_type: str | None = None,
+        cancel: Cancel | None = None,
+    ) -> Reply: ...
 
     def close(self) -> None: ...
 
@@ -128,16 +137,25 @@ class HttpTransport:
         self.base_url = normalise_server_url(base_url)
         self._client = httpx.Client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(connect=timeouts.connect, read=timeouts.read, write=timeouts.write,
-                                  pool=timeouts.pool),
+            timeout=httpx.Timeout(
+                connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+            ),
             headers={"User-Agent": f"esca-desktop/{__version__}"},
             verify=verify,
             follow_redirects=False,
         )
 
-    def send(self, method: str, path: str, *, token: str | None = None,
-             params: Mapping[str, str | int] | None = None, content: bytes | None = None,
-             media_type: str | None = None, cancel: Cancel | None = None) -> Reply:
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | None = None,
+        media_type: str | None = None,
+        cancel: Cancel | None = None,
+    ) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -154,11 +172,13 @@ class HttpTransport:
         except httpx.TimeoutException:
             raise NetworkError(f"the review service at {self.base_url} did not answer in time", "timeout") from None
         except httpx.ConnectError as exc:
-            raise NetworkError(f"the review service at {self.base_url} cannot be reached ({_reason(exc)})",
-                               "unreachable") from None
+            raise NetworkError(
+                f"the review service at {self.base_url} cannot be reached ({_reason(exc)})", "unreachable"
+            ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
-            raise NetworkError(f"the connection to {self.base_url} broke before the reply was complete "
-                               f"({_reason(exc)})", "interrupted") from None
+            raise NetworkError(
+                f"the connection to {self.base_url} broke before the reply was complete ({_reason(exc)})", "interrupted"
+            ) from None
         except httpx.HTTPError as exc:
             raise NetworkError(f"the request to {self.base_url} failed ({_reason(exc)})", "interrupted") from None
         return Reply(response.status_code, response.content, dict(response.headers))
@@ -172,7 +192,7 @@ def _chunks(content: bytes, cancel: Cancel) -> Iterator[bytes]:
     for start in range(0, len(content), UPLOAD_CHUNK):
         if cancel():
             raise SyncCancelled("sync cancelled during an upload; it stays queued")
-        yield view[start:start + UPLOAD_CHUNK]  # type: ignore[misc]  # bytes-like: no copy here
+        yield view[start : start + UPLOAD_CHUNK]  # type: ignore[misc]  # bytes-like: no copy here
 
 
 def _reason(exc: BaseException) -> str:
@@ -232,15 +252,28 @@ class ReviewServiceClient:
         return _decode(reply, lambda data: Account(str(data["name"]), str(data["role"])))
 
     def upload(self, assessment_id: str, revision: int, content: bytes, cancel: Cancel | None = None) -> UploadReceipt:
-        reply = self._call("PUT", f"/submissions/{quote(assessment_id)}/{revision}", ok=(200, 201), content=content,
-                           media_type=BUNDLE_MEDIA_TYPE, cancel=cancel)
+        reply = self._call(
+            "PUT",
+            f"/submissions/{quote(assessment_id)}/{revision}",
+            ok=(200, 201),
+            content=content,
+            media_type=BUNDLE_MEDIA_TYPE,
+            cancel=cancel,
+        )
         return _decode(reply, lambda data: UploadReceipt(reply.status == 201, str(data["submission"]["status"])))
 
     def reviews(self, since: int) -> tuple[list[ReviewDecision], int, bool]:
         def build(data: Any) -> tuple[list[ReviewDecision], int, bool]:
             decisions = [
-                ReviewDecision(int(r["cursor"]), str(r["assessment"]), int(r["revision"]), str(r["status"]),
-                               str(r["reviewer"]), str(r["at"]), {str(k): str(v) for k, v in r["comments"].items()})
+                ReviewDecision(
+                    int(r["cursor"]),
+                    str(r["assessment"]),
+                    int(r["revision"]),
+                    str(r["status"]),
+                    str(r["reviewer"]),
+                    str(r["at"]),
+                    {str(k): str(v) for k, v in r["comments"].items()},
+                )
                 for r in data["reviews"]
             ]
             return decisions, int(data["cursor"]), bool(data["more"])
@@ -248,19 +281,31 @@ class ReviewServiceClient:
         return _decode(self._call("GET", "/reviews", params={"since": since}), build)
 
     def catalogs(self) -> list[PublishedCatalog]:
-        return _decode(self._call("GET", "/catalogs"), lambda data: [
-            PublishedCatalog(str(c["id"]), str(c["version"]), str(c["hash"])) for c in data["catalogs"]
-        ])
+        return _decode(
+            self._call("GET", "/catalogs"),
+            lambda data: [PublishedCatalog(str(c["id"]), str(c["version"]), str(c["hash"])) for c in data["catalogs"]],
+        )
 
     def catalog_content(self, catalog_id: str, version: str) -> bytes:
         return self._call("GET", f"/catalogs/{quote(catalog_id, safe='')}/{quote(version, safe='')}").content
 
     def benchmarks(self) -> list[Quartiles]:
-        return _decode(self._call("GET", "/benchmarks"), lambda data: [
-            Quartiles(str(s["field"]), str(s["group"]), int(s["count"]), float(s["min"]), float(s["q1"]),
-                      float(s["median"]), float(s["q3"]), float(s["max"]))
-            for s in data["stats"]
-        ])
+        return _decode(
+            self._call("GET", "/benchmarks"),
+            lambda data: [
+                Quartiles(
+                    str(s["field"]),
+                    str(s["group"]),
+                    int(s["count"]),
+                    float(s["min"]),
+                    float(s["q1"]),
+                    float(s["median"]),
+                    float(s["q3"]),
+                    float(s["max"]),
+                )
+                for s in data["stats"]
+            ],
+        )
 
 
 T = TypeVar("T")
@@ -272,5 +317,8 @@ def _decode(reply: Reply, build: Callable[[Any], T]) -> T:
     try:
         return build(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ServerRefusal(reply.status, f"the server's reply has an unexpected shape ({type(exc).__name__}: "
-                                          f"{exc}); is this an ESCA review service of a matching version?") from None
+        raise ServerRefusal(
+            reply.status,
+            f"the server's reply has an unexpected shape ({type(exc).__name__}: "
+            f"{exc}); is this an ESCA review service of a matching version?",
+        ) from None

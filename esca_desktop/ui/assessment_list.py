@@ -48,8 +48,13 @@ class AssessmentTableModel(QAbstractTableModel):
         self._sort: list[tuple[Any, ...]] = []
         self._haystack: list[str] = []
         self.headers = (
-            self.tr("Organisation"), self.tr("Country"), self.tr("Scheme"), self.tr("Status"),
-            self.tr("Progress"), self.tr("Score"), self.tr("Last change"),
+            self.tr("Organisation"),
+            self.tr("Country"),
+            self.tr("Scheme"),
+            self.tr("Status"),
+            self.tr("Progress"),
+            self.tr("Score"),
+            self.tr("Last change"),
         )
 
     def set_summaries(self, rows: list[AssessmentSummary], lang: str = "en") -> None:
@@ -64,11 +69,21 @@ class AssessmentTableModel(QAbstractTableModel):
                 score += "  ✓"
             progress = f"{s.progress_done} / {s.progress_total}"
             changed = s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self._display.append((s.organisation, s.country, s.scheme.capitalize(), s.status.label(lang),
-                                  progress, score, changed))
+            self._display.append(
+                (s.organisation, s.country, s.scheme.capitalize(), s.status.label(lang), progress, score, changed)
+            )
             fraction = s.progress_done / s.progress_total if s.progress_total else 0.0
-            self._sort.append((s.organisation.casefold(), s.country, s.scheme, s.status.value, fraction,
-                               -1.0 if percent is None else percent, s.updated_at.timestamp()))
+            self._sort.append(
+                (
+                    s.organisation.casefold(),
+                    s.country,
+                    s.scheme,
+                    s.status.value,
+                    fraction,
+                    -1.0 if percent is None else percent,
+                    s.updated_at.timestamp(),
+                )
+            )
         self._haystack = [" ".join(row).casefold() + " " + s.id for row, s in zip(self._display, rows, strict=True)]
         self.endResetModel()
 
@@ -108,8 +123,9 @@ class AssessmentTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_rows = [index.row() for index in old]
-        permutation = sorted(range(len(self._rows)), key=lambda n: self._sort[n][column],
-                             reverse=order == Qt.SortOrder.DescendingOrder)
+        permutation = sorted(
+            range(len(self._rows)), key=lambda n: self._sort[n][column], reverse=order == Qt.SortOrder.DescendingOrder
+        )
         self._rows = [self._rows[n] for n in permutation]
         self._display = [self._display[n] for n in permutation]
         self._sort = [self._sort[n] for n in permutation]
@@ -217,10 +233,12 @@ class AssessmentListPage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.open_current)
 
-        self.empty_label = QLabel(self.tr(
-            "<h3>No assessments yet</h3><p>Create one with <b>New assessment…</b> (Ctrl+N), "
-            "or load the samples with <b>Help → Load sample assessments</b>.</p>"
-        ))
+        self.empty_label = QLabel(
+            self.tr(
+                "<h3>No assessments yet</h3><p>Create one with <b>New assessment…</b> (Ctrl+N), "
+                "or load the samples with <b>Help → Load sample assessments</b>.</p>"
+            )
+        )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.stack = QStackedLayout()
@@ -250,8 +268,11 @@ class AssessmentListPage(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(self.tr("%1 of %2").replace("%1", str(shown)).replace("%2", str(total))
-                                 if shown != total else self.tr("%1 assessments").replace("%1", str(total)))
+        self.count_label.setText(
+            self.tr("%1 of %2").replace("%1", str(shown)).replace("%2", str(total))
+            if shown != total
+            else self.tr("%1 assessments").replace("%1", str(total))
+        )
 
     def current_id(self) -> str | None:
         index = self.table.currentIndex()

@@ -45,10 +45,12 @@ class CrashDialog(QDialog):
     def __init__(self, summary: str, details: str, log_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Something went wrong"))
-        text = QLabel(self.tr(
-            "<b>ESCA Assessor hit an unexpected error.</b><br>Your saved answers are safe. "
-            "Please send the details below to support."
-        ))
+        text = QLabel(
+            self.tr(
+                "<b>ESCA Assessor hit an unexpected error.</b><br>Your saved answers are safe. "
+                "Please send the details below to support."
+            )
+        )
         text.setWordWrap(True)
         message = QLabel(summary)
         message.setWordWrap(True)
@@ -103,8 +105,10 @@ class ErrorReporter:
                 QMessageBox.warning(parent, QApplication.translate("ErrorReporter", "Cannot do that"), str(error))
             return
         details = "".join(traceback.format_exception(kind, error, tb))
-        header = (f"ESCA Assessor {__version__}, Python {platform.python_version()}, "
-                  f"{platform.system()} {platform.release()}\n\n")
+        header = (
+            f"ESCA Assessor {__version__}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}\n\n"
+        )
         self.last_details = header + details
         log.error("unexpected error\n%s", details)
         if self.interactive:

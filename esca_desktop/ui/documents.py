@@ -39,8 +39,14 @@ class DocumentActions(QObject):
         self.sign_report_action.triggered.connect(lambda: self.save_report(sign=True))
         self.verify_action = QAction(self.tr("&Verify a signed PDF…"), self)
         self.verify_action.triggered.connect(self.verify)
-        self.assessment_actions = (self.print_blank, self.print_prefilled, self.save_protocol_action,
-                                   self.print_report_action, self.save_report_action, self.sign_report_action)
+        self.assessment_actions = (
+            self.print_blank,
+            self.print_prefilled,
+            self.save_protocol_action,
+            self.print_report_action,
+            self.save_report_action,
+            self.sign_report_action,
+        )
 
     def add_to(self, menu: QMenu) -> None:
         for action in self.assessment_actions[:3]:
@@ -122,18 +128,24 @@ class DocumentActions(QObject):
         title = self.tr("Interview protocol")
         from esca_desktop.ui.pdf_print import print_with_preview
 
-        self.run_task(self.tr("Preparing the protocol…"),
-                  lambda: service.write_protocol(assessment_id, target, blank=blank, lang=lang),
-                  lambda path: print_with_preview(path, title, self.window))
+        self.run_task(
+            self.tr("Preparing the protocol…"),
+            lambda: service.write_protocol(assessment_id, target, blank=blank, lang=lang),
+            lambda path: print_with_preview(path, title, self.window),
+        )
 
     def save_protocol(self) -> None:
         assessment_id = self.current_assessment_id()
         if assessment_id is None:
             return
         choice, ok = QInputDialog.getItem(
-            self.window, self.tr("Interview protocol"), self.tr("Which protocol?"),
+            self.window,
+            self.tr("Interview protocol"),
+            self.tr("Which protocol?"),
             [self.tr("Pre-filled with the answers so far"), self.tr("Blank, for the organisation to fill in")],
-            0, False)
+            0,
+            False,
+        )
         if not ok:
             return
         blank = choice.startswith(self.tr("Blank"))
@@ -141,9 +153,11 @@ class DocumentActions(QObject):
         if target is None:
             return
         service, lang = self._services(), self._lang()
-        self.run_task(self.tr("Writing the protocol…"),
-                  lambda: service.write_protocol(assessment_id, target, blank=blank, lang=lang),
-                  self._offer_open)
+        self.run_task(
+            self.tr("Writing the protocol…"),
+            lambda: service.write_protocol(assessment_id, target, blank=blank, lang=lang),
+            self._offer_open,
+        )
 
     # --- report ---------------------------------------------------------------------------------
 
@@ -156,8 +170,11 @@ class DocumentActions(QObject):
         title = self.tr("Assessment report")
         from esca_desktop.ui.pdf_print import print_with_preview
 
-        self.run_task(self.tr("Preparing the report…"), lambda: service.write_report(assessment_id, target, lang=lang)[0],
-                  lambda path: print_with_preview(path, title, self.window))
+        self.run_task(
+            self.tr("Preparing the report…"),
+            lambda: service.write_report(assessment_id, target, lang=lang)[0],
+            lambda path: print_with_preview(path, title, self.window),
+        )
 
     def save_report(self, sign: bool) -> None:
         assessment_id = self.current_assessment_id()
@@ -167,9 +184,11 @@ class DocumentActions(QObject):
         passphrase: str | None = None
         if sign:
             if window.service.get(assessment_id).status.editable:
-                QMessageBox.information(window, self.tr("Sign report"),
-                                        self.tr("Only a finalised assessment can be signed. Finalise it on the "
-                                                "summary page first."))
+                QMessageBox.information(
+                    window,
+                    self.tr("Sign report"),
+                    self.tr("Only a finalised assessment can be signed. Finalise it on the summary page first."),
+                )
                 return
             ready, passphrase = self.ensure_signing_identity()
             if not ready:
@@ -187,7 +206,9 @@ class DocumentActions(QObject):
                 sign_report_file(context, path, box, passphrase)
             return Path(path)
 
-        self.run_task(self.tr("Signing the report…") if sign else self.tr("Writing the report…"), work, self._offer_open)
+        self.run_task(
+            self.tr("Signing the report…") if sign else self.tr("Writing the report…"), work, self._offer_open
+        )
 
     def ensure_signing_identity(self) -> tuple[bool, str | None]:
         """Make sure an identity exists (offer to create one) and get its passphrase if it asks for one."""
@@ -202,22 +223,27 @@ class DocumentActions(QObject):
             profile = window.context.repository.profile()
             name = profile.name if profile else window.context.actor
             answer = QMessageBox.question(
-                window, self.tr("Signing identity"),
+                window,
+                self.tr("Signing identity"),
                 self.tr("You have no signing certificate yet. Create one now for %1?").replace("%1", name)
-                + "\n\n" + self.tr("The private key is kept encrypted; its passphrase goes to the system keyring."))
+                + "\n\n"
+                + self.tr("The private key is kept encrypted; its passphrase goes to the system keyring."),
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return False, None
             email = profile.email if profile else ""
             if not email:
-                email, ok = QInputDialog.getText(window, self.tr("Signing identity"),
-                                                 self.tr("Your e-mail address (it goes into the certificate):"))
+                email, ok = QInputDialog.getText(
+                    window, self.tr("Signing identity"), self.tr("Your e-mail address (it goes into the certificate):")
+                )
                 if not ok:
                     return False, None
             try:
                 store.create(name, email.strip())
             except NoSecureStoreError as exc:
                 passphrase = self._ask_passphrase(
-                    str(exc) + "\n\n" + self.tr("Choose a passphrase instead (typed for every signature):"))
+                    str(exc) + "\n\n" + self.tr("Choose a passphrase instead (typed for every signature):")
+                )
                 if passphrase is None:
                     return False, None
                 store.create(name, email.strip(), passphrase=passphrase, mode="ask")
@@ -233,8 +259,12 @@ class DocumentActions(QObject):
         return passphrase if ok and passphrase else None
 
     def _offer_open(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Document saved"),
-                          self.tr("Saved as %1").replace("%1", str(path)), parent=self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Document saved"),
+            self.tr("Saved as %1").replace("%1", str(path)),
+            parent=self.window,
+        )
         open_button = box.addButton(self.tr("Open PDF"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
         box.exec()
@@ -247,9 +277,12 @@ class DocumentActions(QObject):
         window = self.window
         if window.context is None:
             return
-        name, _ = QFileDialog.getOpenFileName(window, self.tr("Verify a signed PDF"),
-                                              window.settings.last_directory or str(Path.home()),
-                                              self.tr("PDF (*.pdf)"))
+        name, _ = QFileDialog.getOpenFileName(
+            window,
+            self.tr("Verify a signed PDF"),
+            window.settings.last_directory or str(Path.home()),
+            self.tr("PDF (*.pdf)"),
+        )
         if not name:
             return
         context = window.context
@@ -266,8 +299,11 @@ class DocumentActions(QObject):
                 lines.append(self.tr("Signer: %1").replace("%1", result.signer))
                 if result.signing_time:
                     lines.append(self.tr("Signed at: %1").replace("%1", str(result.signing_time)))
-                lines.append(self.tr("Certificate trusted: %1").replace(
-                    "%1", self.tr("yes") if result.trusted else self.tr("no")))
+                lines.append(
+                    self.tr("Certificate trusted: %1").replace(
+                        "%1", self.tr("yes") if result.trusted else self.tr("no")
+                    )
+                )
             QMessageBox(icon, self.tr("Signature check"), "\n".join(lines), parent=window).exec()
 
         self.run_task(self.tr("Checking the signature…"), work, show)

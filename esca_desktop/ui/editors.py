@@ -181,7 +181,11 @@ class DateEditor(LineEditor):
         action.setDefaultWidget(self.calendar)
         menu.addAction(action)
         menu.aboutToShow.connect(self._sync_calendar)
-        self.calendar.clicked.connect(lambda date: (self._pick(date), menu.close()))
+        def picked(date: QDate) -> None:
+            self._pick(date)
+            menu.close()
+
+        self.calendar.clicked.connect(picked)
         self.button.setMenu(menu)
         layout = container.layout()
         assert isinstance(layout, QHBoxLayout)
@@ -226,7 +230,7 @@ class ComboEditor(FieldEditor):
         for label, data in self.options():
             self.combo.addItem(label, data)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.combo.activated.connect(lambda _index: (self.edited.emit(self.combo.currentData()), self.committed.emit()))
+        self.combo.activated.connect(self._chosen)
         _watch_focus(self, self.combo)
         container = QWidget()
         layout = QHBoxLayout(container)
@@ -235,6 +239,10 @@ class ComboEditor(FieldEditor):
         layout.addStretch(1)
         container.setFocusProxy(self.combo)
         return container
+
+    def _chosen(self, _index: int) -> None:
+        self.edited.emit(self.combo.currentData())
+        self.committed.emit()
 
     def set_value(self, value: AnswerValue) -> None:
         index = self.combo.findData(value) if value is not None else 0

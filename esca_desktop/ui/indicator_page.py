@@ -66,8 +66,15 @@ class IndicatorPage(QScrollArea):
     attach_requested = Signal(str)
     evidence_open_requested = Signal(object)  # EvidenceItem
 
-    def __init__(self, session: FormSession, indicator: Indicator, evidence: list[EvidenceItem],
-                 read_only: bool, reviewer_comment: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: FormSession,
+        indicator: Indicator,
+        evidence: list[EvidenceItem],
+        read_only: bool,
+        reviewer_comment: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.indicator = indicator
@@ -95,8 +102,10 @@ class IndicatorPage(QScrollArea):
         title.setWordWrap(True)
         heading.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
         heading.addWidget(title, 1)
-        for flag, text in ((indicator.minimum_requirement, self.tr("Minimum requirement")),
-                           (indicator.silver_scope and session.catalog.scheme == "gold", self.tr("Silver scope"))):
+        for flag, text in (
+            (indicator.minimum_requirement, self.tr("Minimum requirement")),
+            (indicator.silver_scope and session.catalog.scheme == "gold", self.tr("Silver scope")),
+        ):
             if flag:
                 badge = QLabel(text)
                 role(badge, "badge")
@@ -121,10 +130,10 @@ class IndicatorPage(QScrollArea):
             if indicator.guidance:
                 guidance = QGroupBox(self.tr("Interview guidance"))
                 g_layout = QVBoxLayout(guidance)
-                text = QLabel(indicator.guidance.get(lang))
-                text.setWordWrap(True)
-                text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                g_layout.addWidget(text)
+                guidance_text = QLabel(indicator.guidance.get(lang))
+                guidance_text.setWordWrap(True)
+                guidance_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                g_layout.addWidget(guidance_text)
                 info.addWidget(guidance, 3)
             if indicator.evidence:
                 checklist = QGroupBox(self.tr("Evidence to check"))
@@ -223,7 +232,8 @@ class IndicatorPage(QScrollArea):
         self.evidence_list.setAccessibleName(self.tr("Evidence files"))
         self.evidence_list.setMaximumHeight(self.evidence_list.fontMetrics().height() * 7)
         self.evidence_list.itemActivated.connect(
-            lambda item: self.evidence_open_requested.emit(item.data(EVIDENCE_ROLE)))
+            lambda item: self.evidence_open_requested.emit(item.data(EVIDENCE_ROLE))
+        )
         column.addWidget(self.evidence_list)
         attach_row = QHBoxLayout()
         attach = QPushButton(self.tr("Attach file…"))
@@ -252,8 +262,11 @@ class IndicatorPage(QScrollArea):
         self.override_form = QGroupBox()
         layout = QFormLayout(self.override_form)
         self.override_status = QComboBox()
-        for status, text in ((ResultStatus.MET, self.tr("Met")), (ResultStatus.NOT_MET, self.tr("Not met")),
-                             (ResultStatus.NOT_APPLICABLE, self.tr("Not applicable"))):
+        for status, text in (
+            (ResultStatus.MET, self.tr("Met")),
+            (ResultStatus.NOT_MET, self.tr("Not met")),
+            (ResultStatus.NOT_APPLICABLE, self.tr("Not applicable")),
+        ):
             self.override_status.addItem(status_icon(status), text, status)
         self.override_points = QDoubleSpinBox()
         self.override_points.setDecimals(1)
@@ -294,8 +307,7 @@ class IndicatorPage(QScrollArea):
     def _apply_override(self) -> None:
         status = self.override_status.currentData()
         points = self.override_points.value() if self.indicator.scoring.max_points > 0 else None
-        self.override_requested.emit(self.indicator.id, status, points,
-                                     self.override_justification.toPlainText())
+        self.override_requested.emit(self.indicator.id, status, points, self.override_justification.toPlainText())
 
     def show_override_message(self, message: str) -> None:
         self.override_message.setText(message)

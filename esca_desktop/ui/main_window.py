@@ -25,8 +25,8 @@ from esca_desktop import __version__
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
-from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.style import role
+from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -138,26 +138,29 @@ class MainWindow(QMainWindow):
 
     # --- actions --------------------------------------------------------------------------------
 
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None,
-                tip: str = "") -> QAction:
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
-            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                              if shortcut else tip)
-        action.triggered.connect(slot)  # type: ignore[arg-type]
+            action.setToolTip(
+                f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else tip
+            )
+        action.triggered.connect(slot)
         return action
 
     def _build_actions(self) -> None:
         k = QKeySequence.StandardKey
-        self.new_action = self._action(self.tr("&New assessment…"), self.new_assessment, k.New,
-                                       self.tr("Start a new assessment"))
-        self.open_action = self._action(self.tr("&Open"), self.list_page.open_current, k.Open,
-                                        self.tr("Open the selected assessment"))
-        self.close_action = self._action(self.tr("&Close assessment"), self.close_assessment, k.Close,
-                                         self.tr("Back to the list of assessments"))
+        self.new_action = self._action(
+            self.tr("&New assessment…"), self.new_assessment, k.New, self.tr("Start a new assessment")
+        )
+        self.open_action = self._action(
+            self.tr("&Open"), self.list_page.open_current, k.Open, self.tr("Open the selected assessment")
+        )
+        self.close_action = self._action(
+            self.tr("&Close assessment"), self.close_assessment, k.Close, self.tr("Back to the list of assessments")
+        )
         self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, k.Preferences)
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -165,18 +168,30 @@ class MainWindow(QMainWindow):
         if self.quit_action.shortcut().isEmpty():
             self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.undo_action = self._action(self.tr("&Undo answer"), self._undo, k.Undo, self.tr("Undo the last answer"))
-        self.redo_action = self._action(self.tr("&Redo answer"), self._redo, QKeySequence("Ctrl+Shift+Z"),
-                                        self.tr("Redo the answer"))
-        self.find_action = self._action(self.tr("&Find indicator"), self._find, k.Find,
-                                        self.tr("Find an indicator by number or title"))
-        self.previous_action = self._action(self.tr("&Previous indicator"), self._previous,
-                                            QKeySequence("Ctrl+PgUp"), self.tr("Previous indicator"))
-        self.next_action = self._action(self.tr("&Next indicator"), self._next, QKeySequence("Ctrl+PgDown"),
-                                        self.tr("Next indicator"))
-        self.problem_action = self._action(self.tr("Next p&roblem"), self._next_problem, QKeySequence("F8"),
-                                           self.tr("Go to the next missing or invalid answer"))
-        self.summary_action = self._action(self.tr("&Summary"), self._summary, QKeySequence("Ctrl+Shift+S"),
-                                           self.tr("Scores, outcome and finalisation"))
+        self.redo_action = self._action(
+            self.tr("&Redo answer"), self._redo, QKeySequence("Ctrl+Shift+Z"), self.tr("Redo the answer")
+        )
+        self.find_action = self._action(
+            self.tr("&Find indicator"), self._find, k.Find, self.tr("Find an indicator by number or title")
+        )
+        self.previous_action = self._action(
+            self.tr("&Previous indicator"), self._previous, QKeySequence("Ctrl+PgUp"), self.tr("Previous indicator")
+        )
+        self.next_action = self._action(
+            self.tr("&Next indicator"), self._next, QKeySequence("Ctrl+PgDown"), self.tr("Next indicator")
+        )
+        self.problem_action = self._action(
+            self.tr("Next p&roblem"),
+            self._next_problem,
+            QKeySequence("F8"),
+            self.tr("Go to the next missing or invalid answer"),
+        )
+        self.summary_action = self._action(
+            self.tr("&Summary"),
+            self._summary,
+            QKeySequence("Ctrl+Shift+S"),
+            self.tr("Scores, outcome and finalisation"),
+        )
         self.samples_action = self._action(self.tr("Load &sample assessments"), self.load_samples)
         self.about_action = self._action(self.tr("&About ESCA Assessor"), self.about)
         self.log_action = self._action(self.tr("Open &data folder"), self.open_data_folder)
@@ -227,8 +242,16 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         interviewing = self.workspace is not None and self.stack.currentWidget() is self.workspace
-        for action in (self.close_action, self.undo_action, self.redo_action, self.find_action,
-                       self.previous_action, self.next_action, self.problem_action, self.summary_action):
+        for action in (
+            self.close_action,
+            self.undo_action,
+            self.redo_action,
+            self.find_action,
+            self.previous_action,
+            self.next_action,
+            self.problem_action,
+            self.summary_action,
+        ):
             action.setEnabled(interviewing)
         self.open_action.setEnabled(not interviewing)
         selected = interviewing or self.list_page.current_id() is not None
@@ -356,8 +379,9 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             save_settings(self.settings)
             if dialog.restart_needed:
-                QMessageBox.information(self, self.tr("Settings"),
-                                        self.tr("The new language or data folder applies when you restart."))
+                QMessageBox.information(
+                    self, self.tr("Settings"), self.tr("The new language or data folder applies when you restart.")
+                )
 
     def open_data_folder(self) -> None:
         if self.context is not None:
@@ -373,15 +397,20 @@ class MainWindow(QMainWindow):
                 return "?"
 
         folder = str(self.context.data_dir) if self.context else "—"
-        QMessageBox.about(self, self.tr("About ESCA Assessor"), (
-            f"<h3>ESCA Assessor {__version__}</h3>"
-            + self.tr("<p>Offline assessments for the European Cluster Management Excellence labels "
-                      "(Bronze, Silver, Gold).</p>")
-            + f"<p>Python {sys.version.split()[0]} · PySide6 {version_of('pyside6-essentials')} · "
-              f"SQLAlchemy {version_of('sqlalchemy')} · ReportLab {version_of('reportlab')} · "
-              f"pyHanko {version_of('pyhanko')}</p>"
-            + self.tr("<p>Data folder: %1</p>").replace("%1", folder)
-        ))
+        QMessageBox.about(
+            self,
+            self.tr("About ESCA Assessor"),
+            (
+                f"<h3>ESCA Assessor {__version__}</h3>"
+                + self.tr(
+                    "<p>Offline assessments for the European Cluster Management Excellence labels "
+                    "(Bronze, Silver, Gold).</p>"
+                )
+                + f"<p>Python {sys.version.split()[0]} · PySide6 {version_of('pyside6-essentials')} · "
+                f"SQLAlchemy {version_of('sqlalchemy')} · ReportLab {version_of('reportlab')} · "
+                f"pyHanko {version_of('pyhanko')}</p>" + self.tr("<p>Data folder: %1</p>").replace("%1", folder)
+            ),
+        )
 
     # --- window state ---------------------------------------------------------------------------
 
@@ -401,8 +430,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.flush()
             self.workspace.close_interview()
-            self.settings.splitter_state = base64.b64encode(
-                bytes(self.workspace.splitter.saveState().data())).decode()
+            self.settings.splitter_state = base64.b64encode(bytes(self.workspace.splitter.saveState().data())).decode()
         self.settings.window_geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode()
         self._save_settings_quietly()
         if self.context is not None:

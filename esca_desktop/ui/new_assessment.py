@@ -38,8 +38,9 @@ def _date(edit: QDateEdit) -> dt.date:
 
 
 class NewAssessmentDialog(QDialog):
-    def __init__(self, service: AssessmentService, default_assessor: str, lang: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: AssessmentService, default_assessor: str, lang: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.lang = lang
@@ -150,8 +151,13 @@ class NewAssessmentDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.open_after)
         layout.addWidget(self.buttons)
-        for signal in (self.name.textChanged, self.country.editTextChanged, self.website.textChanged,
-                       self.start.dateChanged, self.end.dateChanged):
+        for signal in (
+            self.name.textChanged,
+            self.country.editTextChanged,
+            self.website.textChanged,
+            self.start.dateChanged,
+            self.end.dateChanged,
+        ):
             signal.connect(self.validate)
         self.validate()
         self.resize(self.fontMetrics().horizontalAdvance("M") * 44, self.sizeHint().height())
@@ -178,8 +184,9 @@ class NewAssessmentDialog(QDialog):
         ok &= bool(name)
         country_text = self.country.currentText().strip()
         code = self.country_code()
-        self._set_error("country", "" if code or not country_text else
-                        self.tr("Not a country: choose one from the list"))
+        self._set_error(
+            "country", "" if code or not country_text else self.tr("Not a country: choose one from the list")
+        )
         ok &= code is not None
         website = self.website.text().strip()
         bad_site = bool(website) and (" " in website or "." not in website)
@@ -199,8 +206,12 @@ class NewAssessmentDialog(QDialog):
         return NewAssessment(
             catalog_ref=str(self.catalog.currentData()),
             organisation=Organisation(
-                self.name.text(), self.country_code() or self.country.currentText(), self.region.text(),
-                self.legal_form.text(), str(self.sector.currentData() or ""), self.website.text(),
+                self.name.text(),
+                self.country_code() or self.country.currentText(),
+                self.region.text(),
+                self.legal_form.text(),
+                str(self.sector.currentData() or ""),
+                self.website.text(),
                 self.contact.text(),
             ),
             assessors=tuple(a.strip() for a in self.assessors.text().split(",") if a.strip()),

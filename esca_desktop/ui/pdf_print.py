@@ -15,7 +15,7 @@ MAX_DPI = 300
 
 def page_images(pdf_path: Path, dpi: int) -> list[QImage]:
     """Every page as an image at `dpi` (kept in memory only while printing)."""
-    import pypdfium2 as pdfium  # imported on first print (≈ 30 ms)
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # imported on first print (≈ 30 ms)
 
     document = pdfium.PdfDocument(str(pdf_path))
     images = []

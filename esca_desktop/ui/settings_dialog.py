@@ -42,8 +42,11 @@ class SettingsDialog(QDialog):
         self.email = QLineEdit(profile.email)
         self.expert_id = QLineEdit(profile.expert_id)
         self.expert_id.setPlaceholderText(self.tr("ESCA expert number"))
-        for label, widget in ((self.tr("&Name"), self.name), (self.tr("&E-mail"), self.email),
-                              (self.tr("E&xpert id"), self.expert_id)):
+        for label, widget in (
+            (self.tr("&Name"), self.name),
+            (self.tr("&E-mail"), self.email),
+            (self.tr("E&xpert id"), self.expert_id),
+        ):
             caption = QLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", ""))
@@ -84,8 +87,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Data folder"), self.data_dir.text()
-                                                  or str(self.context.data_dir))
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Data folder"), self.data_dir.text() or str(self.context.data_dir)
+        )
         if folder:
             self.data_dir.setText(folder)
 
@@ -95,8 +99,9 @@ class SettingsDialog(QDialog):
             self.name_error.setText(self.tr("The name is required: it is recorded with every change"))
             self.name_error.setVisible(True)
             return
-        self.context.repository.save_profile(AssessorProfile(name, self.email.text().strip(),
-                                                             self.expert_id.text().strip()))
+        self.context.repository.save_profile(
+            AssessorProfile(name, self.email.text().strip(), self.expert_id.text().strip())
+        )
         self.context.set_actor(name)
         language = str(self.language.currentData())
         folder = self.data_dir.text().strip()

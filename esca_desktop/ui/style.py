@@ -17,13 +17,18 @@ WARNING_COLOUR = QColor("#e0a000")
 # Roles that need a frame or background: a tiny style sheet on those few widgets only.
 _SHEETS = {
     "badge": "QLabel { border: 1px solid palette(highlight); border-radius: 8px; padding: 1px 8px;"
-             " color: palette(highlight); }",
-    "reviewerComment": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000;"
-                       " padding: 6px; }",
+    " color: palette(highlight); }",
+    "reviewerComment": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000; padding: 6px; }",
     "signatureImage": "QLabel { border: 1px dashed palette(mid); border-radius: 4px; }",
 }
-_SCALE = {"indicatorNumber": 1.45, "indicatorTitle": 1.45, "sectionTitle": 1.1, "resultText": 1.1,
-          "badge": 0.9, "outcomeLabel": 1.0}
+_SCALE = {
+    "indicatorNumber": 1.45,
+    "indicatorTitle": 1.45,
+    "sectionTitle": 1.1,
+    "resultText": 1.1,
+    "badge": 0.9,
+    "outcomeLabel": 1.0,
+}
 _BOLD = {"indicatorNumber", "indicatorTitle", "sectionTitle", "computedValue", "primaryButton", "workspaceTitle"}
 _MUTED = {"mutedLabel", "helpLabel", "unitLabel", "signatureImage"}
 

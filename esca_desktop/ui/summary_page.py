@@ -86,8 +86,9 @@ class SummaryPage(QScrollArea):
         self.problems.setTextFormat(Qt.TextFormat.RichText)
         self.problems.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.problems.linkActivated.connect(self.jump_requested)
-        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.problems.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         QVBoxLayout(problems_box).addWidget(self.problems)
         follow_box = QGroupBox(self.tr("Follow-ups"))
         self.follow_ups = QLabel()
@@ -173,24 +174,38 @@ class SummaryPage(QScrollArea):
             verdict, colour = self.tr("Open: not decided yet"), "#b07800"
         score = ""
         if total.max_points and total.percent is not None:
-            score = self.tr("%1 of %2 points (%3 %)").replace("%1", f"{total.points:g}").replace(
-                "%2", f"{total.max_points:g}").replace("%3", f"{total.percent:.1f}")
+            score = (
+                self.tr("%1 of %2 points (%3 %)")
+                .replace("%1", f"{total.points:g}")
+                .replace("%2", f"{total.max_points:g}")
+                .replace("%3", f"{total.percent:.1f}")
+            )
             if outcome.pass_percent:
                 score += " · " + self.tr("threshold %1 %").replace("%1", f"{outcome.pass_percent:g}")
-        self.outcome.setText(f"<span style='font-size:15pt; color:{colour}'><b>{html.escape(verdict)}</b></span>"
-                             f"<br>{html.escape(score)}")
+        self.outcome.setText(
+            f"<span style='font-size:15pt; color:{colour}'><b>{html.escape(verdict)}</b></span><br>{html.escape(score)}"
+        )
         self.reasons.setText("".join(f"• {html.escape(r)}<br>" for r in outcome.reasons))
         self.reasons.setVisible(bool(outcome.reasons))
 
-        rows = [(f"{a.area_id}  {catalog.area_by_id[a.area_id].title.get(lang)}", a.points, a.max_points)
-                for a in session.area_scores() if a.max_points > 0]
+        rows = [
+            (f"{a.area_id}  {catalog.area_by_id[a.area_id].title.get(lang)}", a.points, a.max_points)
+            for a in session.area_scores()
+            if a.max_points > 0
+        ]
         self.chart.set_scores(rows, outcome.pass_percent)
         self.chart.setVisible(bool(rows))
         if outcome.checks:
             icons = {ResultStatus.MET: "✓", ResultStatus.NOT_MET: "✗", ResultStatus.OPEN: "…"}
-            self.checks.setText("<b>" + html.escape(self.tr("Eligibility checks")) + "</b><br>" + "".join(
-                f"{icons.get(c.status, '')} {html.escape(c.label)}: {html.escape(c.status.label(lang))}<br>"
-                for c in outcome.checks))
+            self.checks.setText(
+                "<b>"
+                + html.escape(self.tr("Eligibility checks"))
+                + "</b><br>"
+                + "".join(
+                    f"{icons.get(c.status, '')} {html.escape(c.label)}: {html.escape(c.status.label(lang))}<br>"
+                    for c in outcome.checks
+                )
+            )
         elif not rows:
             counts: dict[ResultStatus, int] = {}
             for area in session.area_scores():
@@ -202,16 +217,23 @@ class SummaryPage(QScrollArea):
 
         problems = session.problems()
         if problems:
-            self.problems.setText("".join(
-                f"<a href='{p.indicator_id}'>{html.escape(p.indicator_id)}</a> {html.escape(p.message)}<br>"
-                for p in problems[:60]) + (self.tr("… and %1 more").replace("%1", str(len(problems) - 60))
-                                          if len(problems) > 60 else ""))
+            self.problems.setText(
+                "".join(
+                    f"<a href='{p.indicator_id}'>{html.escape(p.indicator_id)}</a> {html.escape(p.message)}<br>"
+                    for p in problems[:60]
+                )
+                + (self.tr("… and %1 more").replace("%1", str(len(problems) - 60)) if len(problems) > 60 else "")
+            )
         else:
             self.problems.setText(self.tr("None: every required answer is given."))
         follow_ups = session.follow_ups()
-        self.follow_ups.setText("".join(
-            f"<a href='{i}'>{html.escape(i)}</a> {html.escape(catalog.indicator_by_id[i].title.get(lang))}<br>"
-            for i in follow_ups) or self.tr("None"))
+        self.follow_ups.setText(
+            "".join(
+                f"<a href='{i}'>{html.escape(i)}</a> {html.escape(catalog.indicator_by_id[i].title.get(lang))}<br>"
+                for i in follow_ups
+            )
+            or self.tr("None")
+        )
 
         signed = {kind: (name, png) for kind, name, png, _at in self.interview.drawn_signatures()}
         for kind in ROLES:
@@ -232,8 +254,9 @@ class SummaryPage(QScrollArea):
         for button in self.signature_buttons.values():
             button.setEnabled(editable)
         self.finalise_button.setVisible(editable)
-        self.reopen_button.setVisible(not editable and self.interview.assessment.status.value in ("finalised",
-                                                                                                  "returned"))
+        self.reopen_button.setVisible(
+            not editable and self.interview.assessment.status.value in ("finalised", "returned")
+        )
 
     # --- texts ----------------------------------------------------------------------------------
 
@@ -286,13 +309,18 @@ class SummaryPage(QScrollArea):
         if problems:
             listed = "\n".join(f"• {p.message}" for p in problems[:15])
             more = "\n" + self.tr("… and %1 more").replace("%1", str(len(problems) - 15)) if len(problems) > 15 else ""
-            QMessageBox.warning(self, self.tr("Cannot finalise yet"),
-                                self.tr("These problems must be solved first:") + "\n\n" + listed + more)
+            QMessageBox.warning(
+                self,
+                self.tr("Cannot finalise yet"),
+                self.tr("These problems must be solved first:") + "\n\n" + listed + more,
+            )
             return
         answer = QMessageBox.question(
-            self, self.tr("Finalise assessment"),
-            self.tr("After finalising, the assessment is read-only. Changing it later starts a new revision. "
-                    "Finalise now?"),
+            self,
+            self.tr("Finalise assessment"),
+            self.tr(
+                "After finalising, the assessment is read-only. Changing it later starts a new revision. Finalise now?"
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -306,9 +334,11 @@ class SummaryPage(QScrollArea):
 
     def reopen(self) -> None:
         answer = QMessageBox.question(
-            self, self.tr("Reopen assessment"),
+            self,
+            self.tr("Reopen assessment"),
             self.tr("Start revision %1? The finalised revision is kept unchanged.").replace(
-                "%1", str(self.interview.assessment.revision + 1)),
+                "%1", str(self.interview.assessment.revision + 1)
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

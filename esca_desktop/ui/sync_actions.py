@@ -137,9 +137,14 @@ class SyncActions(QObject):
         if window.workspace is not None:
             window.workspace.flush()
         if not sync_service.status(context).server_url:
-            QMessageBox.information(window, self.tr("Sync"), self.tr(
-                "Not signed in to a review service. Everything else works offline; sign in with "
-                "Sync → Sign in to the review service… when you have a connection."))
+            QMessageBox.information(
+                window,
+                self.tr("Sync"),
+                self.tr(
+                    "Not signed in to a review service. Everything else works offline; sign in with "
+                    "Sync → Sign in to the review service… when you have a connection."
+                ),
+            )
             return
         progress = QProgressDialog(self.tr("Connecting…"), self.tr("Cancel"), 0, 0, window)
         progress.setWindowTitle(self.tr("Sync"))
@@ -157,8 +162,9 @@ class SyncActions(QObject):
         relay.changed.connect(show)
 
         def work() -> Any:
-            return sync_service.sync(context, lambda p: relay.changed.emit(p.done, p.total, p.message),
-                                     cancelled.is_set)
+            return sync_service.sync(
+                context, lambda p: relay.changed.emit(p.done, p.total, p.message), cancelled.is_set
+            )
 
         def done(report: Any) -> None:
             progress.reset()
@@ -189,15 +195,19 @@ class SyncActions(QObject):
         if assessment_id is None or window.service is None:
             return
         if window.service.get(assessment_id).status.editable:
-            QMessageBox.information(window, self.tr("Export"), self.tr(
-                "Only a finalised assessment can be exported. Finalise it on the summary page first."))
+            QMessageBox.information(
+                window,
+                self.tr("Export"),
+                self.tr("Only a finalised assessment can be exported. Finalise it on the summary page first."),
+            )
             return
         ready, passphrase = window.documents.ensure_signing_identity()
         if not ready:
             return
         start = Path(window.settings.last_directory or Path.home()) / f"assessment-{assessment_id[:8]}.esca"
-        name, _ = QFileDialog.getSaveFileName(window, self.tr("Export signed bundle"), str(start),
-                                              self.tr("ESCA bundle (*.esca)"))
+        name, _ = QFileDialog.getSaveFileName(
+            window, self.tr("Export signed bundle"), str(start), self.tr("ESCA bundle (*.esca)")
+        )
         if not name:
             return
         target = Path(name if name.endswith(".esca") else name + ".esca")
@@ -208,14 +218,20 @@ class SyncActions(QObject):
 
             return export_bundle(context, assessment_id, target, passphrase)
 
-        window.documents.run_task(self.tr("Exporting…"), work, lambda path: window.set_save_state(
-            "saved", self.tr("Exported to %1").replace("%1", str(path))))
+        window.documents.run_task(
+            self.tr("Exporting…"),
+            work,
+            lambda path: window.set_save_state("saved", self.tr("Exported to %1").replace("%1", str(path))),
+        )
 
     def import_bundle(self) -> None:
         window = self.window
-        name, _ = QFileDialog.getOpenFileName(window, self.tr("Import bundle"),
-                                              window.settings.last_directory or str(Path.home()),
-                                              self.tr("ESCA bundle (*.esca)"))
+        name, _ = QFileDialog.getOpenFileName(
+            window,
+            self.tr("Import bundle"),
+            window.settings.last_directory or str(Path.home()),
+            self.tr("ESCA bundle (*.esca)"),
+        )
         if not name:
             return
         context = self._context()
@@ -228,8 +244,11 @@ class SyncActions(QObject):
         def done(result: Any) -> None:
             window.refresh_list()
             window.list_page.select(result.assessment_id)
-            text = (self.tr("Imported revision %1").replace("%1", str(result.revision)) if result.created
-                    else self.tr("Already here: nothing changed"))
+            text = (
+                self.tr("Imported revision %1").replace("%1", str(result.revision))
+                if result.created
+                else self.tr("Already here: nothing changed")
+            )
             window.set_save_state("saved", text)
 
         window.documents.run_task(self.tr("Checking the bundle…"), work, done)

@@ -48,8 +48,12 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self._running > 0
 
-    def run(self, work: Callable[[], Any], done: Callable[[Any], None],
-            failed: Callable[[BaseException], None] | None = None) -> None:
+    def run(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         signals = _Signals()
         self._keep.add(signals)
 

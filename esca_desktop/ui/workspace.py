@@ -181,8 +181,9 @@ class InterviewWorkspace(QWidget):
         self.flush()
         self.session.jump_to(indicator_id)
         indicator = self.session.catalog.indicator_by_id[indicator_id]
-        page = IndicatorPage(self.session, indicator, self._evidence, self.read_only,
-                             self.interview.reviewer_comment(indicator_id), self)
+        page = IndicatorPage(
+            self.session, indicator, self._evidence, self.read_only, self.interview.reviewer_comment(indicator_id), self
+        )
         page.answer_edited.connect(self._answer_edited)
         page.answer_committed.connect(lambda _key: self.flush())
         page.note_edited.connect(self._note_edited)
@@ -272,8 +273,11 @@ class InterviewWorkspace(QWidget):
         self.progress.setMaximum(max(progress.indicators_total, 1))
         self.progress.setValue(progress.indicators_done)
         problems = len(self.session.problems())
-        text = self.tr("%1 of %2 indicators done").replace("%1", str(progress.indicators_done)).replace(
-            "%2", str(progress.indicators_total))
+        text = (
+            self.tr("%1 of %2 indicators done")
+            .replace("%1", str(progress.indicators_done))
+            .replace("%2", str(progress.indicators_total))
+        )
         if problems:
             text += " · " + self.tr("%1 problems").replace("%1", str(problems))
         self.progress.setFormat(text)
@@ -415,16 +419,22 @@ class InterviewWorkspace(QWidget):
 
     def attach_evidence(self, indicator_id: str | None = None) -> None:
         target = indicator_id or (self.page.indicator.id if self.page else None)
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach evidence"), "",
-                                                self.tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.docx "
-                                                        "*.xlsx *.pptx *.odt *.txt);;All files (*)"))
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Attach evidence"),
+            "",
+            self.tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.docx *.xlsx *.pptx *.odt *.txt);;All files (*)"),
+        )
         if not paths:
             return
         description = ""
         if len(paths) == 1:
-            text, ok = QInputDialog.getText(self, self.tr("Describe the evidence"),
-                                            self.tr("Description (e.g. 'Statutes of 2019, § 4')"),
-                                            text=Path(paths[0]).stem)
+            text, ok = QInputDialog.getText(
+                self,
+                self.tr("Describe the evidence"),
+                self.tr("Description (e.g. 'Statutes of 2019, § 4')"),
+                text=Path(paths[0]).stem,
+            )
             if not ok:
                 return
             description = text

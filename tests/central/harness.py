@@ -46,8 +46,11 @@ def wait_until_up(url: str, timeout: float = 20.0, process: subprocess.Popen[byt
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}: {process.stderr.read()!r}"
-                               if process.stderr else f"the server exited with {process.returncode}")
+            raise RuntimeError(
+                f"the server exited with {process.returncode}: {process.stderr.read()!r}"
+                if process.stderr
+                else f"the server exited with {process.returncode}"
+            )
         try:
             if httpx.get(f"{url}/api/v1/health", timeout=1.0).status_code == 200:
                 return
@@ -100,9 +103,23 @@ class ProcessServer:
     def start(self) -> ProcessServer:
         env = {**os.environ, "ESCA_CENTRAL_FAULTS": self.faults}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "esca_desktop.central.cli", "serve", "--db", str(self.database),
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "critical"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "esca_desktop.central.cli",
+                "serve",
+                "--db",
+                str(self.database),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "critical",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         wait_until_up(self.url, process=self.process)
         return self
@@ -192,13 +209,20 @@ def bronze_sample_answers() -> dict[str, Any]:
     return {**sample["answers"], **BRONZE_COMPLETION}
 
 
-def finalised_bronze(context: AppContext, name: str = "Ελληνικό Σύμπλεγμα Τροφίμων", country: str = "GR",
-                     sector: str = "food", answers: Mapping[str, Any] | None = None, evidence_bytes: int = 0) -> str:
+def finalised_bronze(
+    context: AppContext,
+    name: str = "Ελληνικό Σύμπλεγμα Τροφίμων",
+    country: str = "GR",
+    sector: str = "food",
+    answers: Mapping[str, Any] | None = None,
+    evidence_bytes: int = 0,
+) -> str:
     """A complete Bronze assessment (with `evidence_bytes` of incompressible evidence), finalised —
     which queues it in the outbox."""
     service = AssessmentService(context)
-    assessment_id, _ = service.create(NewAssessment("bronze", Organisation(name, country, sector=sector),
-                                                    assessors=("Anna Assessor",)))
+    assessment_id, _ = service.create(
+        NewAssessment("bronze", Organisation(name, country, sector=sector), assessors=("Anna Assessor",))
+    )
     interview = service.open(assessment_id)
     interview.answer_many({**bronze_sample_answers(), **(answers or {})})
     if evidence_bytes:

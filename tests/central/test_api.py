@@ -67,8 +67,9 @@ def test_a_good_bundle_is_accepted(kit: Kit, central: Central, api: httpx.Client
 
 
 @pytest.mark.parametrize("case", BUNDLE_CASES, ids=[c.id for c in BUNDLE_CASES])
-def test_a_bad_bundle_is_refused_with_its_reason_and_nothing_stored(case: Case, kit: Kit, central: Central,
-                                                                     api: httpx.Client) -> None:
+def test_a_bad_bundle_is_refused_with_its_reason_and_nothing_stored(
+    case: Case, kit: Kit, central: Central, api: httpx.Client
+) -> None:
     assessment_id, revision = _key(kit)
     reply = api.put(f"/submissions/{assessment_id}/{revision}", content=case.make(kit))
 
@@ -81,8 +82,7 @@ def test_a_bad_bundle_is_refused_with_its_reason_and_nothing_stored(case: Case, 
     assert central.store.count_submissions() == 0
 
 
-def test_a_tampered_bundle_for_a_stored_revision_changes_nothing(kit: Kit, central: Central,
-                                                                 api: httpx.Client) -> None:
+def test_a_tampered_bundle_for_a_stored_revision_changes_nothing(kit: Kit, central: Central, api: httpx.Client) -> None:
     assessment_id, revision = _key(kit)
     assert api.put(f"/submissions/{assessment_id}/{revision}", content=kit.bundle).status_code == 201
     tampered = BUNDLE_CASES[[c.id for c in BUNDLE_CASES].index("changed evidence byte")].make(kit)
@@ -99,12 +99,15 @@ def test_a_broken_audit_trail_is_refused(kit: Kit, central: Central, api: httpx.
         entries[1]["new_json"] = '"something else"'
 
     assessment_id, revision = _key(kit)
-    reply = api.put(f"/submissions/{assessment_id}/{revision}",
-                    content=resign(kit.bundle, kit.identity, document=rewrite_history))
+    reply = api.put(
+        f"/submissions/{assessment_id}/{revision}", content=resign(kit.bundle, kit.identity, document=rewrite_history)
+    )
 
     assert reply.status_code == 422
-    assert reply.json()["detail"] == ("bundle refused: assessment.json: the audit trail is not intact (entry 2: its "
-                                      "content does not match its hash (the entry was edited))")
+    assert reply.json()["detail"] == (
+        "bundle refused: assessment.json: the audit trail is not intact (entry 2: its "
+        "content does not match its hash (the entry was edited))"
+    )
     assert central.store.count_submissions() == 0
 
 
@@ -116,8 +119,10 @@ def test_only_finalised_assessments_are_submitted(kit: Kit, central: Central, ap
         data["assessment"]["status"] = "in_progress"  # type: ignore[index]
 
     assessment_id, revision = _key(kit)
-    reply = api.put(f"/submissions/{assessment_id}/{revision}",
-                    content=resign(kit.bundle, kit.identity, document=in_progress, manifest=manifest_in_progress))
+    reply = api.put(
+        f"/submissions/{assessment_id}/{revision}",
+        content=resign(kit.bundle, kit.identity, document=in_progress, manifest=manifest_in_progress),
+    )
 
     assert reply.status_code == 422
     assert "the assessment is in_progress; only finalised assessments are submitted" in reply.json()["detail"]
@@ -130,8 +135,9 @@ def test_the_address_must_name_the_bundles_assessment(kit: Kit, central: Central
     zero = api.put(f"/submissions/{assessment_id}/0", content=kit.bundle)
 
     assert wrong_revision.status_code == 400
-    assert wrong_revision.json()["detail"] == (f"the bundle holds revision 1 of assessment {assessment_id}, but was "
-                                               f"sent as revision 5 of {assessment_id}")
+    assert wrong_revision.json()["detail"] == (
+        f"the bundle holds revision 1 of assessment {assessment_id}, but was sent as revision 5 of {assessment_id}"
+    )
     assert not_a_uuid.status_code == 400 and "is not an assessment UUID" in not_a_uuid.json()["detail"]
     assert zero.status_code == 400 and "revisions start at 1" in zero.json()["detail"]
     assert central.store.count_submissions() == 0
@@ -140,8 +146,12 @@ def test_the_address_must_name_the_bundles_assessment(kit: Kit, central: Central
 def test_tokens_and_roles_are_checked(kit: Kit, central: Central) -> None:
     assessment_id, revision = _key(kit)
     url = f"/submissions/{assessment_id}/{revision}"
-    with central.api() as anonymous, central.api("esca_unknown") as stranger, \
-            central.api(central.reviewer_token) as reviewer, central.api(central.assessor_token) as assessor:
+    with (
+        central.api() as anonymous,
+        central.api("esca_unknown") as stranger,
+        central.api(central.reviewer_token) as reviewer,
+        central.api(central.assessor_token) as assessor,
+    ):
         missing = anonymous.put(url, content=kit.bundle)
         unknown = stranger.get("/whoami")
         by_reviewer = reviewer.put(url, content=kit.bundle)
@@ -178,8 +188,9 @@ def test_an_upload_larger_than_the_limit_is_refused(kit: Kit, tmp_path: Path) ->
     try:
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
             declared = client.put(f"/api/v1/submissions/{assessment_id}/{revision}", content=kit.bundle)
-            streamed = client.put(f"/api/v1/submissions/{assessment_id}/{revision}",
-                                  content=iter([kit.bundle[:1000], kit.bundle[1000:]]))  # no Content-Length
+            streamed = client.put(
+                f"/api/v1/submissions/{assessment_id}/{revision}", content=iter([kit.bundle[:1000], kit.bundle[1000:]])
+            )  # no Content-Length
     finally:
         server.stop()
     assert declared.status_code == 413 and "accepts at most" in declared.json()["detail"]
@@ -212,9 +223,15 @@ def test_the_api_is_described_by_openapi(central: Central) -> None:
         docs = client.get("/docs")
     assert docs.status_code == 200
     paths = schema["paths"]
-    for path in ("/api/v1/whoami", "/api/v1/submissions/{assessment_uuid}/{revision}", "/api/v1/reviews",
-                 "/api/v1/submissions/{assessment_uuid}/{revision}/return", "/api/v1/catalogs",
-                 "/api/v1/catalogs/{catalog_id}/{version}", "/api/v1/benchmarks"):
+    for path in (
+        "/api/v1/whoami",
+        "/api/v1/submissions/{assessment_uuid}/{revision}",
+        "/api/v1/reviews",
+        "/api/v1/submissions/{assessment_uuid}/{revision}/return",
+        "/api/v1/catalogs",
+        "/api/v1/catalogs/{catalog_id}/{version}",
+        "/api/v1/benchmarks",
+    ):
         assert path in paths, path
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
 

@@ -15,13 +15,33 @@ from esca_desktop.services import sync as service
 from tests.central.harness import NO_WAIT, Central
 
 
-def approved_bronze(store: CentralStore, assessor: User, reviewer: User, organisation: str, country: str,
-                    sector: str, values: dict[str, float], scheme: str = "bronze", approve: bool = True) -> str:
+def approved_bronze(
+    store: CentralStore,
+    assessor: User,
+    reviewer: User,
+    organisation: str,
+    country: str,
+    sector: str,
+    values: dict[str, float],
+    scheme: str = "bronze",
+    approve: bool = True,
+) -> str:
     """A submission stored directly in the service's store (as a verified upload would be), approved."""
     assessment_id = str(uuid.uuid4())
-    facts = SubmissionFacts(assessment_id, 1, organisation, country, sector, scheme, scheme, "2019.1",
-                            "sha256:" + "0" * 64, document_sha256=uuid.uuid4().hex, indicators=("B1.4",),
-                            values=values)
+    facts = SubmissionFacts(
+        assessment_id,
+        1,
+        organisation,
+        country,
+        sector,
+        scheme,
+        scheme,
+        "2019.1",
+        "sha256:" + "0" * 64,
+        document_sha256=uuid.uuid4().hex,
+        indicators=("B1.4",),
+        values=values,
+    )
     store.store_submission(facts, f"bundle of {organisation}".encode(), assessor)
     if approve:
         store.approve(assessment_id, 1, reviewer)
@@ -30,8 +50,15 @@ def approved_bronze(store: CentralStore, assessor: User, reviewer: User, organis
 
 def five_ict_clusters(central: Central, count: int = 5) -> None:
     for n in range(count):
-        approved_bronze(central.store, central.assessor, central.reviewer, f"ICT Cluster {n}", "DE", "ict",
-                        {"B1.4.committed_members": 20.0 + 10 * n, "B2.2.fte": 1.0 + n})
+        approved_bronze(
+            central.store,
+            central.assessor,
+            central.reviewer,
+            f"ICT Cluster {n}",
+            "DE",
+            "ict",
+            {"B1.4.committed_members": 20.0 + 10 * n, "B2.2.fte": 1.0 + n},
+        )
 
 
 def test_quartiles_interpolate_between_order_statistics() -> None:
@@ -67,7 +94,8 @@ def test_five_approved_bronze_assessments_publish_quartiles(central: Central) ->
     assert computed_at is not None
     by_key = {(q.field_key, q.group): q for q in stats}
     assert by_key[("B1.4.committed_members", "sector:ict")] == Quartiles(
-        "B1.4.committed_members", "sector:ict", 5, 20, 30, 40, 50, 60)
+        "B1.4.committed_members", "sector:ict", 5, 20, 30, 40, 50, 60
+    )
     assert by_key[("B2.2.fte", "country:DE")] == Quartiles("B2.2.fte", "country:DE", 5, 1, 2, 3, 4, 5)
     assert len(stats) == 4
 
@@ -75,18 +103,41 @@ def test_five_approved_bronze_assessments_publish_quartiles(central: Central) ->
 def test_four_organisations_publish_nothing(central: Central) -> None:
     five_ict_clusters(central, count=4)
     # neither do submissions that are not approved Bronze benchmarkings
-    approved_bronze(central.store, central.assessor, central.reviewer, "Gold Cluster", "DE", "ict",
-                    {"B1.4.committed_members": 99.0}, scheme="gold")
-    approved_bronze(central.store, central.assessor, central.reviewer, "Waiting Cluster", "DE", "ict",
-                    {"B1.4.committed_members": 99.0}, approve=False)
+    approved_bronze(
+        central.store,
+        central.assessor,
+        central.reviewer,
+        "Gold Cluster",
+        "DE",
+        "ict",
+        {"B1.4.committed_members": 99.0},
+        scheme="gold",
+    )
+    approved_bronze(
+        central.store,
+        central.assessor,
+        central.reviewer,
+        "Waiting Cluster",
+        "DE",
+        "ict",
+        {"B1.4.committed_members": 99.0},
+        approve=False,
+    )
 
     assert central.store.benchmarks() == ([], None)
 
 
 def test_the_same_organisation_twice_is_one_contribution(central: Central) -> None:
     five_ict_clusters(central, count=4)
-    approved_bronze(central.store, central.assessor, central.reviewer, "ict cluster  0", "DE", "ict",
-                    {"B1.4.committed_members": 25.0})
+    approved_bronze(
+        central.store,
+        central.assessor,
+        central.reviewer,
+        "ict cluster  0",
+        "DE",
+        "ict",
+        {"B1.4.committed_members": 25.0},
+    )
 
     assert central.store.benchmarks()[0] == []
 
@@ -116,8 +167,9 @@ def test_the_desktop_stores_nothing_below_the_threshold(signed_in: AppContext, c
     assert service.sync_store(signed_in).benchmarks() == []
 
 
-def test_statistics_withdrawn_on_the_server_are_withdrawn_on_the_desktop(signed_in: AppContext,
-                                                                         central: Central) -> None:
+def test_statistics_withdrawn_on_the_server_are_withdrawn_on_the_desktop(
+    signed_in: AppContext, central: Central
+) -> None:
     five_ict_clusters(central)
     service.sync(signed_in, options=NO_WAIT)
     assert service.sync_store(signed_in).benchmarks()

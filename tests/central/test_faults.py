@@ -106,8 +106,9 @@ def test_a_dead_server_is_reported_and_the_queue_stays(desktop: AppContext, serv
 
     report = service.sync(desktop, options=NO_WAIT)
 
-    assert report.stopped.startswith(f"The review service cannot be reached (the review service at "
-                                      f"{served.server.url} cannot be reached")
+    assert report.stopped.startswith(
+        f"The review service cannot be reached (the review service at {served.server.url} cannot be reached"
+    )
     assert "2 upload(s) stay queued" in report.stopped
     assert report.still_queued == 2
     assert [i.state for i in service.outbox(desktop)] == [QUEUED, QUEUED]
@@ -132,7 +133,8 @@ def test_a_500_is_retried_within_the_run(desktop: AppContext, serve: Callable[[s
 
 
 def test_500s_through_the_whole_run_leave_it_queued_until_the_next_sync(
-        desktop: AppContext, serve: Callable[[str], Served]) -> None:
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("500,500,500")
     waits: list[float] = []
@@ -150,8 +152,9 @@ def test_500s_through_the_whole_run_leave_it_queued_until_the_next_sync(
     assert_sent_once(desktop, served, assessment_id)
 
 
-def test_a_500_after_the_server_stored_it_makes_no_duplicate(desktop: AppContext,
-                                                            serve: Callable[[str], Served]) -> None:
+def test_a_500_after_the_server_stored_it_makes_no_duplicate(
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("500-after-store")
 
@@ -162,7 +165,8 @@ def test_a_500_after_the_server_stored_it_makes_no_duplicate(desktop: AppContext
 
 
 def test_a_reply_cut_off_after_the_server_stored_it_makes_no_duplicate(
-        desktop: AppContext, serve: Callable[[str], Served]) -> None:
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("cutoff")
 
@@ -174,7 +178,8 @@ def test_a_reply_cut_off_after_the_server_stored_it_makes_no_duplicate(
 
 
 def test_cut_off_replies_through_the_whole_run_then_the_next_sync_completes(
-        desktop: AppContext, serve: Callable[[str], Served]) -> None:
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("cutoff,cutoff,cutoff")
 
@@ -190,13 +195,15 @@ def test_cut_off_replies_through_the_whole_run_then_the_next_sync_completes(
     assert_sent_once(desktop, served, assessment_id)
 
 
-def test_a_timeout_is_retried_and_the_server_keeps_one_copy(desktop: AppContext,
-                                                           serve: Callable[[str], Served]) -> None:
+def test_a_timeout_is_retried_and_the_server_keeps_one_copy(
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("delay:2.5")  # the first upload hangs longer than the client waits
 
-    report = service.sync(desktop, options=NO_WAIT,
-                          transport_factory=lambda url: HttpTransport(url, Timeouts(read=1.0)))
+    report = service.sync(
+        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(read=1.0))
+    )
 
     assert report.complete, report.as_json()
     assert len(report.uploaded) == 1
@@ -204,12 +211,14 @@ def test_a_timeout_is_retried_and_the_server_keeps_one_copy(desktop: AppContext,
 
 
 def test_timeouts_through_the_whole_run_stop_it_and_the_next_sync_completes(
-        desktop: AppContext, serve: Callable[[str], Served]) -> None:
+    desktop: AppContext, serve: Callable[[str], Served]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     served = serve("delay:3,delay:3,delay:3")
 
-    report = service.sync(desktop, options=NO_WAIT,
-                          transport_factory=lambda url: HttpTransport(url, Timeouts(read=0.5)))
+    report = service.sync(
+        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(read=0.5))
+    )
 
     assert "did not answer in time" in report.stopped
     assert_nothing_lost(desktop, assessment_id)

@@ -10,8 +10,11 @@ PACKAGE = Path(__file__).resolve().parents[2] / "esca_desktop"
 
 def _imports_central(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-            [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        )
         if any(name == "esca_desktop.central" or name.startswith("esca_desktop.central.") for name in names):
             return True
     return False

@@ -48,7 +48,12 @@ def test_finalising_queues_the_assessment_and_sync_sends_it(desktop: AppContext,
     assert AssessmentService(desktop).get(assessment_id).status is AssessmentStatus.SUBMITTED
     stored = central.store.submission(assessment_id)
     assert (stored.revision, stored.status, stored.organisation, stored.country, stored.scheme) == (
-        1, "received", "Ελληνικό Σύμπλεγμα Τροφίμων", "GR", "bronze")
+        1,
+        "received",
+        "Ελληνικό Σύμπλεγμα Τροφίμων",
+        "GR",
+        "bronze",
+    )
     assert stored.signer_name.startswith("Anna Assessor")
     assert not service.bundle_path(desktop, assessment_id, 1).exists()  # the sent bundle is not kept
 
@@ -81,8 +86,9 @@ def test_the_same_bundle_uploaded_again_is_a_no_op(desktop: AppContext, central:
     assert central.store.bundle(assessment_id)[1] == bundle  # the first upload is what stays
 
 
-def test_other_content_for_a_stored_revision_is_a_conflict(desktop: AppContext, central: Central,
-                                                           tmp_path: Path) -> None:
+def test_other_content_for_a_stored_revision_is_a_conflict(
+    desktop: AppContext, central: Central, tmp_path: Path
+) -> None:
     assessment_id = finalised_bronze(desktop)
     bundle = export_bundle(desktop, assessment_id, tmp_path / "a.esca").read_bytes()
     identity = identity_store(desktop).unlock()
@@ -96,8 +102,9 @@ def test_other_content_for_a_stored_revision_is_a_conflict(desktop: AppContext, 
     assert central.store.bundle(assessment_id)[1] == bundle
 
 
-def test_an_older_revision_than_the_stored_one_is_a_conflict(desktop: AppContext, central: Central,
-                                                             tmp_path: Path) -> None:
+def test_an_older_revision_than_the_stored_one_is_a_conflict(
+    desktop: AppContext, central: Central, tmp_path: Path
+) -> None:
     assessment_id = finalised_bronze(desktop)
     first = export_bundle(desktop, assessment_id, tmp_path / "r1.esca").read_bytes()
     interview = AssessmentService(desktop).open(assessment_id)
@@ -110,13 +117,16 @@ def test_an_older_revision_than_the_stored_one_is_a_conflict(desktop: AppContext
         reply = api.put(f"/submissions/{assessment_id}/1", content=first)
 
     assert reply.status_code == 409
-    assert reply.json()["detail"] == (f"revision 1 of assessment {assessment_id} is older than revision 2 already "
-                                      "stored; an older revision cannot replace a newer one")
+    assert reply.json()["detail"] == (
+        f"revision 1 of assessment {assessment_id} is older than revision 2 already "
+        "stored; an older revision cannot replace a newer one"
+    )
     assert [s.revision for s in central.store.submissions(latest_only=False)] == [2]
 
 
 def test_a_conflict_fails_the_upload_with_the_servers_reason_and_is_not_retried(
-        desktop: AppContext, central: Central, tmp_path: Path) -> None:
+    desktop: AppContext, central: Central, tmp_path: Path
+) -> None:
     assessment_id = finalised_bronze(desktop)
     bundle = export_bundle(desktop, assessment_id, tmp_path / "a.esca").read_bytes()
     other = resign(bundle, identity_store(desktop).unlock(), document=lambda d: d["summary"].update(strengths="x"))
@@ -144,9 +154,19 @@ def test_returned_with_comments_reopens_resubmits_and_is_approved(desktop: AppCo
     service.sync(desktop, options=NO_WAIT)
 
     # the reviewer returns it from the shell, on the service's own database
-    code = central_run(["review", "return", assessment_id[:8], "--db", str(central.database),
-                        "--comment", "B2.2=Staff figures differ from the annual report; check FTE.",
-                        "--comment", "B6.5=Say where the member numbers come from."])
+    code = central_run(
+        [
+            "review",
+            "return",
+            assessment_id[:8],
+            "--db",
+            str(central.database),
+            "--comment",
+            "B2.2=Staff figures differ from the annual report; check FTE.",
+            "--comment",
+            "B6.5=Say where the member numbers come from.",
+        ]
+    )
     assert code == 0
 
     report = service.sync(desktop, options=NO_WAIT)
@@ -226,14 +246,16 @@ def test_a_new_catalog_version_is_pulled_and_installed(desktop: AppContext, cent
 
 def test_sync_without_a_server_says_so(desktop: AppContext) -> None:
     finalised_bronze(desktop)
-    with pytest.raises(service.NotSignedInError, match="No review service is set up: sign in with "
-                                                        "'esca-desktop login --server URL'"):
+    with pytest.raises(
+        service.NotSignedInError, match="No review service is set up: sign in with 'esca-desktop login --server URL'"
+    ):
         service.sync(desktop)
     assert [i.state for i in service.outbox(desktop)] == [QUEUED]
 
 
-def test_after_sign_out_sync_asks_to_sign_in_and_the_token_is_gone(desktop: AppContext, central: Central,
-                                                                   memory_keyring: InMemoryKeyring) -> None:
+def test_after_sign_out_sync_asks_to_sign_in_and_the_token_is_gone(
+    desktop: AppContext, central: Central, memory_keyring: InMemoryKeyring
+) -> None:
     signed_in(desktop, central)
     assert central.assessor_token in memory_keyring.secrets.values()
 
@@ -252,8 +274,9 @@ def test_sign_in_refuses_an_unknown_token_and_a_reviewers_token(desktop: AppCont
     assert not service.status(desktop).signed_in
 
 
-def test_a_revoked_token_stops_sync_and_signing_in_again_requeues(desktop: AppContext, central: Central,
-                                                                 memory_keyring: InMemoryKeyring) -> None:
+def test_a_revoked_token_stops_sync_and_signing_in_again_requeues(
+    desktop: AppContext, central: Central, memory_keyring: InMemoryKeyring
+) -> None:
     assessment_id = finalised_bronze(desktop)
     signed_in(desktop, central)
     memory_keyring.set_password(TOKEN_SERVICE, f"review-service-token/{central.url}", "esca_revoked")
@@ -267,8 +290,9 @@ def test_a_revoked_token_stops_sync_and_signing_in_again_requeues(desktop: AppCo
     assert [u.assessment_id for u in service.sync(desktop, options=NO_WAIT).uploaded] == [assessment_id]
 
 
-def test_reviewer_lists_and_shows_from_the_shell(desktop: AppContext, central: Central,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_reviewer_lists_and_shows_from_the_shell(
+    desktop: AppContext, central: Central, capsys: pytest.CaptureFixture[str]
+) -> None:
     assessment_id = finalised_bronze(desktop)
     signed_in(desktop, central)
     service.sync(desktop, options=NO_WAIT)

@@ -80,7 +80,7 @@ def test_assessment_new_prints_the_id_and_list_shows_it(cli: Runner, gold_id: st
     rows = cli.json("assessment", "list")
     assert isinstance(rows, list)
     assert rows[0]["id"] == gold_id and rows[0]["organisation"] == "Klaster Łódź"
-    code, out, _ = cli("assessment", "list")
+    _, out, _ = cli("assessment", "list")
     assert gold_id[:8] in out and "Klaster Łódź" in out
 
 
@@ -157,6 +157,8 @@ def test_unknown_assessment_exits_2(cli: Runner) -> None:
 def test_the_installed_entry_point_runs(data_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "esca_desktop", "--data-dir", str(data_dir), "catalog", "list"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0 and "gold@2013.1" in result.stdout

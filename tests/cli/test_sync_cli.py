@@ -23,8 +23,9 @@ __all__ = ["central", "desktop", "memory_keyring"]  # fixtures used below
 
 
 class Desktop:
-    def __init__(self, context: AppContext, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-                 ) -> None:
+    def __init__(
+        self, context: AppContext, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         self.context = context
         self.capsys = capsys
         self.monkeypatch = monkeypatch
@@ -50,8 +51,9 @@ def test_login_sync_outbox_logout(cli: Desktop, central: Central, memory_keyring
 
     code, out, err = cli("login", "--server", central.url + "/", stdin=central.assessor_token + "\n")
     assert code == 0, err
-    assert out.startswith(f"Signed in to {central.url} as Anna Assessor (assessor). "
-                          "The token is kept in the OS keyring")
+    assert out.startswith(
+        f"Signed in to {central.url} as Anna Assessor (assessor). The token is kept in the OS keyring"
+    )
     assert list(memory_keyring.secrets.values()).count(central.assessor_token) == 1
     assert central.assessor_token not in (cli.context.data_dir / "assessments.sqlite3").read_bytes().decode("latin-1")
 
@@ -82,8 +84,9 @@ def test_sync_with_a_dead_server_exits_1_and_keeps_the_queue(cli: Desktop, centr
     from esca_desktop.services.sync import sync_store
 
     sync_store(cli.context).sign_in(f"http://127.0.0.1:{free_port()}", "Anna Assessor")  # the server moved away
-    keyring.set_password("esca-desktop", f"review-service-token/{sync_store(cli.context).state().server_url}",
-                         central.assessor_token)
+    keyring.set_password(
+        "esca-desktop", f"review-service-token/{sync_store(cli.context).state().server_url}", central.assessor_token
+    )
 
     code, out, _ = cli("sync")
 
@@ -101,8 +104,11 @@ def test_a_failed_upload_is_shown_with_its_reason_and_can_be_queued_again(cli: D
     other, _ = central.store.add_user("Earlier Assessor", "assessor")
     from esca_desktop.central.store import SubmissionFacts
 
-    central.store.store_submission(SubmissionFacts(assessment_id, 1, "x", "GR", "food", "bronze", "bronze", "2019.1",
-                                                   "h", document_sha256="d"), b"earlier", other)
+    central.store.store_submission(
+        SubmissionFacts(assessment_id, 1, "x", "GR", "food", "bronze", "bronze", "2019.1", "h", document_sha256="d"),
+        b"earlier",
+        other,
+    )
 
     code, out, _ = cli("sync")
 
@@ -117,8 +123,10 @@ def test_login_without_a_secure_keyring_stores_nothing(cli: Desktop, central: Ce
     keyring.set_keyring(failing_keyring())
     code, _, err = cli("login", "--server", central.url, stdin=central.assessor_token)
     assert code == 2
-    assert err.startswith("esca-desktop: error: The sign-in token cannot be kept safely: The keyring backend "
-                          "keyring.backends.fail.Keyring does not keep secrets safely")
+    assert err.startswith(
+        "esca-desktop: error: The sign-in token cannot be kept safely: The keyring backend "
+        "keyring.backends.fail.Keyring does not keep secrets safely"
+    )
     assert "never written to a file" in err and "passphrase" not in err
     code, _, err = cli("sync")
     assert code == 2 and "No review service is set up" in err
@@ -163,8 +171,22 @@ def test_central_catalog_publish_checks_the_file(tmp_path: Path, capsys: pytest.
 
 
 def test_esca_central_is_an_installed_command(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "esca_desktop.central.cli", "user", "add", "Anna", "--role",
-                             "assessor", "--db", str(tmp_path / "c.sqlite3")], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "esca_desktop.central.cli",
+            "user",
+            "add",
+            "Anna",
+            "--role",
+            "assessor",
+            "--db",
+            str(tmp_path / "c.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("esca_")

@@ -68,8 +68,19 @@ def test_multiple_choice_text_with_only_separators_is_unanswered(raw: str) -> No
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("12", 12), (" 12 ", 12), ("+7", 7), ("-3", -3), ("1 000", 1000), ("1\u00a0000", 1000),
-     (12, 12), (12.0, 12), (Decimal("12"), 12), (0, 0), ("0", 0)],
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        ("+7", 7),
+        ("-3", -3),
+        ("1 000", 1000),
+        ("1\u00a0000", 1000),
+        (12, 12),
+        (12.0, 12),
+        (Decimal("12"), 12),
+        (0, 0),
+        ("0", 0),
+    ],
 )
 def test_integer_accepts_whole_numbers(raw: object, value: int) -> None:
     result = parse_value(make_field(FieldType.INTEGER), raw)
@@ -77,8 +88,9 @@ def test_integer_accepts_whole_numbers(raw: object, value: int) -> None:
     assert type(result) is int
 
 
-@pytest.mark.parametrize("raw", ["12.5", "12,5", "abc", "1e3", "12 organisations", 12.5,
-                                 Decimal("12.5"), True, False, "--1"])
+@pytest.mark.parametrize(
+    "raw", ["12.5", "12,5", "abc", "1e3", "12 organisations", 12.5, Decimal("12.5"), True, False, "--1"]
+)
 def test_integer_refuses_anything_but_a_whole_number(raw: object) -> None:
     problem = problem_of(make_field(FieldType.INTEGER), raw)
     assert problem.kind == "wrong_type"
@@ -189,8 +201,13 @@ def test_german_range_message_writes_a_fractional_bound_with_a_comma() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("12,5", Decimal("12.5")), ("12,5 %", Decimal("12.5")), ("100", Decimal("100")),
-     ("0", Decimal("0")), ("99.9%", Decimal("99.9"))],
+    [
+        ("12,5", Decimal("12.5")),
+        ("12,5 %", Decimal("12.5")),
+        ("100", Decimal("100")),
+        ("0", Decimal("0")),
+        ("99.9%", Decimal("99.9")),
+    ],
 )
 def test_percent_accepts_shares_with_or_without_the_percent_sign(raw: str, value: Decimal) -> None:
     assert parse_value(make_field(FieldType.PERCENT), raw) == value
@@ -251,14 +268,14 @@ def test_money_with_a_thousands_separator_is_not_silently_read_as_a_fraction(raw
 # --- year ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "value"), [("2015", 2015), (2015, 2015), (" 1990 ", 1990), ("1800", 1800),
-                                            ("2200", 2200)])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("2015", 2015), (2015, 2015), (" 1990 ", 1990), ("1800", 1800), ("2200", 2200)]
+)
 def test_year_accepts_a_year(raw: object, value: int) -> None:
     assert parse_value(make_field(FieldType.YEAR), raw) == value
 
 
-@pytest.mark.parametrize(("raw", "message"), [("3000", "must be at most 2200"),
-                                              ("1799", "must be at least 1800")])
+@pytest.mark.parametrize(("raw", "message"), [("3000", "must be at most 2200"), ("1799", "must be at least 1800")])
 def test_year_outside_1800_to_2200_is_a_constraint_problem(raw: str, message: str) -> None:
     problem = problem_of(make_field(FieldType.YEAR), raw)
     assert problem.kind == "constraint"
@@ -344,8 +361,7 @@ def test_yes_no_refusal_in_german() -> None:
 # --- single and multiple choice -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", ["companies", " companies ", "COMPANIES", "Companies", "unternehmen",
-                                 "Unternehmen"])
+@pytest.mark.parametrize("raw", ["companies", " companies ", "COMPANIES", "Companies", "unternehmen", "Unternehmen"])
 def test_single_choice_accepts_the_id_or_a_label_in_any_language(raw: str) -> None:
     assert parse_value(make_field(FieldType.SINGLE_CHOICE), raw) == "companies"
 
@@ -391,9 +407,7 @@ def test_multiple_choice_refuses_what_is_not_a_list() -> None:
     problem = problem_of(make_field(FieldType.MULTIPLE_CHOICE), 5)
     assert problem.kind == "wrong_type"
     assert problem.message == "expects a list of choices"
-    assert problem_of(make_field(FieldType.MULTIPLE_CHOICE), 5, "de").message == (
-        "erwartet eine Liste von Optionen"
-    )
+    assert problem_of(make_field(FieldType.MULTIPLE_CHOICE), 5, "de").message == ("erwartet eine Liste von Optionen")
 
 
 # --- texts and URL ------------------------------------------------------------------------------
@@ -462,8 +476,16 @@ def test_url_accepts_web_addresses_and_adds_a_missing_scheme(raw: str, value: st
 
 
 @pytest.mark.parametrize(
-    "raw", ["not a url", "https://", "ftp://example.org", "mailto:info@example.org", "javascript:alert(1)",
-            "https://exa mple.org", "example"]
+    "raw",
+    [
+        "not a url",
+        "https://",
+        "ftp://example.org",
+        "mailto:info@example.org",
+        "javascript:alert(1)",
+        "https://exa mple.org",
+        "example",
+    ],
 )
 def test_url_refuses_what_is_not_a_web_address(raw: str) -> None:
     problem = problem_of(make_field(FieldType.URL), raw)
@@ -505,7 +527,7 @@ def test_unanswered_round_trips_as_null(type_: FieldType) -> None:
     assert from_json(field, None) is None
 
 
-@given(value=st.integers(min_value=-10**15, max_value=10**15))
+@given(value=st.integers(min_value=-(10**15), max_value=10**15))
 def test_integer_round_trips_through_json(value: int) -> None:
     result = _round_trip(make_field(FieldType.INTEGER), value)
     assert result == value
@@ -617,16 +639,24 @@ _UNIT = LocalText.of({"en": "organisations", "de": "Organisationen"})
         (make_field(FieldType.PERCENT), Decimal("100"), "100 %", "100 %"),
         (make_field(FieldType.MONEY), Decimal("1234.5"), "1,234.50 EUR", "1\u202f234,50 EUR"),
         (make_field(FieldType.MONEY), Decimal("0"), "0.00 EUR", "0,00 EUR"),
-        (make_field(FieldType.MONEY, unit=LocalText.of({"en": "€", "de": "€"})), Decimal("1000000"),
-         "1,000,000.00 €", "1\u202f000\u202f000,00 €"),
+        (
+            make_field(FieldType.MONEY, unit=LocalText.of({"en": "€", "de": "€"})),
+            Decimal("1000000"),
+            "1,000,000.00 €",
+            "1\u202f000\u202f000,00 €",
+        ),
         (make_field(FieldType.YEAR), 2015, "2015", "2015"),
         (make_field(FieldType.DATE), dt.date(2015, 3, 1), "2015-03-01", "2015-03-01"),
         (make_field(FieldType.YES_NO), True, "yes", "ja"),
         (make_field(FieldType.YES_NO), False, "no", "nein"),
         (make_field(FieldType.SINGLE_CHOICE), "companies", "Companies", "Unternehmen"),
         (make_field(FieldType.SINGLE_CHOICE), "gone", "gone", "gone"),
-        (make_field(FieldType.MULTIPLE_CHOICE), ("companies", "universities"),
-         "Companies, Universities", "Unternehmen, Hochschulen"),
+        (
+            make_field(FieldType.MULTIPLE_CHOICE),
+            ("companies", "universities"),
+            "Companies, Universities",
+            "Unternehmen, Hochschulen",
+        ),
         (make_field(FieldType.SHORT_TEXT), "Cluster Nordwest", "Cluster Nordwest", "Cluster Nordwest"),
         (make_field(FieldType.LONG_TEXT), "a\nb", "a\nb", "a\nb"),
         (make_field(FieldType.URL), "https://example.org", "https://example.org", "https://example.org"),

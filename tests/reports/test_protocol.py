@@ -43,11 +43,13 @@ def gold_id(service: AssessmentService) -> str:
     """A Gold assessment with a few distinctive answers and a note."""
     assessment_id, _ = service.create(new_request())
     interview = service.open(assessment_id)
-    interview.answer_many({
-        "1.1.0.commitment_form": "agreement",
-        "1.1.0.commitment_documented": True,
-        "1.1.2.participants": 4711,
-    })
+    interview.answer_many(
+        {
+            "1.1.0.commitment_form": "agreement",
+            "1.1.0.commitment_documented": True,
+            "1.1.2.participants": 4711,
+        }
+    )
     interview.set_note("1.1.2", "Mitgliederliste vom 3. März geprüft, Stichprobe von zwölf Verträgen")
     return assessment_id
 
@@ -109,7 +111,7 @@ def test_an_indicator_block_is_not_split_across_pages(
     for index, indicator in enumerate(catalog.indicators):
         page = next(p for p in pages if headings[indicator.id] in p)
         block = page.split(headings[indicator.id], 1)[1]
-        following = [headings[other.id] for other in catalog.indicators[index + 1:]]
+        following = [headings[other.id] for other in catalog.indicators[index + 1 :]]
         for heading in following:
             block = block.split(heading, 1)[0]
         for field in indicator.fields:
@@ -119,9 +121,7 @@ def test_an_indicator_block_is_not_split_across_pages(
         assert "Notes" in block
 
 
-def test_every_page_says_the_criteria_are_provisional(
-    documents: DocumentService, gold_id: str, tmp_path: Path
-) -> None:
+def test_every_page_says_the_criteria_are_provisional(documents: DocumentService, gold_id: str, tmp_path: Path) -> None:
     pages = page_texts(documents.write_protocol(gold_id, tmp_path / "protocol.pdf", blank=True, lang="en"))
     assert len(pages) > 10
     for number, text in enumerate(pages, start=1):
@@ -134,7 +134,8 @@ def test_a_catalog_that_is_not_provisional_prints_no_provisional_footer(
 ) -> None:
     gold = context.catalogs.find("gold").content
     final = gold.replace(b'version: "2013.1"', b'version: "2013.9"').replace(
-        b"\nprovisional: true\n", b"\nprovisional: false\n", 1)
+        b"\nprovisional: true\n", b"\nprovisional: false\n", 1
+    )
     context.catalogs.install(final, "gold-final.yaml")
     assessment_id, _ = service.create(new_request(catalog="gold@2013.9"))
     pages = page_texts(documents.write_protocol(assessment_id, tmp_path / "protocol.pdf", blank=True, lang="en"))
@@ -238,8 +239,9 @@ def test_cli_writes_a_blank_and_a_prefilled_protocol(
     assert "Interviewprotokoll" in text and "4711" in text
 
 
-def test_cli_protocol_errors_exit_2(data_dir: Path, gold_id: str, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_protocol_errors_exit_2(
+    data_dir: Path, gold_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["--data-dir", str(data_dir), "protocol", "deadbeef", "--out", str(tmp_path / "x.pdf")]) == 2
     assert "no assessment 'deadbeef'" in capsys.readouterr().err
     assert run(["--data-dir", str(data_dir), "protocol", gold_id, "--out", str(tmp_path / "x.doc")]) == 2

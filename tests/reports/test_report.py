@@ -96,8 +96,10 @@ def test_cover_shows_organisation_country_sector_scheme_code_dates_assessors_and
     assert all(name in cover for name in assessment.assessors)
     assert "finalised, revision 1" in cover
     assert "Outcome Passed" in cover
-    assert f"Label valid until {calendar.monthrange(start.year + 2, start.month)[1]} " \
+    assert (
+        f"Label valid until {calendar.monthrange(start.year + 2, start.month)[1]} "
         f"{calendar.month_name[start.month]} {start.year + 2}" in cover
+    )
 
 
 def test_report_code_begins_with_the_iso_alpha3_country_code(
@@ -132,8 +134,7 @@ def test_gold_summary_shows_the_score_against_80_percent_and_the_label_valid_unt
     last_day = calendar.monthrange(start.year + years, start.month)[1]
     expected = f"{last_day} {calendar.month_name[start.month]} {start.year + years}"
     assert f"Label valid until {expected}" in summary
-    assert f"{years} years from the month of the interview ({calendar.month_name[start.month]} {start.year})" \
-        in summary
+    assert f"{years} years from the month of the interview ({calendar.month_name[start.month]} {start.year})" in summary
 
 
 def test_label_validity_counts_the_catalogs_years_from_the_interview_month() -> None:
@@ -147,7 +148,8 @@ def test_label_valid_until_follows_the_validity_years_of_the_catalog(
 ) -> None:
     gold = context.catalogs.find("gold").content
     three_years = gold.replace(b'version: "2013.1"', b'version: "2013.9"').replace(
-        b"validity_years: 2", b"validity_years: 3")
+        b"validity_years: 2", b"validity_years: 3"
+    )
     context.catalogs.install(three_years, "gold-2013.9.yaml")
     gold_id = create_demo_assessments(service)["gold"]  # the demo takes the newest Gold catalog
     data = documents.report_data(gold_id, "en")
@@ -198,8 +200,11 @@ def test_findings_are_printed(
     text = " ".join(page_texts(path))
     assessment = service.get(gold_id)
     assert "Findings and recommendations" in text
-    for heading, body in (("Strengths", assessment.strengths), ("Areas for improvement", assessment.improvement_areas),
-                          ("Recommendations", assessment.recommendations)):
+    for heading, body in (
+        ("Strengths", assessment.strengths),
+        ("Areas for improvement", assessment.improvement_areas),
+        ("Recommendations", assessment.recommendations),
+    ):
         assert body, f"the demo has no {heading}"
         assert f"{heading} {flat(body)[:80]}" in text
 
@@ -226,8 +231,9 @@ def test_drawn_signatures_are_printed_as_images(
     ImageDraw.Draw(image).line([(10, 90), (120, 20), (220, 100), (390, 30)], fill="navy", width=5)
     png = io.BytesIO()
     image.save(png, format="PNG")
-    context.repository.add_drawn_signature(demo["gold"], "Cluster manager", "Dr. Katarzyna Łęcka", png.getvalue(),
-                                           "Test Assessor")
+    context.repository.add_drawn_signature(
+        demo["gold"], "Cluster manager", "Dr. Katarzyna Łęcka", png.getvalue(), "Test Assessor"
+    )
     path, box = documents.write_report(demo["gold"], tmp_path / "report.pdf", lang="en")
     page = PdfReader(path).pages[box.page_index]
     assert "Dr. Katarzyna Łęcka Cluster manager" in flat(page.extract_text())
@@ -275,7 +281,8 @@ def test_a_report_from_a_final_catalog_has_no_provisional_footer(
 ) -> None:
     gold = context.catalogs.find("gold").content
     final = gold.replace(b'version: "2013.1"', b'version: "2013.9"').replace(
-        b"\nprovisional: true\n", b"\nprovisional: false\n", 1)
+        b"\nprovisional: true\n", b"\nprovisional: false\n", 1
+    )
     context.catalogs.install(final, "gold-final.yaml")
     assessment_id, _ = service.create(new_request(catalog="gold@2013.9"))
     path, _ = documents.write_report(assessment_id, tmp_path / "report.pdf", lang="en")
@@ -324,10 +331,20 @@ def test_bronze_report_shows_eligibility_and_position_against_quartiles_without_
     assert isinstance(members, int)
     sector = bronze.assessment.organisation.sector
     country = bronze.assessment.organisation.country
-    quartiles = [Quartiles("B1.4.committed_members", f"sector:{sector}", 42, 12, members + 10, members + 20,
-                           members + 40, members + 300),
-                 Quartiles("B1.4.committed_members", f"country:{country}", 17, 3, 8, members - 5, members - 1, 90),
-                 Quartiles("not.a.field", "sector:ict", 9, 0, 1, 2, 3, 4)]
+    quartiles = [
+        Quartiles(
+            "B1.4.committed_members",
+            f"sector:{sector}",
+            42,
+            12,
+            members + 10,
+            members + 20,
+            members + 40,
+            members + 300,
+        ),
+        Quartiles("B1.4.committed_members", f"country:{country}", 17, 3, 8, members - 5, members - 1, 90),
+        Quartiles("not.a.field", "sector:ict", 9, 0, 1, 2, 3, 4),
+    ]
     path, _ = documents.write_report(demo["bronze"], tmp_path / "bronze.pdf", lang="en", quartiles=quartiles)
     pages = page_texts(path)
     text = " ".join(pages)
@@ -337,8 +354,10 @@ def test_bronze_report_shows_eligibility_and_position_against_quartiles_without_
     for check in bronze.session.checks():
         assert check.label in pages[1]
     assert "Position against the comparison group" in pages[1]
-    assert f"B1.4 · Committed members {members} organisations {sector_label(sector, 'en')} (42) {members + 20} " \
+    assert (
+        f"B1.4 · Committed members {members} organisations {sector_label(sector, 'en')} (42) {members + 20} "
         "below the middle half" in pages[1]
+    )
     assert "above the middle half" in pages[1]  # against the country's group
     assert f"Committed members — comparison group: {sector_label(sector, 'en')}" in text
     assert f"Committed members — comparison group: {find_country(country).name('en')}" in text  # type: ignore[union-attr]
@@ -480,7 +499,10 @@ def test_cli_signs_only_finalised_assessments(
 
 
 def test_cli_says_when_signing_is_not_available(
-    data_dir: Path, gold_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    gold_id: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "esca_desktop.services.signing", None)  # import fails

@@ -178,8 +178,15 @@ def test_an_update_appended_after_signing_is_reported(signed: Path, assessor: Un
 def test_a_second_signature_keeps_the_first_valid(signed: Path, tmp_path: Path, assessor: UnlockedIdentity) -> None:
     co_assessor = _identity(tmp_path / "co", "Jiří Dvořák", "jiri@example.cz")
     both = tmp_path / "both.pdf"
-    sign_pdf(signed, both, co_assessor, SignatureBox(1, 72, 90, 292, 160), "Co-assessor", "Praha",
-             field_name="CoAssessorSignature")
+    sign_pdf(
+        signed,
+        both,
+        co_assessor,
+        SignatureBox(1, 72, 90, 292, 160),
+        "Co-assessor",
+        "Praha",
+        field_name="CoAssessorSignature",
+    )
     result = verify_pdf(both, [assessor.certificate, co_assessor.certificate])
     assert result.ok and result.trusted and len(result.signatures) == 2
     assert result.signer == "Małgorzata Wiśniewska <m.wisniewska@example.pl>, Jiří Dvořák <jiri@example.cz>"

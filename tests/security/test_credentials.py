@@ -97,14 +97,16 @@ def test_a_backend_keyring_picked_by_itself_must_be_on_the_allow_list(monkeypatc
     KeyringCredentialStore().check()  # a person named it: their choice is honoured
 
 
-@pytest.mark.parametrize("cls", [SecretService.Keyring, libsecret.Keyring, kwallet.DBusKeyring,
-                                 kwallet.DBusKeyringKWallet4])
+@pytest.mark.parametrize(
+    "cls", [SecretService.Keyring, libsecret.Keyring, kwallet.DBusKeyring, kwallet.DBusKeyringKWallet4]
+)
 def test_real_os_stores_are_on_the_allow_list(cls: type[KeyringBackend]) -> None:
     assert is_secure_backend(object.__new__(cls))
 
 
-@pytest.mark.parametrize(("module", "name"), [("keyring.backends.macOS", "Keyring"),
-                                              ("keyring.backends.Windows", "WinVaultKeyring")])
+@pytest.mark.parametrize(
+    ("module", "name"), [("keyring.backends.macOS", "Keyring"), ("keyring.backends.Windows", "WinVaultKeyring")]
+)
 def test_macos_and_windows_stores_are_on_the_allow_list(module: str, name: str) -> None:
     assert is_secure_backend(_backend_named(module, name))
 
@@ -167,8 +169,10 @@ def test_the_setting_chooses_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("gnome-keyring-daemon") is None or shutil.which("dbus-run-session") is None,
-                    reason="needs Debian's gnome-keyring and dbus (a real Secret Service)")
+@pytest.mark.skipif(
+    shutil.which("gnome-keyring-daemon") is None or shutil.which("dbus-run-session") is None,
+    reason="needs Debian's gnome-keyring and dbus (a real Secret Service)",
+)
 def test_a_real_secret_service_keeps_the_passphrase(tmp_path: Path) -> None:
     """Headless GNOME Keyring on a private D-Bus: create asks nothing; request unlocks from the keyring."""
     home = tmp_path / "home"
@@ -180,11 +184,17 @@ def test_a_real_secret_service_keeps_the_passphrase(tmp_path: Path) -> None:
         f"{cli} identity create --name 'Real Keyring' --email real@example.org </dev/null\n"
         f"{cli} identity request --out {tmp_path / 'r.csr'} </dev/null\n"
     )
-    environment = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-                   "XDG_CONFIG_HOME": str(home / "config"), "ESCA_DESKTOP_KEYRING": "system"}
+    environment = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "ESCA_DESKTOP_KEYRING": "system",
+    }
     environment.pop("PYTHON_KEYRING_BACKEND", None)
-    result = subprocess.run(["dbus-run-session", "--", "sh", "-c", script], capture_output=True, text=True,
-                            env=environment, timeout=120)
+    result = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", script], capture_output=True, text=True, env=environment, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "keyring.backends.SecretService.Keyring" in result.stdout
     assert (tmp_path / "r.csr").read_bytes().startswith(b"-----BEGIN CERTIFICATE REQUEST-----")

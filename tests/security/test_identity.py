@@ -57,9 +57,13 @@ def _authority(name: str = "ESCA Secretariat CA") -> tuple[ec.EllipticCurvePriva
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     certificate = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=3650))
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -72,9 +76,13 @@ Authority = tuple[ec.EllipticCurvePrivateKey, x509.Certificate]
 def _issue(authority: Authority, subject: x509.Name, public_key: ec.EllipticCurvePublicKey) -> x509.Certificate:
     ca_key, ca_certificate = authority
     return (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(ca_certificate.subject).public_key(public_key)
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_certificate.subject)
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(hours=1)).not_valid_after(NOW + dt.timedelta(days=730))
+        .not_valid_before(NOW - dt.timedelta(hours=1))
+        .not_valid_after(NOW + dt.timedelta(days=730))
         .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
@@ -88,7 +96,11 @@ def test_create_with_a_keyring_asks_nothing_and_keeps_a_strong_passphrase_there(
 ) -> None:
     info = store.create("Maria Kowalska", "maria@example.org")
     assert (info.name, info.email, info.passphrase_mode, info.self_signed) == (
-        "Maria Kowalska", "maria@example.org", "keyring", True)
+        "Maria Kowalska",
+        "maria@example.org",
+        "keyring",
+        True,
+    )
     (secret,) = memory_keyring.secrets.values()
     assert len(secret) >= 32
     key_pem = (store.folder / "key.pem").read_bytes()
@@ -120,9 +132,7 @@ def test_unlock_with_a_wrong_passphrase_says_so(store: IdentityStore) -> None:
         store.unlock("not the passphrase")
 
 
-def test_a_passphrase_lost_from_the_keyring_is_explained(
-    store: IdentityStore, memory_keyring: InMemoryKeyring
-) -> None:
+def test_a_passphrase_lost_from_the_keyring_is_explained(store: IdentityStore, memory_keyring: InMemoryKeyring) -> None:
     store.create("Maria Kowalska", "maria@example.org")
     memory_keyring.secrets.clear()
     with pytest.raises(IdentityError, match=r"not in the OS keyring .* any more"):
@@ -208,11 +218,16 @@ def test_certificate_request_and_installing_the_issued_certificate(store: Identi
 def _p12(tmp_path: Path, password: bytes) -> tuple[Path, x509.Certificate]:
     authority = _authority()
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Γιώργος Παπαδόπουλος"),
-                         x509.NameAttribute(NameOID.EMAIL_ADDRESS, "giorgos@example.gr")])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Γιώργος Παπαδόπουλος"),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "giorgos@example.gr"),
+        ]
+    )
     certificate = _issue(authority, subject, key.public_key())
     data = pkcs12.serialize_key_and_certificates(
-        b"assessor", key, certificate, [authority[1]], serialization.BestAvailableEncryption(password))
+        b"assessor", key, certificate, [authority[1]], serialization.BestAvailableEncryption(password)
+    )
     path = tmp_path / "assessor.p12"
     path.write_bytes(data)
     return path, authority[1]
@@ -291,12 +306,23 @@ def test_detached_signature_trusts_a_certificate_issued_by_a_trusted_authority(
     assert not verify_detached(b"data", signature, [_authority("Another CA")[1]]).trusted
 
 
-@pytest.mark.parametrize("garbage", [
-    {}, None, "a string", 42, [], {"algorithm": 1, "certificate": 2, "signature": 3},
-    {"algorithm": "ecdsa-p256-sha256", "certificate": "not pem", "signature": "AAAA"},
-    {"algorithm": "ecdsa-p256-sha256", "certificate": "-----BEGIN CERTIFICATE-----\nZm9v\n-----END CERTIFICATE-----\n",
-     "signature": "AAAA"},
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {},
+        None,
+        "a string",
+        42,
+        [],
+        {"algorithm": 1, "certificate": 2, "signature": 3},
+        {"algorithm": "ecdsa-p256-sha256", "certificate": "not pem", "signature": "AAAA"},
+        {
+            "algorithm": "ecdsa-p256-sha256",
+            "certificate": "-----BEGIN CERTIFICATE-----\nZm9v\n-----END CERTIFICATE-----\n",
+            "signature": "AAAA",
+        },
+    ],
+)
 def test_garbage_signatures_are_invalid_without_an_exception(garbage: object) -> None:
     check = verify_detached(b"data", garbage)  # type: ignore[arg-type]
     assert not check.valid and not check.trusted and check.message
@@ -305,8 +331,10 @@ def test_garbage_signatures_are_invalid_without_an_exception(garbage: object) ->
 def test_a_malformed_signature_value_or_algorithm_is_invalid(unlocked: UnlockedIdentity) -> None:
     signature = sign_detached(unlocked, b"data")
     assert "base64" in verify_detached(b"data", {**signature, "signature": "%%%not base64%%%"}).message
-    assert "does not match the certificate" in verify_detached(
-        b"data", {**signature, "algorithm": "rsa-pss-sha256"}).message
+    assert (
+        "does not match the certificate"
+        in verify_detached(b"data", {**signature, "algorithm": "rsa-pss-sha256"}).message
+    )
     assert not verify_detached("text, not bytes", signature).valid  # type: ignore[arg-type]
 
 
@@ -326,12 +354,15 @@ def _cli(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tupl
 
 
 def test_cli_identity_create_asks_nothing_with_a_keyring_and_writes_no_secret(
-    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     memory_keyring: InMemoryKeyring,
 ) -> None:
     monkeypatch.setattr(sys, "stdin", NoInput())
-    code, out, err = _cli(data_dir, capsys, "identity", "create", "--name", "Maria Kowalska",
-                          "--email", "maria@example.org")
+    code, out, err = _cli(
+        data_dir, capsys, "identity", "create", "--name", "Maria Kowalska", "--email", "maria@example.org"
+    )
     assert code == 0, err
     assert "Maria Kowalska" in out and "kept in the OS keyring" in out
     (secret,) = memory_keyring.secrets.values()
@@ -347,7 +378,9 @@ def test_cli_identity_create_asks_nothing_with_a_keyring_and_writes_no_secret(
 
 
 def test_cli_without_a_keyring_reads_the_passphrase_from_stdin(
-    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     keyring.set_keyring(failing_keyring())
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long passphrase\n"))
@@ -365,12 +398,15 @@ def test_cli_without_a_keyring_reads_the_passphrase_from_stdin(
 
 
 def test_cli_ask_passphrase_and_wrong_passphrase(
-    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     memory_keyring: InMemoryKeyring,
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("typed every time\n"))
-    code, _, err = _cli(data_dir, capsys, "identity", "create", "--name", "Jan Novák", "--email", "jan@example.cz",
-                        "--ask-passphrase")
+    code, _, err = _cli(
+        data_dir, capsys, "identity", "create", "--name", "Jan Novák", "--email", "jan@example.cz", "--ask-passphrase"
+    )
     assert code == 0, err
     assert memory_keyring.secrets == {}
     monkeypatch.setattr(sys, "stdin", io.StringIO("wrong passphrase\n"))
@@ -379,7 +415,10 @@ def test_cli_ask_passphrase_and_wrong_passphrase(
 
 
 def test_cli_import_pkcs12_with_password_on_stdin(
-    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path, _ = _p12(tmp_path, b"p12-password")
     monkeypatch.setattr(sys, "stdin", io.StringIO("p12-password\n"))

@@ -119,8 +119,18 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
             revision_2 = export_bundle(context, ids["gold"], folder / "gold-r2.esca").read_bytes()
             record_2 = read_record(context.repository.engine, ids["gold"])
             assert record_1 is not None and record_2 is not None
-            yield Source(context, ids["gold"], ids["silver"], identity, other, revision_1, revision_2, record_1,
-                         record_2, snapshot_1)
+            yield Source(
+                context,
+                ids["gold"],
+                ids["silver"],
+                identity,
+                other,
+                revision_1,
+                revision_2,
+                record_1,
+                record_2,
+                snapshot_1,
+            )
         finally:
             context.close()
             keyring.set_keyring(previous)
@@ -165,8 +175,7 @@ def store_state(context: AppContext) -> tuple[dict[str, int], str, list[tuple[st
 
 def test_import_into_a_fresh_store_gives_identical_data(source: Source, target: AppContext, tmp_path: Path) -> None:
     result = import_bundle(target, write(tmp_path, source.revision_1))
-    assert (result.assessment_id, result.revision, result.created, result.replaced) == (source.gold_id, 1, True,
-                                                                                         False)
+    assert (result.assessment_id, result.revision, result.created, result.replaced) == (source.gold_id, 1, True, False)
     assert result.signer == "Anna Expert <anna@example.org>"
     imported = read_record(target.repository.engine, source.gold_id)
     assert imported == source.record_1  # every column of every row, the audit trail's exact text included
@@ -178,8 +187,10 @@ def test_import_into_a_fresh_store_gives_identical_data(source: Source, target: 
     assert interview.snapshot() == source.snapshot_1
     assert interview.assessment.status is AssessmentStatus.FINALISED
     assert interview.session.state("2.2.3").override is not None
-    assert [s[:2] for s in interview.drawn_signatures()] == [("assessor", "Anna Expert"),
-                                                              ("interviewee", "Jens Hansen")]
+    assert [s[:2] for s in interview.drawn_signatures()] == [
+        ("assessor", "Anna Expert"),
+        ("interviewee", "Jens Hansen"),
+    ]
     contents = {item.file_name: interview.evidence_path(item).read_bytes() for item in interview.evidence()}
     assert contents == {"minutes.pdf": MINUTES, PHOTO_NAME: PHOTO}
     assert target.repository.catalog_source(source.record_1.assessment["catalog_hash"])[1]  # stored with it
@@ -228,8 +239,11 @@ def test_a_newer_revision_replaces_the_stored_one(source: Source, target: AppCon
 def test_an_older_revision_is_a_conflict(source: Source, target: AppContext, tmp_path: Path) -> None:
     import_bundle(target, write(tmp_path, source.revision_2, "r2.esca"))
     before = store_state(target)
-    with pytest.raises(ImportConflictError, match=r"r1.esca: conflict: this computer holds assessment \w{8} at "
-                                                  r"revision 2, newer than the bundle's revision 1"):
+    with pytest.raises(
+        ImportConflictError,
+        match=r"r1.esca: conflict: this computer holds assessment \w{8} at "
+        r"revision 2, newer than the bundle's revision 1",
+    ):
         import_bundle(target, write(tmp_path, source.revision_1, "r1.esca"))
     assert store_state(target) == before
 
@@ -246,18 +260,23 @@ def test_histories_that_parted_are_a_conflict(source: Source, target: AppContext
     assert store_state(target) == before
 
 
-def test_an_untrusted_signer_is_refused_with_the_way_to_trust_them(source: Source, target: AppContext,
-                                                                   tmp_path: Path) -> None:
+def test_an_untrusted_signer_is_refused_with_the_way_to_trust_them(
+    source: Source, target: AppContext, tmp_path: Path
+) -> None:
     (trust_dir(target.data_dir) / "anna.pem").unlink()
     before = store_state(target)
-    with pytest.raises(UntrustedBundleError, match=r"signed by Anna Expert <anna@example.org> .* not trusted on this "
-                                                   r"computer .* into .*trust"):
+    with pytest.raises(
+        UntrustedBundleError,
+        match=r"signed by Anna Expert <anna@example.org> .* not trusted on this "
+        r"computer .* into .*trust",
+    ):
         import_bundle(target, write(tmp_path, source.revision_1))
     assert store_state(target) == before
 
 
-def test_a_failed_write_leaves_no_evidence_behind(source: Source, target: AppContext, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_no_evidence_behind(
+    source: Source, target: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = store_state(target)
 
     def disk_full(*args: object, **kwargs: object) -> None:
@@ -285,8 +304,11 @@ def test_importing_again_restores_a_lost_evidence_file(source: Source, target: A
 
 def test_only_a_finalised_assessment_is_exported(source: Source, tmp_path: Path) -> None:
     out = tmp_path / "silver.esca"
-    with pytest.raises(UserError, match=r"is in progress: only a finalised assessment can be exported; finalise it "
-                                        r"first \('esca-desktop assessment finalise \w{8}'\)"):
+    with pytest.raises(
+        UserError,
+        match=r"is in progress: only a finalised assessment can be exported; finalise it "
+        r"first \('esca-desktop assessment finalise \w{8}'\)",
+    ):
         export_bundle(source.context, source.silver_id, out)
     assert not out.exists()
 
@@ -326,25 +348,35 @@ def test_export_with_a_passphrase_typed_each_time(tmp_path: Path) -> None:
 # --- the command line -----------------------------------------------------------------------------
 
 
-def test_export_and_import_on_the_command_line(source: Source, target: AppContext, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_and_import_on_the_command_line(
+    source: Source, target: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "gold.esca"
-    assert run(["--data-dir", str(source.context.data_dir), "export", source.gold_id[:8], "--out", str(out),
-                "--json"]) == 0
+    assert (
+        run(["--data-dir", str(source.context.data_dir), "export", source.gold_id[:8], "--out", str(out), "--json"])
+        == 0
+    )
     exported = json.loads(capsys.readouterr().out)
     assert exported["assessment_id"] == source.gold_id and exported["revision"] == 2 and out.is_file()
     target.close()
     assert run(["--data-dir", str(target.data_dir), "import", str(out), "--json"]) == 0
     imported = json.loads(capsys.readouterr().out)
-    assert imported == {"assessment_id": source.gold_id, "revision": 2, "created": True, "replaced": False,
-                        "signer": "Anna Expert <anna@example.org>"}
+    assert imported == {
+        "assessment_id": source.gold_id,
+        "revision": 2,
+        "created": True,
+        "replaced": False,
+        "signer": "Anna Expert <anna@example.org>",
+    }
     assert run(["--data-dir", str(target.data_dir), "import", str(out)]) == 0
     assert "already up to date; nothing changed" in capsys.readouterr().out
     damaged = write(tmp_path, rebuild(out.read_bytes(), add=[("../../evil.sh", b"#!/bin/sh")]), "evil.esca")
     assert run(["--data-dir", str(target.data_dir), "import", str(damaged)]) == 2
     assert "evil.esca: entry ../../evil.sh leads out of the bundle" in capsys.readouterr().err
-    assert run(["--data-dir", str(source.context.data_dir), "export", source.silver_id, "--out",
-                str(tmp_path / "s.esca")]) == 2
+    assert (
+        run(["--data-dir", str(source.context.data_dir), "export", source.silver_id, "--out", str(tmp_path / "s.esca")])
+        == 2
+    )
     assert "finalise it first" in capsys.readouterr().err
 
 
@@ -379,13 +411,18 @@ def _set_status(value: str) -> Any:
             data["assessment"]["status"] = value
         else:
             data["status"] = value
+
     return change
 
 
 def _untrusted(kit: Kit) -> bytes:
     def name_other(manifest: dict[str, Any]) -> None:
-        manifest["assessor"] = {"name": kit.other.name, "email": kit.other.email,
-                                "certificate_sha256": kit.other.fingerprint}
+        manifest["assessor"] = {
+            "name": kit.other.name,
+            "email": kit.other.email,
+            "certificate_sha256": kit.other.fingerprint,
+        }
+
     return resign(kit.bundle, kit.other, manifest=name_other)
 
 
@@ -395,41 +432,68 @@ def _change(path: list[str | int], value: Any) -> Any:
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
 IMPORT_CASES: tuple[Case, ...] = (
-    Case("audit entry edited inside assessment.json",
-         lambda k: resign(k.bundle, k.identity, document=_edit_audit_entry),
-         r"assessment.json: the audit trail is not intact: entry 6: its content does not match its hash"),
-    Case("audit entry removed inside assessment.json",
-         lambda k: resign(k.bundle, k.identity, document=_drop_audit_entry),
-         r"the audit trail is not intact: entry 4: the link to the previous entry is broken"),
-    Case("newest audit entries removed", lambda k: resign(k.bundle, k.identity, document=_drop_newest_audit_entries),
-         r"the audit trail is not intact: the trail has \d+ entries but \d+ were recorded"),
-    Case("unknown catalog hash",
-         lambda k: resign(k.bundle, k.identity, document=_unknown_catalog, manifest=_unknown_catalog_manifest),
-         r"made under the catalog gold@2013.1 \(sha256:0{64}\), which this computer does not have"),
+    Case(
+        "audit entry edited inside assessment.json",
+        lambda k: resign(k.bundle, k.identity, document=_edit_audit_entry),
+        r"assessment.json: the audit trail is not intact: entry 6: its content does not match its hash",
+    ),
+    Case(
+        "audit entry removed inside assessment.json",
+        lambda k: resign(k.bundle, k.identity, document=_drop_audit_entry),
+        r"the audit trail is not intact: entry 4: the link to the previous entry is broken",
+    ),
+    Case(
+        "newest audit entries removed",
+        lambda k: resign(k.bundle, k.identity, document=_drop_newest_audit_entries),
+        r"the audit trail is not intact: the trail has \d+ entries but \d+ were recorded",
+    ),
+    Case(
+        "unknown catalog hash",
+        lambda k: resign(k.bundle, k.identity, document=_unknown_catalog, manifest=_unknown_catalog_manifest),
+        r"made under the catalog gold@2013.1 \(sha256:0{64}\), which this computer does not have",
+    ),
     Case("signer not trusted here", _untrusted, r"signed by Mallory Other .* not trusted on this computer"),
-    Case("answer to a field the catalog lacks",
-         lambda k: resign(k.bundle, k.identity, document=_change(["answers", 0, "key"], "9.9.forged")),
-         r"assessment.json: answers\[0\].key: no field '9.9.forged' in gold@2013.1"),
-    Case("answer of the wrong type",
-         lambda k: resign(k.bundle, k.identity, document=_change(["answers", 0, "value"], {"x": [1]})),
-         r"assessment.json: answers\[0\].value: not a valid yes_no value for 1.1.0.commitment_documented"),
-    Case("assessment still in progress",
-         lambda k: resign(k.bundle, k.identity, document=_set_status("in_progress"),
-                          manifest=_set_status("in_progress")),
-         r"status: 'in_progress': only finalised, submitted or approved assessments are imported"),
-    Case("time that is no time",
-         lambda k: resign(k.bundle, k.identity, document=_change(["created_at"], "yesterday")),
-         r"assessment.json: created_at: 'yesterday' is not an ISO 8601 time"),
-    Case("drawn signature that is no PNG",
-         lambda k: resign(k.bundle, k.identity, document=_change(["drawn_signatures", 0, "image_png"],
-                                                                 base64.b64encode(b"GIF89a...").decode())),
-         r"drawn_signatures\[0\].image_png: not a PNG image"),
-    Case("indicator twice", lambda k: resign(k.bundle, k.identity, document=lambda d: d["indicators"].append(
-        dict(d["indicators"][0]))), r"indicators\[\d+\]: '1.1.0' appears twice"),
+    Case(
+        "answer to a field the catalog lacks",
+        lambda k: resign(k.bundle, k.identity, document=_change(["answers", 0, "key"], "9.9.forged")),
+        r"assessment.json: answers\[0\].key: no field '9.9.forged' in gold@2013.1",
+    ),
+    Case(
+        "answer of the wrong type",
+        lambda k: resign(k.bundle, k.identity, document=_change(["answers", 0, "value"], {"x": [1]})),
+        r"assessment.json: answers\[0\].value: not a valid yes_no value for 1.1.0.commitment_documented",
+    ),
+    Case(
+        "assessment still in progress",
+        lambda k: resign(
+            k.bundle, k.identity, document=_set_status("in_progress"), manifest=_set_status("in_progress")
+        ),
+        r"status: 'in_progress': only finalised, submitted or approved assessments are imported",
+    ),
+    Case(
+        "time that is no time",
+        lambda k: resign(k.bundle, k.identity, document=_change(["created_at"], "yesterday")),
+        r"assessment.json: created_at: 'yesterday' is not an ISO 8601 time",
+    ),
+    Case(
+        "drawn signature that is no PNG",
+        lambda k: resign(
+            k.bundle,
+            k.identity,
+            document=_change(["drawn_signatures", 0, "image_png"], base64.b64encode(b"GIF89a...").decode()),
+        ),
+        r"drawn_signatures\[0\].image_png: not a PNG image",
+    ),
+    Case(
+        "indicator twice",
+        lambda k: resign(k.bundle, k.identity, document=lambda d: d["indicators"].append(dict(d["indicators"][0]))),
+        r"indicators\[\d+\]: '1.1.0' appears twice",
+    ),
 )
 
 ALL_CASES = BUNDLE_CASES + IMPORT_CASES
@@ -446,8 +510,9 @@ def test_there_are_at_least_twenty_refusals() -> None:
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
-def test_a_bad_bundle_is_refused_and_the_store_unchanged(case: Case, kit: Kit, target: AppContext,
-                                                         tmp_path: Path) -> None:
+def test_a_bad_bundle_is_refused_and_the_store_unchanged(
+    case: Case, kit: Kit, target: AppContext, tmp_path: Path
+) -> None:
     path = write(tmp_path, case.make(kit), "suspect.esca")
     before = store_state(target)
     with pytest.raises(UserError, match=case.reason) as refused:
@@ -456,8 +521,9 @@ def test_a_bad_bundle_is_refused_and_the_store_unchanged(case: Case, kit: Kit, t
     assert store_state(target) == before
 
 
-def test_a_bad_bundle_over_a_stored_revision_leaves_it_as_it_was(source: Source, kit: Kit, target: AppContext,
-                                                                 tmp_path: Path) -> None:
+def test_a_bad_bundle_over_a_stored_revision_leaves_it_as_it_was(
+    source: Source, kit: Kit, target: AppContext, tmp_path: Path
+) -> None:
     """A tampered revision 2 arriving where revision 1 is stored: refused, revision 1 untouched."""
     import_bundle(target, write(tmp_path, source.revision_1, "r1.esca"))
     before = store_state(target)

@@ -42,7 +42,9 @@ def test_sigkill_during_answer_stream_keeps_every_reported_commit(data_dir: Path
 
     process = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(data_dir), assessment_id],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
     reported: list[int] = []

@@ -29,7 +29,7 @@ def test_a_database_from_a_newer_program_is_refused_unchanged(data_dir: Path) ->
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="newer ESCA Assessor .*9999_future"):
+    with pytest.raises(StoreError, match=r"newer ESCA Assessor .*9999_future"):
         open_context(data_dir)
     assert path.read_bytes() == before
 

@@ -39,12 +39,18 @@ def test_finalising_queues_the_revision(service: AssessmentService, store: SyncS
 
     [item] = store.outbox()
     assert (item.assessment_id, item.revision, item.state, item.attempts, item.fatal) == (
-        assessment_id, 1, QUEUED, 0, False)
+        assessment_id,
+        1,
+        QUEUED,
+        0,
+        False,
+    )
     assert item.organisation == service.get(assessment_id).organisation.name
 
 
-def test_a_finalisation_that_fails_queues_nothing(service: AssessmentService, store: SyncStore,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_finalisation_that_fails_queues_nothing(
+    service: AssessmentService, store: SyncStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from esca_desktop.services.demo import create_demo_assessments
 
     assessment_id = create_demo_assessments(service)["gold"]
@@ -87,23 +93,27 @@ def test_outbox_states_and_requeue(service: AssessmentService, store: SyncStore,
     assert store.outbox(include_sent=False) == []
 
 
-def test_reviewer_comments_of_the_latest_returned_revision_are_shown(service: AssessmentService,
-                                                                    store: SyncStore) -> None:
+def test_reviewer_comments_of_the_latest_returned_revision_are_shown(
+    service: AssessmentService, store: SyncStore
+) -> None:
     assessment_id, _ = service.create(new_request())
     repository = service.repository
     assert repository.review_comments(assessment_id) == {}
 
     store.store_review_comments(assessment_id, 1, {"1.1.1": "old remark"}, "Rita", "2026-11-01T10:00:00+00:00")
-    store.store_review_comments(assessment_id, 2, {"1.2.1": "Show the minutes.", "2.1.1": "Which year?"}, "Rita",
-                                "2026-11-20T10:00:00+00:00")
+    store.store_review_comments(
+        assessment_id, 2, {"1.2.1": "Show the minutes.", "2.1.1": "Which year?"}, "Rita", "2026-11-20T10:00:00+00:00"
+    )
 
     assert repository.review_comments(assessment_id) == {"1.2.1": "Show the minutes.", "2.1.1": "Which year?"}
     assert service.open(assessment_id).reviewer_comment("1.2.1") == "Show the minutes."
 
 
 def test_benchmarks_are_replaced_whole(store: SyncStore) -> None:
-    first = [Quartiles("B1.4.committed_members", "sector:ict", 5, 20, 30, 40, 50, 60),
-             Quartiles("B1.4.committed_members", "country:DE", 6, 10, 20, 30, 40, 50)]
+    first = [
+        Quartiles("B1.4.committed_members", "sector:ict", 5, 20, 30, 40, 50, 60),
+        Quartiles("B1.4.committed_members", "country:DE", 6, 10, 20, 30, 40, 50),
+    ]
     assert store.replace_benchmarks(first) == 2
     assert store.benchmarks(["country:DE"]) == [first[1]]
 
@@ -139,8 +149,10 @@ def test_a_0001_database_is_upgraded_with_its_data_and_a_backup(data_dir: Path) 
     engine.dispose()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001_initial"
-        conn.execute("INSERT INTO assessor_profile (id, name, email, expert_id, updated_at) "
-                     "VALUES (1, 'Anna', '', '', '2026-01-01')")
+        conn.execute(
+            "INSERT INTO assessor_profile (id, name, email, expert_id, updated_at) "
+            "VALUES (1, 'Anna', '', '', '2026-01-01')"
+        )
 
     context = open_context(data_dir)
     context.close()

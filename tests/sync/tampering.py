@@ -39,20 +39,28 @@ def zip_of(entries: Sequence[Entry], compression: int = zipfile.ZIP_DEFLATED) ->
     return buffer.getvalue()
 
 
-def rebuild(bundle: bytes, *, replace: Mapping[str, bytes] | None = None, drop: Sequence[str] = (),
-            add: Sequence[Entry] = ()) -> bytes:
+def rebuild(
+    bundle: bytes, *, replace: Mapping[str, bytes] | None = None, drop: Sequence[str] = (), add: Sequence[Entry] = ()
+) -> bytes:
     """The same archive with entries replaced, dropped or added; the manifest is left as it was."""
     replace = replace or {}
     entries: list[Entry] = [
         (info.filename, replace.get(info.filename, data))
-        for info, data in read_entries(bundle) if info.filename not in drop
+        for info, data in read_entries(bundle)
+        if info.filename not in drop
     ]
     return zip_of([*entries, *add])
 
 
-def resign(bundle: bytes, identity: UnlockedIdentity, *, document: Callable[[dict[str, Any]], None] | None = None,
-           files: Mapping[str, bytes] | None = None, manifest: Callable[[dict[str, Any]], None] | None = None,
-           raw_manifest: Callable[[bytes], bytes] | None = None) -> bytes:
+def resign(
+    bundle: bytes,
+    identity: UnlockedIdentity,
+    *,
+    document: Callable[[dict[str, Any]], None] | None = None,
+    files: Mapping[str, bytes] | None = None,
+    manifest: Callable[[dict[str, Any]], None] | None = None,
+    raw_manifest: Callable[[bytes], bytes] | None = None,
+) -> bytes:
     """Change the content, bring the manifest's hashes and sizes up to date, change the manifest, and
     sign it again with `identity`: a bundle whose signature is valid over whatever it now says."""
     contents = {info.filename: data for info, data in read_entries(bundle)}
@@ -100,7 +108,7 @@ class Case:
 
 
 def _flip(data: bytes, at: int) -> bytes:
-    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
 
 
 def _symlink(name: str, target: bytes) -> Entry:
@@ -116,10 +124,10 @@ def patch_directory(bundle: bytes, name: str, offset: int, value: bytes) -> byte
     data = bytearray(bundle)
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         at = archive.start_dir
-    while data[at:at + 4] == b"PK\x01\x02":
-        name_length, extra, comment = (int.from_bytes(data[at + o:at + o + 2], "little") for o in (28, 30, 32))
-        if data[at + 46:at + 46 + name_length] == name.encode():
-            data[at + offset:at + offset + len(value)] = value
+    while data[at : at + 4] == b"PK\x01\x02":
+        name_length, extra, comment = (int.from_bytes(data[at + o : at + o + 2], "little") for o in (28, 30, 32))
+        if data[at + 46 : at + 46 + name_length] == name.encode():
+            data[at + offset : at + offset + len(value)] = value
             return bytes(data)
         at += 46 + name_length + extra + comment
     raise KeyError(name)
@@ -182,12 +190,14 @@ def _set(path: Sequence[str | int], value: Any) -> Callable[[dict[str, Any]], No
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
 def _drop_key(key: str) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         del data[key]
+
     return change
 
 
@@ -206,65 +216,128 @@ BUNDLE_CASES: tuple[Case, ...] = (
     Case("truncated file", lambda k: k.bundle[: len(k.bundle) // 2], r"truncated"),
     Case("truncated by a few bytes", lambda k: k.bundle[:-10], r"truncated"),
     Case("not a zip", lambda k: b"%PDF-1.7\n" + bytes(range(256)) * 40, r"not a zip archive"),
-    Case("absolute path entry", lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),
-         r"entry /etc/cron.d/evil is an absolute path"),
-    Case("drive letter entry", lambda k: rebuild(k.bundle, add=[("C:/Windows/evil.dll", b"MZ")]),
-         r"is an absolute path"),
-    Case("dot-dot entry", lambda k: rebuild(k.bundle, add=[("evidence/../../.bashrc", b"rm -rf ~")]),
-         r"entry evidence/\.\./\.\./\.bashrc leads out of the bundle"),
+    Case(
+        "absolute path entry",
+        lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),
+        r"entry /etc/cron.d/evil is an absolute path",
+    ),
+    Case(
+        "drive letter entry", lambda k: rebuild(k.bundle, add=[("C:/Windows/evil.dll", b"MZ")]), r"is an absolute path"
+    ),
+    Case(
+        "dot-dot entry",
+        lambda k: rebuild(k.bundle, add=[("evidence/../../.bashrc", b"rm -rf ~")]),
+        r"entry evidence/\.\./\.\./\.bashrc leads out of the bundle",
+    ),
     Case("backslash entry", lambda k: rebuild(k.bundle, add=[("evidence\\x.pdf", b"x")]), r"backslash"),
-    Case("symlink entry", lambda k: rebuild(k.bundle, add=[_symlink("evidence/passwd", b"/etc/passwd")]),
-         r"entry evidence/passwd is a symbolic link"),
-    Case("duplicate name", lambda k: rebuild(k.bundle, add=[("assessment.json", b"{}")]),
-         r"entry assessment.json appears twice"),
-    Case("duplicate name in another case", lambda k: rebuild(k.bundle, add=[(_upper(k.evidence_name), b"x")]),
-         r"appears twice"),
+    Case(
+        "symlink entry",
+        lambda k: rebuild(k.bundle, add=[_symlink("evidence/passwd", b"/etc/passwd")]),
+        r"entry evidence/passwd is a symbolic link",
+    ),
+    Case(
+        "duplicate name",
+        lambda k: rebuild(k.bundle, add=[("assessment.json", b"{}")]),
+        r"entry assessment.json appears twice",
+    ),
+    Case(
+        "duplicate name in another case",
+        lambda k: rebuild(k.bundle, add=[(_upper(k.evidence_name), b"x")]),
+        r"appears twice",
+    ),
     Case("too many entries", _too_many, rf"entries; a bundle has at most {MAX_ENTRIES}"),
     Case("zip bomb", _bomb, r"evidence/zeros.bin expands from \d+ to 20971520 bytes .*zip bomb"),
     Case("encrypted entry", _encrypted, r"evidence/secret.pdf is encrypted"),
     Case("folder entry", lambda k: rebuild(k.bundle, add=[("evidence/sub/", b"")]), r"(folder|not a valid evidence)"),
-    Case("unexpected extra file", lambda k: rebuild(k.bundle, add=[("notes.txt", b"hello")]),
-         r"entry notes.txt is not part of the bundle format"),
-    Case("unlisted evidence file", lambda k: rebuild(k.bundle, add=[("evidence/extra.pdf", b"%PDF")]),
-         r"evidence/extra.pdf: the file is not listed in manifest.json"),
-    Case("missing listed file", lambda k: rebuild(k.bundle, drop=[k.evidence_name]),
-         r"evidence/.*: listed in manifest.json but missing"),
-    Case("changed evidence byte",
-         lambda k: rebuild(k.bundle, replace={k.evidence_name: _flip(k.entry(k.evidence_name), 3)}),
-         r"evidence/.*: the SHA-256 does not match manifest.json"),
-    Case("changed report byte",
-         lambda k: rebuild(k.bundle, replace={"report.pdf": _flip(k.entry("report.pdf"), 1000)}),
-         r"report.pdf: the SHA-256 does not match"),
+    Case(
+        "unexpected extra file",
+        lambda k: rebuild(k.bundle, add=[("notes.txt", b"hello")]),
+        r"entry notes.txt is not part of the bundle format",
+    ),
+    Case(
+        "unlisted evidence file",
+        lambda k: rebuild(k.bundle, add=[("evidence/extra.pdf", b"%PDF")]),
+        r"evidence/extra.pdf: the file is not listed in manifest.json",
+    ),
+    Case(
+        "missing listed file",
+        lambda k: rebuild(k.bundle, drop=[k.evidence_name]),
+        r"evidence/.*: listed in manifest.json but missing",
+    ),
+    Case(
+        "changed evidence byte",
+        lambda k: rebuild(k.bundle, replace={k.evidence_name: _flip(k.entry(k.evidence_name), 3)}),
+        r"evidence/.*: the SHA-256 does not match manifest.json",
+    ),
+    Case(
+        "changed report byte",
+        lambda k: rebuild(k.bundle, replace={"report.pdf": _flip(k.entry("report.pdf"), 1000)}),
+        r"report.pdf: the SHA-256 does not match",
+    ),
     Case("changed assessment.json value", _edit_document, r"assessment.json: the (size|SHA-256)"),
     Case("manifest edited", _manifest_edited, r"signature over manifest.json is not valid"),
     Case("manifest missing", lambda k: rebuild(k.bundle, drop=["manifest.json"]), r"manifest.json is missing"),
-    Case("manifest not JSON", lambda k: rebuild(k.bundle, replace={"manifest.json": b"{\"format\": 1,"}),
-         r"manifest.json is not valid JSON"),
-    Case("manifest with a duplicate key", lambda k: resign(k.bundle, k.identity, raw_manifest=_duplicate_key),
-         r"manifest.json is not valid JSON .*appears twice"),
-    Case("manifest without its files", lambda k: resign(k.bundle, k.identity, manifest=_drop_key("files")),
-         r"manifest.json: files: missing"),
+    Case(
+        "manifest not JSON",
+        lambda k: rebuild(k.bundle, replace={"manifest.json": b'{"format": 1,'}),
+        r"manifest.json is not valid JSON",
+    ),
+    Case(
+        "manifest with a duplicate key",
+        lambda k: resign(k.bundle, k.identity, raw_manifest=_duplicate_key),
+        r"manifest.json is not valid JSON .*appears twice",
+    ),
+    Case(
+        "manifest without its files",
+        lambda k: resign(k.bundle, k.identity, manifest=_drop_key("files")),
+        r"manifest.json: files: missing",
+    ),
     Case("newer format version", _newer_format, r"format 2 was written by a newer program"),
     Case("signature.json missing", lambda k: rebuild(k.bundle, drop=["signature.json"]), r"signature.json is missing"),
-    Case("signature.json not JSON", lambda k: rebuild(k.bundle, replace={"signature.json": b"sig"}),
-         r"signature.json is not valid JSON"),
+    Case(
+        "signature.json not JSON",
+        lambda k: rebuild(k.bundle, replace={"signature.json": b"sig"}),
+        r"signature.json is not valid JSON",
+    ),
     Case("signature by another key", _signed_by_other, r"signed by another key"),
-    Case("signature under another certificate", _signature_from_other_certificate,
-         r"signature over manifest.json is not valid"),
-    Case("assessment.json not JSON", lambda k: resign(k.bundle, k.identity, files={"assessment.json": b"<xml/>"}),
-         r"assessment.json is not valid JSON"),
-    Case("uuid mismatch between manifest and document",
-         lambda k: resign(k.bundle, k.identity, document=_set(["id"], "00000000-0000-4000-8000-000000000000")),
-         r"assessment.json: the assessment id .* differs from manifest.json"),
-    Case("revision mismatch between manifest and document",
-         lambda k: resign(k.bundle, k.identity, manifest=_set(["assessment", "revision"], 7)),
-         r"assessment.json: the revision 1 differs from manifest.json's 7"),
-    Case("size mismatch", lambda k: resign(k.bundle, k.identity, manifest=_set(["files", 0, "size"], 5)),
-         r"assessment.json: the size is \d+ bytes, but manifest.json says 5"),
-    Case("document shape broken", lambda k: resign(k.bundle, k.identity, document=_drop_key("answers")),
-         r"assessment.json: answers: missing"),
-    Case("newer document format", lambda k: resign(k.bundle, k.identity, document=_set(["format"], 9)),
-         r"assessment.json: format 9 was written by a newer program"),
-    Case("evidence described with another hash", lambda k: resign(k.bundle, k.identity, document=_evidence_sha),
-         r"evidence\[0\]: the size or SHA-256 recorded .* does not match"),
+    Case(
+        "signature under another certificate",
+        _signature_from_other_certificate,
+        r"signature over manifest.json is not valid",
+    ),
+    Case(
+        "assessment.json not JSON",
+        lambda k: resign(k.bundle, k.identity, files={"assessment.json": b"<xml/>"}),
+        r"assessment.json is not valid JSON",
+    ),
+    Case(
+        "uuid mismatch between manifest and document",
+        lambda k: resign(k.bundle, k.identity, document=_set(["id"], "00000000-0000-4000-8000-000000000000")),
+        r"assessment.json: the assessment id .* differs from manifest.json",
+    ),
+    Case(
+        "revision mismatch between manifest and document",
+        lambda k: resign(k.bundle, k.identity, manifest=_set(["assessment", "revision"], 7)),
+        r"assessment.json: the revision 1 differs from manifest.json's 7",
+    ),
+    Case(
+        "size mismatch",
+        lambda k: resign(k.bundle, k.identity, manifest=_set(["files", 0, "size"], 5)),
+        r"assessment.json: the size is \d+ bytes, but manifest.json says 5",
+    ),
+    Case(
+        "document shape broken",
+        lambda k: resign(k.bundle, k.identity, document=_drop_key("answers")),
+        r"assessment.json: answers: missing",
+    ),
+    Case(
+        "newer document format",
+        lambda k: resign(k.bundle, k.identity, document=_set(["format"], 9)),
+        r"assessment.json: format 9 was written by a newer program",
+    ),
+    Case(
+        "evidence described with another hash",
+        lambda k: resign(k.bundle, k.identity, document=_evidence_sha),
+        r"evidence\[0\]: the size or SHA-256 recorded .* does not match",
+    ),
 )

@@ -45,37 +45,88 @@ def make_identity(folder: Path, name: str, email: str) -> UnlockedIdentity:
 @pytest.fixture(scope="module")
 def identities(tmp_path_factory: pytest.TempPathFactory) -> tuple[UnlockedIdentity, UnlockedIdentity]:
     folder = tmp_path_factory.mktemp("identities")
-    return (make_identity(folder / "a", "Małgorzata Wiśniewska", "m.wisniewska@example.pl"),
-            make_identity(folder / "b", "Mallory Other", "mallory@example.org"))
+    return (
+        make_identity(folder / "a", "Małgorzata Wiśniewska", "m.wisniewska@example.pl"),
+        make_identity(folder / "b", "Mallory Other", "mallory@example.org"),
+    )
 
 
 def make_document(assessment_id: str = ASSESSMENT_ID, revision: int = 1) -> dict[str, Any]:
     at = "2026-11-02T09:00:00.000000+00:00"
     return {
-        "format": 1, "id": assessment_id, "revision": revision, "status": "finalised", "scheme": "gold",
+        "format": 1,
+        "id": assessment_id,
+        "revision": revision,
+        "status": "finalised",
+        "scheme": "gold",
         "catalog": dict(CATALOG),
-        "organisation": {"name": "Klaster Łódź", "country": "PL", "region": "", "legal_form": "", "sector": "ict",
-                         "website": "", "contact": ""},
+        "organisation": {
+            "name": "Klaster Łódź",
+            "country": "PL",
+            "region": "",
+            "legal_form": "",
+            "sector": "ict",
+            "website": "",
+            "contact": "",
+        },
         "assessors": ["A. Expert"],
         "interview": {"start": "2026-10-20", "end": None, "place": "Łódź", "lang": "en"},
-        "current_indicator": "1.1.0", "created_at": at, "updated_at": at, "finalised_at": at,
+        "current_indicator": "1.1.0",
+        "created_at": at,
+        "updated_at": at,
+        "finalised_at": at,
         "summary": {"strengths": "", "improvement_areas": "", "recommendations": ""},
         "score": {"progress_done": 31, "progress_total": 31, "points": 120.5, "max_points": 150, "passed": True},
         "answers": [{"key": "1.1.2.participants", "value": 85, "answered_by": "A. Expert", "answered_at": at}],
-        "indicators": [{"id": "1.1.2", "result_status": "met", "result_points": 5.0, "note": "Seen.",
-                        "follow_up": False, "override": None}],
+        "indicators": [
+            {
+                "id": "1.1.2",
+                "result_status": "met",
+                "result_points": 5.0,
+                "note": "Seen.",
+                "follow_up": False,
+                "override": None,
+            }
+        ],
         "evidence": [
-            {"id": name.split(".")[0], "file_name": f"file{n}", "stored_name": name,
-             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "description": "", "indicators": ["1.1.2"],
-             "added_by": "A. Expert", "added_at": at}
+            {
+                "id": name.split(".")[0],
+                "file_name": f"file{n}",
+                "stored_name": name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "description": "",
+                "indicators": ["1.1.2"],
+                "added_by": "A. Expert",
+                "added_at": at,
+            }
             for n, (name, data) in enumerate(sorted(EVIDENCE.items()))
         ],
-        "drawn_signatures": [{"role": "assessor", "signer_name": "A. Expert", "signed_at": at,
-                              "image_png": base64.b64encode(b"\x89PNG\r\n\x1a\n....").decode()}],
+        "drawn_signatures": [
+            {
+                "role": "assessor",
+                "signer_name": "A. Expert",
+                "signed_at": at,
+                "image_png": base64.b64encode(b"\x89PNG\r\n\x1a\n....").decode(),
+            }
+        ],
         "revisions": [{"revision": revision, "finalised_at": at, "snapshot": {"total": {"points": 120.5}}}],
-        "audit": {"head": "1" * 64, "count": 1, "entries": [
-            {"at": at, "actor": "A. Expert", "action": "create", "target": "gold@2013.1", "old_json": "null",
-             "new_json": "{}", "prev_hash": "0" * 64, "hash": "1" * 64}]},
+        "audit": {
+            "head": "1" * 64,
+            "count": 1,
+            "entries": [
+                {
+                    "at": at,
+                    "actor": "A. Expert",
+                    "action": "create",
+                    "target": "gold@2013.1",
+                    "old_json": "null",
+                    "new_json": "{}",
+                    "prev_hash": "0" * 64,
+                    "hash": "1" * 64,
+                }
+            ],
+        },
     }
 
 
@@ -98,8 +149,14 @@ def evidence_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def write_good(folder: Path, identity: UnlockedIdentity) -> Path:
-    return write_bundle(folder / "good.esca", manifest_base(identity), make_document(), REPORT,
-                        evidence_files(folder / "files"), lambda data: sign_detached(identity, data))
+    return write_bundle(
+        folder / "good.esca",
+        manifest_base(identity),
+        make_document(),
+        REPORT,
+        evidence_files(folder / "files"),
+        lambda data: sign_detached(identity, data),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +169,9 @@ def kit(tmp_path_factory: pytest.TempPathFactory, identities: tuple[UnlockedIden
 # --- writing and reading a good bundle ------------------------------------------------------------
 
 
-def test_a_written_bundle_reads_back_whole(tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
-                                           ) -> None:
+def test_a_written_bundle_reads_back_whole(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
+) -> None:
     identity, _ = identities
     path = write_good(tmp_path, identity)
     bundle = read_bundle(path)
@@ -139,8 +197,11 @@ def test_the_manifest_lists_every_file_with_its_hash_and_size(kit: Kit) -> None:
     listed = {f["name"]: f for f in manifest["files"]}
     assert set(listed) == set(contents) - {"manifest.json", "signature.json"}
     for name, entry in listed.items():
-        assert entry == {"name": name, "sha256": hashlib.sha256(contents[name]).hexdigest(),
-                         "size": len(contents[name])}
+        assert entry == {
+            "name": name,
+            "sha256": hashlib.sha256(contents[name]).hexdigest(),
+            "size": len(contents[name]),
+        }
 
 
 def test_the_signature_covers_the_exact_manifest_bytes(kit: Kit) -> None:
@@ -158,19 +219,22 @@ def test_trust_is_reported_and_can_be_required(kit: Kit) -> None:
         read_bundle(kit.bundle, [kit.other.certificate], require_trusted=True)
 
 
-def test_a_bundle_without_report_or_evidence_is_valid(tmp_path: Path,
-                                                      identities: tuple[UnlockedIdentity, UnlockedIdentity]) -> None:
+def test_a_bundle_without_report_or_evidence_is_valid(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
+) -> None:
     identity, _ = identities
     document = make_document()
     document["evidence"] = []
-    path = write_bundle(tmp_path / "bare.esca", manifest_base(identity), document, None, [],
-                        lambda data: sign_detached(identity, data))
+    path = write_bundle(
+        tmp_path / "bare.esca", manifest_base(identity), document, None, [], lambda data: sign_detached(identity, data)
+    )
     bundle = read_bundle(path)
     assert bundle.report_pdf is None and bundle.evidence == {}
 
 
-def test_writing_is_atomic_when_signing_fails(tmp_path: Path,
-                                              identities: tuple[UnlockedIdentity, UnlockedIdentity]) -> None:
+def test_writing_is_atomic_when_signing_fails(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
+) -> None:
     identity, _ = identities
     target = tmp_path / "out" / "bundle.esca"
 
@@ -182,38 +246,54 @@ def test_writing_is_atomic_when_signing_fails(tmp_path: Path,
     assert list(target.parent.iterdir()) == []  # neither the bundle nor a temporary file
 
 
-def test_writing_replaces_an_older_file_only_when_complete(tmp_path: Path,
-                                                           identities: tuple[UnlockedIdentity, UnlockedIdentity]
-                                                           ) -> None:
+def test_writing_replaces_an_older_file_only_when_complete(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
+) -> None:
     identity, _ = identities
     path = write_good(tmp_path, identity)
     before = path.read_bytes()
     with pytest.raises(BundleError, match="cannot be read"):
-        write_bundle(path, manifest_base(identity), make_document(), REPORT, [("x.pdf", tmp_path / "missing.pdf")],
-                     lambda data: sign_detached(identity, data))
+        write_bundle(
+            path,
+            manifest_base(identity),
+            make_document(),
+            REPORT,
+            [("x.pdf", tmp_path / "missing.pdf")],
+            lambda data: sign_detached(identity, data),
+        )
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("../escape.pdf", "folder separator"),
-    (".hidden", "must not start with '.'"),
-    ("a:b.pdf", "control characters or ':'"),
-    ("", "non-empty"),
-])
-def test_write_refuses_unsafe_evidence_names(tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity],
-                                             name: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../escape.pdf", "folder separator"),
+        (".hidden", "must not start with '.'"),
+        ("a:b.pdf", "control characters or ':'"),
+        ("", "non-empty"),
+    ],
+)
+def test_write_refuses_unsafe_evidence_names(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity], name: str, reason: str
+) -> None:
     identity, _ = identities
     source = tmp_path / "file.pdf"
     source.write_bytes(b"x")
     with pytest.raises(BundleError, match=re.escape(reason)):
-        write_bundle(tmp_path / "b.esca", manifest_base(identity), make_document(), None, [(name, source)],
-                     lambda data: sign_detached(identity, data))
+        write_bundle(
+            tmp_path / "b.esca",
+            manifest_base(identity),
+            make_document(),
+            None,
+            [(name, source)],
+            lambda data: sign_detached(identity, data),
+        )
     assert not (tmp_path / "b.esca").exists()
 
 
-def test_write_refuses_a_manifest_it_would_refuse_to_read(tmp_path: Path,
-                                                          identities: tuple[UnlockedIdentity, UnlockedIdentity]
-                                                          ) -> None:
+def test_write_refuses_a_manifest_it_would_refuse_to_read(
+    tmp_path: Path, identities: tuple[UnlockedIdentity, UnlockedIdentity]
+) -> None:
     identity, _ = identities
     base = manifest_base(identity, assessment_id="not-a-uuid")
     with pytest.raises(BundleError, match=r"assessment.id: 'not-a-uuid' is not a UUID"):
@@ -244,8 +324,7 @@ def test_the_good_bundle_passes_every_check(kit: Kit) -> None:
     assert read_bundle(kit.bundle).assessment_id == ASSESSMENT_ID
 
 
-def test_too_many_entries_is_refused_before_the_directory_is_parsed(kit: Kit, monkeypatch: pytest.MonkeyPatch
-                                                                    ) -> None:
+def test_too_many_entries_is_refused_before_the_directory_is_parsed(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
     entries = [(f"evidence/f{n}", b"") for n in range(MAX_ENTRIES + 1)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -279,13 +358,16 @@ def test_random_damage_is_refused_or_harmless_never_a_crash(kit: Kit) -> None:
     generator = random.Random(20261102)
     for _ in range(300):
         at = generator.randrange(len(kit.bundle))
-        damaged = kit.bundle[:at] + bytes([kit.bundle[at] ^ (1 << generator.randrange(8))]) + kit.bundle[at + 1:]
+        damaged = kit.bundle[:at] + bytes([kit.bundle[at] ^ (1 << generator.randrange(8))]) + kit.bundle[at + 1 :]
         try:
             bundle = read_bundle(damaged)
         except BundleError:
             continue
         assert (bundle.document, bundle.evidence, bundle.report_pdf) == (
-            original.document, original.evidence, original.report_pdf)
+            original.document,
+            original.evidence,
+            original.report_pdf,
+        )
 
 
 def test_document_problem_names_the_path() -> None:

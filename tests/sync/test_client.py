@@ -109,11 +109,14 @@ def test_cancelling_stops_an_upload_between_chunks(client: ReviewServiceClient, 
     assert central.store.count_submissions() == 0
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("https://review.example.org/", "https://review.example.org"),
-    (" http://127.0.0.1:8750 ", "http://127.0.0.1:8750"),
-    ("https://example.org/esca/", "https://example.org/esca"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://review.example.org/", "https://review.example.org"),
+        (" http://127.0.0.1:8750 ", "http://127.0.0.1:8750"),
+        ("https://example.org/esca/", "https://example.org/esca"),
+    ],
+)
 def test_server_addresses_are_normalised(given: str, expected: str) -> None:
     assert normalise_server_url(given) == expected
 

@@ -26,3 +26,8 @@ def _working_bindings() -> None:
             "use a PySide6 other than 6.12.0 (6.11.3 works) or Python >= 3.12",
             pytrace=False,
         )
+
+
+from tests.central.harness import central, memory_keyring  # noqa: E402 - shared fixtures of the review service
+
+__all__ = ["central", "memory_keyring"]

@@ -68,8 +68,13 @@ def test_sigkill_while_typing_keeps_every_saved_answer_and_the_position(
     context.close()
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ESCA_DESKTOP_CONFIG_DIR": str(config)}
-    process = subprocess.Popen([sys.executable, "-c", DRIVER, str(data_dir), assessment_id],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(data_dir), assessment_id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     assert process.stdout is not None
     saved: dict[str, str] = {}
     stream = 0

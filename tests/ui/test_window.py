@@ -204,17 +204,20 @@ def test_dropping_a_file_attaches_it_as_evidence(qtbot: QtBot, window: MainWindo
     mime.setUrls([QUrl.fromLocalFile(str(source))])
     page = workspace.page
     assert page is not None
-    drop = QDropEvent(QPoint(10, 10).toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     page.dropEvent(drop)
     assert workspace.page is not None
     texts = [workspace.page.evidence_list.item(n).text() for n in range(workspace.page.evidence_list.count())]
     assert any("Satzung 2019.pdf" in text and "17 B" in text for text in texts)
 
 
-def test_finalise_is_refused_with_the_problems_then_allowed(
-    qtbot: QtBot, data_dir: Path, messages: Messages
-) -> None:
+def test_finalise_is_refused_with_the_problems_then_allowed(qtbot: QtBot, data_dir: Path, messages: Messages) -> None:
     window = make_window(qtbot, data_dir, samples=True)
     workspace = workspace_of(window)
     assert workspace.interview.assessment.scheme == "gold"
@@ -239,9 +242,7 @@ def test_finalise_is_refused_with_the_problems_then_allowed(
     window.close()
 
 
-def test_closing_and_reopening_finds_every_answer_at_the_same_indicator(
-    qtbot: QtBot, data_dir: Path
-) -> None:
+def test_closing_and_reopening_finds_every_answer_at_the_same_indicator(qtbot: QtBot, data_dir: Path) -> None:
     window = make_window(qtbot, data_dir)
     assessment_id = create_gold(qtbot, window)
     workspace = workspace_of(window)
@@ -259,8 +260,9 @@ def test_closing_and_reopening_finds_every_answer_at_the_same_indicator(
     again.close()
 
 
-def test_interview_language_switches_without_losing_typed_text(qtbot: QtBot, window: MainWindow,
-                                                               data_dir: Path) -> None:
+def test_interview_language_switches_without_losing_typed_text(
+    qtbot: QtBot, window: MainWindow, data_dir: Path
+) -> None:
     assessment_id = create_gold(qtbot, window)
     workspace = workspace_of(window)
     workspace.jump_to("1.1.2")

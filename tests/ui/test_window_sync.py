@@ -14,11 +14,15 @@ from esca_desktop.app import build_window
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.signing import identity_store
 from esca_desktop.ui.sync_actions import SignInDialog
-from tests.central.harness import Central, central, finalised_bronze, memory_keyring  # noqa: F401 - fixtures
+from tests.central.harness import Central, finalised_bronze
 
 
 def test_sync_from_the_window_and_a_returned_assessment_shows_the_comment(
-    qtbot: QtBot, data_dir: Path, tmp_path: Path, central: Central, memory_keyring: Any,  # noqa: F811
+    qtbot: QtBot,
+    data_dir: Path,
+    tmp_path: Path,
+    central: Central,
+    memory_keyring: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
@@ -52,8 +56,10 @@ def test_sync_from_the_window_and_a_returned_assessment_shows_the_comment(
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
     assert "1 sent" in window.save_label.text()
     with central.api(central.reviewer_token) as api:
-        response = api.post(f"/submissions/{assessment_id}/1/return",
-                            json={"comments": {"B2.2": "Please show the employment contracts."}})
+        response = api.post(
+            f"/submissions/{assessment_id}/1/return",
+            json={"comments": {"B2.2": "Please show the employment contracts."}},
+        )
         assert response.status_code == 200, response.text
     window.sync_actions.sync()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
