@@ -47,15 +47,32 @@ def test_a_database_is_backed_up_before_it_is_migrated(data_dir: Path, monkeypat
     import esca_desktop.storage.database as database
 
     calls: list[str] = []
-    monkeypatch.setattr(database, "KNOWN_REVISIONS", (HEAD_REVISION, "0002_next"))
-    monkeypatch.setattr(database, "HEAD_REVISION", "0002_next")
-    monkeypatch.setattr(database, "migrate", lambda engine: calls.append("migrated"))
+
+    def fake_migration(engine: object) -> None:  # stands in for a future migration script
+        calls.append("migrated")
+        with sqlite3.connect(database_path(data_dir)) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = '0003_next'")
+
+    monkeypatch.setattr(database, "KNOWN_REVISIONS", (HEAD_REVISION, "0003_next"))
+    monkeypatch.setattr(database, "HEAD_REVISION", "0003_next")
+    monkeypatch.setattr(database, "migrate", fake_migration)
     database.open_engine(data_dir).dispose()
     backups = list(backups_dir(data_dir).glob("*.sqlite3"))
     assert calls == ["migrated"]
-    assert len(backups) == 1 and "before-0002_next" in backups[0].name
+    assert len(backups) == 1 and "before-0003_next" in backups[0].name
     with sqlite3.connect(backups[0]) as conn:
         assert conn.execute("SELECT count(*) FROM assessment").fetchone()[0] == 1
+
+
+def test_a_migration_that_stops_short_is_refused(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_context(data_dir).close()
+    import esca_desktop.storage.database as database
+
+    monkeypatch.setattr(database, "KNOWN_REVISIONS", (HEAD_REVISION, "0003_next"))
+    monkeypatch.setattr(database, "HEAD_REVISION", "0003_next")
+    monkeypatch.setattr(database, "migrate", lambda engine: None)  # a script missing from the installation
+    with pytest.raises(StoreError, match="stopped at .* instead of 0003_next: .*reinstall"):
+        database.open_engine(data_dir)
 
 
 def _edit_audit(path: Path, sql: str) -> None:
