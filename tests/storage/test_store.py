@@ -71,7 +71,7 @@ def test_a_migration_that_stops_short_is_refused(data_dir: Path, monkeypatch: py
     monkeypatch.setattr(database, "KNOWN_REVISIONS", (HEAD_REVISION, "0003_next"))
     monkeypatch.setattr(database, "HEAD_REVISION", "0003_next")
     monkeypatch.setattr(database, "migrate", lambda engine: None)  # a script missing from the installation
-    with pytest.raises(StoreError, match="stopped at .* instead of 0003_next: .*reinstall"):
+    with pytest.raises(StoreError, match=r"stopped at .* instead of 0003_next: .*reinstall"):
         database.open_engine(data_dir)
 
 
