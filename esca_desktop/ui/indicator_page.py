@@ -185,9 +185,9 @@ class IndicatorPage(QScrollArea):
             self.messages[fld.key] = message
             editor.edited.connect(lambda raw, key=fld.key: self.answer_edited.emit(key, raw))
             editor.committed.connect(lambda key=fld.key: self.answer_committed.emit(key))
-            editor.widget.setVisible(session.field_relevant(fld))
-            label.setVisible(session.field_relevant(fld))
-            cell.setVisible(session.field_relevant(fld))
+            if not session.field_relevant(fld):  # widgets are shown by default: only hide
+                label.setVisible(False)
+                cell.setVisible(False)
             editor.setProperty("row_widgets", (label, cell))
         column.addLayout(form)
 
@@ -251,14 +251,25 @@ class IndicatorPage(QScrollArea):
         self.refresh_result()
 
     def _override_box(self) -> QWidget:
+        """The check box now; the form itself only when it is needed (most indicators never get one)."""
         state = self.session.state(self.indicator.id)
         wrapper = QWidget()
-        outer = QVBoxLayout(wrapper)
-        outer.setContentsMargins(0, 0, 0, 0)
+        self._override_layout = QVBoxLayout(wrapper)
+        self._override_layout.setContentsMargins(0, 0, 0, 0)
         self.override_check = QCheckBox(self.tr("Override the result (assessor's judgement, with a justification)"))
         self.override_check.setChecked(state.override is not None)
         self.override_check.setEnabled(not self.read_only)
-        outer.addWidget(self.override_check)
+        self._override_layout.addWidget(self.override_check)
+        self.override_form: QGroupBox | None = None
+        if state.override is not None:
+            self._build_override_form()
+        self.override_check.toggled.connect(self._override_toggled)
+        return wrapper
+
+    def _build_override_form(self) -> QGroupBox:
+        if self.override_form is not None:
+            return self.override_form
+        state = self.session.state(self.indicator.id)
         self.override_form = QGroupBox()
         layout = QFormLayout(self.override_form)
         self.override_status = QComboBox()
@@ -294,13 +305,13 @@ class IndicatorPage(QScrollArea):
         layout.addRow(self.tr("Justification"), self.override_justification)
         layout.addRow("", self.override_message)
         layout.addRow("", apply_button)
-        outer.addWidget(self.override_form)
-        self.override_form.setVisible(self.override_check.isChecked())
-        self.override_check.toggled.connect(self._override_toggled)
-        return wrapper
+        self._override_layout.addWidget(self.override_form)
+        return self.override_form
 
     def _override_toggled(self, on: bool) -> None:
-        self.override_form.setVisible(on)
+        form = self._build_override_form() if on else self.override_form
+        if form is not None:
+            form.setVisible(on)
         if not on and self.session.state(self.indicator.id).override is not None:
             self.override_cleared.emit(self.indicator.id)
 
@@ -310,6 +321,7 @@ class IndicatorPage(QScrollArea):
         self.override_requested.emit(self.indicator.id, status, points, self.override_justification.toPlainText())
 
     def show_override_message(self, message: str) -> None:
+        self._build_override_form()
         self.override_message.setText(message)
         self.override_message.setVisible(bool(message))
 

@@ -309,8 +309,6 @@ class InterviewWorkspace(QWidget):
     def flush(self) -> None:
         """Store everything typed so far (called by the timer, on page change, focus change, close)."""
         self._timer.stop()
-        if self._position_timer.isActive():
-            self._remember_position()
         self.summary.flush()
         if not self._pending and self._pending_note is None:
             return
