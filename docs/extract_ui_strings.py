@@ -48,8 +48,9 @@ def source_arguments(tree: ast.AST) -> Iterator[tuple[int, ast.expr]]:
             continue
         if node.func.attr == "tr" and node.args:
             yield node.lineno, node.args[0]
-        elif (node.func.attr == "translate" and _owner_name(node.func.value) in _TRANSLATE_OWNERS
-              and len(node.args) >= 2):
+        elif (
+            node.func.attr == "translate" and _owner_name(node.func.value) in _TRANSLATE_OWNERS and len(node.args) >= 2
+        ):
             yield node.lineno, node.args[1]
 
 

@@ -181,6 +181,7 @@ class DateEditor(LineEditor):
         action.setDefaultWidget(self.calendar)
         menu.addAction(action)
         menu.aboutToShow.connect(self._sync_calendar)
+
         def picked(date: QDate) -> None:
             self._pick(date)
             menu.close()

@@ -67,13 +67,16 @@ def test_named_fields_and_html_tags_survive_translation() -> None:
     def tags(text: str) -> list[str]:
         return re.findall(r"</?\w+>", text)
 
-    wrong = {s: GERMAN[s] for s in SOURCES if s in GERMAN
-             and (fields(s) != fields(GERMAN[s]) or tags(s) != tags(GERMAN[s]))}
+    wrong = {
+        s: GERMAN[s] for s in SOURCES if s in GERMAN and (fields(s) != fields(GERMAN[s]) or tags(s) != tags(GERMAN[s]))
+    }
     assert not wrong, wrong
 
 
 def test_accelerators_are_kept() -> None:
-    lost = {s: GERMAN[s] for s in SOURCES if s in GERMAN and (_accelerator(s) is None) != (_accelerator(GERMAN[s]) is None)}
+    lost = {
+        s: GERMAN[s] for s in SOURCES if s in GERMAN and (_accelerator(s) is None) != (_accelerator(GERMAN[s]) is None)
+    }
     assert not lost, f"'&' accelerator added or dropped: {lost}"
 
 
@@ -87,8 +90,9 @@ def german(qapp: QApplication) -> Iterator[None]:
             qapp.removeTranslator(translator)
 
 
-def test_main_window_shows_german_menus(german: None, qtbot: QtBot, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_window_shows_german_menus(
+    german: None, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
     from esca_desktop.ui.main_window import MainWindow
 
