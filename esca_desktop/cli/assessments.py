@@ -289,24 +289,21 @@ def assessment_score(cli: Cli) -> int:
 def assessment_finalise(cli: Cli) -> int:
     interview = cli.open_interview()
     interview.finalise()
-    if cli.args.json:
-        cli.emit_json(
-            {"id": interview.id, "status": interview.assessment.status.value, "revision": interview.assessment.revision}
-        )
-    else:
-        cli.print(f"{interview.id}: finalised (revision {interview.assessment.revision})")
-    return 0
+    return _report_status(cli, interview, f"finalised (revision {interview.assessment.revision})")
 
 
 def assessment_reopen(cli: Cli) -> int:
     interview = cli.open_interview()
     interview.reopen()
+    return _report_status(cli, interview, f"reopened as revision {interview.assessment.revision}")
+
+
+def _report_status(cli: Cli, interview: Interview, text: str) -> int:
+    assessment = interview.assessment
     if cli.args.json:
-        cli.emit_json(
-            {"id": interview.id, "status": interview.assessment.status.value, "revision": interview.assessment.revision}
-        )
+        cli.emit_json({"id": interview.id, "status": assessment.status.value, "revision": assessment.revision})
     else:
-        cli.print(f"{interview.id}: reopened as revision {interview.assessment.revision}")
+        cli.print(f"{interview.id}: {text}")
     return 0
 
 
