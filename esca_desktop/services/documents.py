@@ -90,13 +90,24 @@ class DocumentService:
 
     # --- report ---------------------------------------------------------------------------------
 
+    def stored_quartiles(self, assessment: Assessment) -> list[Quartiles]:
+        """Benchmark statistics from the review service for this organisation's comparison groups."""
+        from esca_desktop.storage.sync_store import SyncStore
+
+        org = assessment.organisation
+        groups = [f"country:{org.country}"] + ([f"sector:{org.sector}"] if org.sector else [])
+        return SyncStore(self.repository.engine, self.context.clock).benchmarks(groups)
+
     def report_data(
-        self, assessment_id: str, lang: str | None = None, quartiles: Sequence[Quartiles] = ()
+        self, assessment_id: str, lang: str | None = None, quartiles: Sequence[Quartiles] | None = None
     ) -> ReportData:
         """What the report shows. `quartiles`: benchmark statistics of comparison groups (Bronze), any
-        number per field, e.g. `sector:ict` and `country:DE`; statistics of other fields are ignored."""
+        number per field, e.g. `sector:ict` and `country:DE`; statistics of other fields are ignored.
+        By default, those the last sync brought for the organisation's sector and country."""
         interview, lang = self._open(assessment_id, lang)
         assessment = interview.assessment
+        if quartiles is None:
+            quartiles = self.stored_quartiles(assessment)
         session = interview.session
         catalog = interview.catalog
         generated_at = self.context.clock()
@@ -134,7 +145,7 @@ class DocumentService:
         )
 
     def write_report(
-        self, assessment_id: str, out_path: Path, lang: str | None = None, quartiles: Sequence[Quartiles] = ()
+        self, assessment_id: str, out_path: Path, lang: str | None = None, quartiles: Sequence[Quartiles] | None = None
     ) -> tuple[Path, SignatureBox]:
         """Write the assessment report (in `lang`, by default the interview's language); returns its path
         and where its signature box is, for signing."""

@@ -372,6 +372,26 @@ def test_bronze_report_without_benchmark_statistics_says_so(
     assert "Benchmark statistics for the comparison groups were not available" in page_texts(path)[1]
 
 
+def test_bronze_report_uses_the_statistics_the_last_sync_brought(
+    documents: DocumentService, service: AssessmentService, demo: dict[str, str], tmp_path: Path
+) -> None:
+    from esca_desktop.storage.sync_store import SyncStore
+
+    bronze = service.open(demo["bronze"])
+    sector = bronze.assessment.organisation.sector
+    store = SyncStore(service.repository.engine, service.context.clock)
+    store.replace_benchmarks(
+        [
+            Quartiles("B1.4.committed_members", f"sector:{sector}", 12, 10, 40, 60, 90, 400),
+            Quartiles("B1.4.committed_members", "sector:ict", 8, 1, 2, 3, 4, 5),  # another sector: not shown
+        ]
+    )
+    path, _ = documents.write_report(demo["bronze"], tmp_path / "bronze.pdf", lang="en")
+    text = " ".join(page_texts(path))
+    assert f"Committed members — comparison group: {sector_label(sector, 'en')}" in text
+    assert f"comparison group: {sector_label('ict', 'en')}" not in text
+
+
 def test_silver_report_gives_pass_or_fail_with_reasons(
     documents: DocumentService, service: AssessmentService, demo: dict[str, str], tmp_path: Path
 ) -> None:
