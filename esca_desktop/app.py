@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -18,6 +18,7 @@ from esca_desktop.ui.crash import ErrorReporter
 from esca_desktop.ui.i18n import install_translators, resolve_language
 from esca_desktop.ui.main_window import MainWindow
 
+_TRANSLATORS: list[QTranslator] = []
 STARTUP_PROBE_ENV = "ESCA_DESKTOP_STARTUP_PROBE"  # benchmark hook: print the time to first paint, quit
 
 
@@ -38,7 +39,10 @@ def build_window(
     settings = load_settings()
     app = create_application(sys.argv[:1])
     lang = resolve_language(settings.ui_language)
-    app.setProperty("translators", install_translators(app, lang))
+    # A Python reference keeps the translators (and their Python `translate`) alive for the whole run.
+    for old in _TRANSLATORS:
+        app.removeTranslator(old)
+    _TRANSLATORS[:] = install_translators(app, lang)
     folder = resolve_data_dir(data_dir or settings.data_dir or None)
     reporter = ErrorReporter(folder / "logs", interactive=interactive_errors)
     reporter.install()

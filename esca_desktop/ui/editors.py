@@ -7,6 +7,7 @@ The page hands the raw input to the interview, which validates, stores and answe
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -322,7 +323,9 @@ class ComputedView(FieldEditor):
         return self.label
 
     def set_value(self, value: AnswerValue) -> None:
-        self.label.setText(format_value(self.field, value, self.lang) if value is not None else "—")
+        shown = format_value(self.field, value, self.lang) if value is not None else "—"
+        hint = self.tr("computed")
+        self.label.setText(f"{html.escape(shown)}   <span style='font-weight:normal; color:gray'>{hint}</span>")
 
     def set_read_only(self, read_only: bool) -> None:
         pass

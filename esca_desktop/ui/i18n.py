@@ -53,6 +53,7 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
         app.installTranslator(qt)
         installed.append(qt)
     ours = TableTranslator(translation_table(lang))
+    ours.setParent(app)
     app.installTranslator(ours)
     installed.append(ours)
     return installed

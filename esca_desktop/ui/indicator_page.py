@@ -158,13 +158,15 @@ class IndicatorPage(QScrollArea):
             editor.set_value(session.value(fld.key))
             editor.set_read_only(read_only)
             label_text = fld.label.get(lang) + (" *" if fld.required else "")
-            if fld.computed:
-                label_text += "  " + self.tr("(computed)")
             label = QLabel(label_text)
             label.setWordWrap(True)
             label.setBuddy(editor.focus_widget())
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance("M") * 12)
-            label.setMaximumWidth(label.fontMetrics().horizontalAdvance("M") * 22)
+            label.setMaximumWidth(label.fontMetrics().horizontalAdvance("M") * 26)
+            # QFormLayout does not grow a row for a wrapped label: reserve the lines it may need.
+            label.setMinimumHeight(label.heightForWidth(label.minimumWidth()))
+            if fld.computed:
+                label.setToolTip(self.tr("Computed from other answers"))
             cell = QWidget()
             cell_layout = QVBoxLayout(cell)
             cell_layout.setContentsMargins(0, 0, 0, 6)

@@ -312,3 +312,22 @@ def test_a_finalised_report_is_signed_and_saved_from_the_documents_menu(
     verdict = verify_pdf(target)
     assert verdict.signed and verdict.intact
     window.close()
+
+
+def test_the_program_speaks_german_when_the_setting_says_so(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> None:
+    from esca_desktop.settings import Settings, save_settings
+
+    save_settings(Settings(ui_language="de"))
+    german = build_window(str(data_dir), interactive_errors=False)
+    qtbot.addWidget(german)
+    import gc
+
+    gc.collect()  # the translators must survive a garbage collection
+    titles = [action.text() for action in german.menuBar().actions()]
+    assert "&Datei" in titles and "&Hilfe" in titles
+    german.close()
+    save_settings(Settings(ui_language="en"))
+    english = build_window(str(data_dir), interactive_errors=False)
+    qtbot.addWidget(english)
+    assert "&File" in [action.text() for action in english.menuBar().actions()]
+    english.close()
