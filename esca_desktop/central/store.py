@@ -13,12 +13,11 @@ API tokens are kept as SHA-256 hashes only; the token itself is shown once, when
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +52,7 @@ from esca_desktop.central.benchmarks import Contribution, compute_benchmarks
 from esca_desktop.central.bundle_files import BundleFiles
 from esca_desktop.central.errors import ConflictError, ForbiddenError, InvalidRequestError, MissingError
 from esca_desktop.domain.benchmarks import Quartiles
+from esca_desktop.domain.model import Clock, iso_utc, utcnow
 from esca_desktop.errors import StoreError
 
 SCHEMA_VERSION = 1
@@ -61,7 +61,6 @@ STATUSES = ("received", "returned", "approved")
 DEFAULT_DATABASE = "esca-central.sqlite3"
 TOKEN_PREFIX = "esca_"
 
-Clock = Callable[[], dt.datetime]
 
 metadata = MetaData(
     naming_convention={
@@ -313,14 +312,6 @@ class CatalogInfo:
         }
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -418,7 +409,7 @@ class CentralStore:
                 yield conn
 
     def _now(self) -> str:
-        return _iso(self.clock())
+        return iso_utc(self.clock())
 
     # --- users ----------------------------------------------------------------------------------
 

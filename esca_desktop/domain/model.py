@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,11 +170,16 @@ class Changes:
         )
 
 
-NO_CHANGES = Changes()
+Clock = Callable[[], dt.datetime]
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """A moment as stored in the databases: ISO 8601 in UTC, to the microsecond (sorts as text)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 @dataclass

@@ -9,7 +9,7 @@ It never touches storage or widgets: callers persist what `answer` reports as st
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,11 +32,7 @@ from esca_desktop.forms.results import (
     ResultStatus,
     TotalScore,
 )
-from esca_desktop.forms.values import AnswerValue, ValueProblem, parse_value, to_expression_value
-
-
-def _msg(lang: str, en: str, de: str) -> str:
-    return de if lang == "de" else en
+from esca_desktop.forms.values import AnswerValue, ValueProblem, msg, parse_value, to_expression_value
 
 
 @dataclass(frozen=True)
@@ -280,7 +276,7 @@ class FormSession:
                 AnswerStatus.NOT_EDITABLE,
                 key,
                 None,
-                _msg(
+                msg(
                     lang,
                     f"{label} is computed and cannot be typed in",
                     f"{label} wird berechnet und kann nicht eingegeben werden",
@@ -293,7 +289,7 @@ class FormSession:
                 AnswerStatus.NOT_EDITABLE,
                 key,
                 None,
-                _msg(
+                msg(
                     lang,
                     f"{label}: indicator {indicator.id} is not applicable",
                     f"{label}: Indikator {indicator.id} ist nicht anwendbar",
@@ -311,7 +307,7 @@ class FormSession:
                     AnswerStatus.REQUIRED_BUT_EMPTY,
                     key,
                     None,
-                    _msg(lang, f"{label}: an answer is required", f"{label}: Angabe erforderlich"),
+                    msg(lang, f"{label}: an answer is required", f"{label}: Angabe erforderlich"),
                     previous,
                 )
             return AnswerResult(AnswerStatus.OK, key, None, "", previous)
@@ -439,21 +435,21 @@ class FormSession:
         lang = self.lang
         indicator = self.catalog.indicator_by_id.get(indicator_id)
         if indicator is None:
-            return _msg(lang, f"no indicator {indicator_id!r}", f"kein Indikator {indicator_id!r}")
+            return msg(lang, f"no indicator {indicator_id!r}", f"kein Indikator {indicator_id!r}")
         if len(override.justification.strip()) < 10:
-            return _msg(
+            return msg(
                 lang,
                 f"{indicator_id}: an override needs a written justification (at least 10 characters)",
                 f"{indicator_id}: eine Übersteuerung braucht eine schriftliche Begründung (mindestens 10 Zeichen)",
             )
         if override.status is ResultStatus.OPEN:
-            return _msg(
+            return msg(
                 lang, f"{indicator_id}: cannot override to 'open'", f"{indicator_id}: 'offen' ist keine Übersteuerung"
             )
         maximum = indicator.scoring.max_points
         needs_points = maximum > 0 and override.status is not ResultStatus.NOT_APPLICABLE
         if needs_points and (override.points is None or not 0 <= override.points <= maximum):
-            return _msg(
+            return msg(
                 lang,
                 f"{indicator_id}: points must be between 0 and {maximum:g}",
                 f"{indicator_id}: Punkte müssen zwischen 0 und {maximum:g} liegen",
@@ -511,7 +507,7 @@ class FormSession:
                         indicator.id,
                         fld.key,
                         ProblemKind.REQUIRED,
-                        _msg(
+                        msg(
                             lang,
                             f"{fld.key} ({label}): an answer is required",
                             f"{fld.key} ({label}): Angabe erforderlich",
@@ -533,7 +529,7 @@ class FormSession:
             indicator.id,
             None,
             ProblemKind.UNDECIDED,
-            _msg(
+            msg(
                 lang,
                 f"{indicator.id}: the result cannot be decided from the answers yet",
                 f"{indicator.id}: das Ergebnis lässt sich aus den Angaben noch nicht bestimmen",
@@ -607,7 +603,7 @@ class FormSession:
             title = indicator.title.get(lang)
             if res.status is ResultStatus.OPEN:
                 open_items.append(
-                    _msg(
+                    msg(
                         lang,
                         f"{what_en} {indicator.id} ({title}) is still open",
                         f"{what_de} {indicator.id} ({title}) ist noch offen",
@@ -615,7 +611,7 @@ class FormSession:
                 )
             elif res.status is ResultStatus.NOT_MET:
                 failures.append(
-                    _msg(
+                    msg(
                         lang,
                         f"{what_en} {indicator.id} ({title}) is not met",
                         f"{what_de} {indicator.id} ({title}) ist nicht erfüllt",
@@ -633,15 +629,15 @@ class FormSession:
             for check in checks:
                 if check.status is ResultStatus.OPEN:
                     open_items.append(
-                        _msg(lang, f"Check '{check.label}' is still open", f"Prüfung '{check.label}' ist noch offen")
+                        msg(lang, f"Check '{check.label}' is still open", f"Prüfung '{check.label}' ist noch offen")
                     )
                 elif check.status is ResultStatus.NOT_MET:
                     failures.append(
-                        _msg(lang, f"Check '{check.label}' is not met", f"Prüfung '{check.label}' ist nicht erfüllt")
+                        msg(lang, f"Check '{check.label}' is not met", f"Prüfung '{check.label}' ist nicht erfüllt")
                     )
         below = rule.pass_percent is not None and total.percent is not None and total.percent < rule.pass_percent
         if below:
-            text = _msg(
+            text = msg(
                 lang,
                 f"Total {total.points:g} of {total.max_points:g} points ({total.percent:.1f} %) is below {rule.pass_percent:g} %",
                 f"Gesamt {total.points:g} von {total.max_points:g} Punkten ({total.percent:.1f} %) liegt unter {rule.pass_percent:g} %",
@@ -656,7 +652,7 @@ class FormSession:
         elif open_count:
             passed = None
             reasons = [
-                _msg(lang, f"{open_count} indicator(s) still open", f"{open_count} Indikator(en) noch offen"),
+                msg(lang, f"{open_count} indicator(s) still open", f"{open_count} Indikator(en) noch offen"),
                 *open_items,
             ]
         else:
@@ -709,9 +705,6 @@ class FormSession:
             if self.indicator_problems(indicator.id):
                 return self.jump_to(indicator.id)
         return None
-
-    def field_values(self, keys: Iterable[str]) -> dict[str, AnswerValue]:
-        return {key: self.value(key) for key in keys}
 
 
 def _from_expression(value: object) -> object:

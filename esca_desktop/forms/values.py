@@ -37,7 +37,8 @@ class ValueProblem(Exception):
         self.message = message
 
 
-def _msg(lang: str, en: str, de: str) -> str:
+def msg(lang: str, en: str, de: str) -> str:
+    """The message in the interview language (English and German are what the program speaks)."""
     return de if lang == "de" else en
 
 
@@ -74,7 +75,7 @@ def _parse_decimal_text(text: str, lang: str) -> Decimal:
 
 def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
     if isinstance(raw, bool):
-        raise ValueProblem("wrong_type", _msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
+        raise ValueProblem("wrong_type", msg(lang, f"expects {what_en}", f"erwartet {what_de}"))
     if isinstance(raw, int):
         value = raw
     elif (isinstance(raw, float) and raw.is_integer()) or (
@@ -86,11 +87,11 @@ def _to_int(raw: object, lang: str, what_en: str, what_de: str) -> int:
         if not re.fullmatch(r"[-+]?\d{1,30}", text):
             raise ValueProblem(
                 "wrong_type",
-                _msg(lang, f"expects {what_en}, got {_clip(raw)}", f"erwartet {what_de}, nicht {_clip(raw)}"),
+                msg(lang, f"expects {what_en}, got {_clip(raw)}", f"erwartet {what_de}, nicht {_clip(raw)}"),
             )
         value = int(text)
     if abs(value) > MAX_INTEGER:
-        raise ValueProblem("constraint", _msg(lang, "is too large", "ist zu groß"))
+        raise ValueProblem("constraint", msg(lang, "is too large", "ist zu groß"))
     return value
 
 
@@ -101,21 +102,21 @@ def _clip(raw: object) -> str:
 
 def _to_decimal(raw: object, lang: str) -> Decimal:
     if isinstance(raw, bool):
-        raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+        raise ValueProblem("wrong_type", msg(lang, "expects a number", "erwartet eine Zahl"))
     if isinstance(raw, Decimal) and not raw.is_finite():
-        raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+        raise ValueProblem("wrong_type", msg(lang, "expects a number", "erwartet eine Zahl"))
     if isinstance(raw, (int, Decimal)):
         return Decimal(raw)
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            raise ValueProblem("wrong_type", _msg(lang, "expects a number", "erwartet eine Zahl"))
+            raise ValueProblem("wrong_type", msg(lang, "expects a number", "erwartet eine Zahl"))
         return Decimal(repr(raw))
     try:
         return _parse_decimal_text(str(raw), lang)
     except InvalidOperation:
         raise ValueProblem(
             "wrong_type",
-            _msg(lang, f"expects a number, got {_clip(raw)}", f"erwartet eine Zahl, nicht {_clip(raw)}"),
+            msg(lang, f"expects a number, got {_clip(raw)}", f"erwartet eine Zahl, nicht {_clip(raw)}"),
         ) from None
 
 
@@ -132,7 +133,7 @@ def _to_date(raw: object, lang: str) -> dt.date:
             continue
     raise ValueProblem(
         "wrong_type",
-        _msg(
+        msg(
             lang,
             f"expects a date as YYYY-MM-DD, got {raw!r}",
             f"erwartet ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ, nicht {raw!r}",
@@ -149,7 +150,7 @@ def _to_bool(raw: object, lang: str) -> bool:
     if text in _FALSE:
         return False
     raise ValueProblem(
-        "wrong_type", _msg(lang, f"expects yes or no, got {raw!r}", f"erwartet ja oder nein, nicht {raw!r}")
+        "wrong_type", msg(lang, f"expects yes or no, got {raw!r}", f"erwartet ja oder nein, nicht {raw!r}")
     )
 
 
@@ -165,7 +166,7 @@ def _choice_id(field: Field, raw: object, lang: str) -> str:
     known = ", ".join(c.id for c in field.choices)
     raise ValueProblem(
         "wrong_type",
-        _msg(lang, f"{text!r} is not one of: {known}", f"{text!r} ist keine der Optionen: {known}"),
+        msg(lang, f"{text!r} is not one of: {known}", f"{text!r} ist keine der Optionen: {known}"),
     )
 
 
@@ -177,7 +178,7 @@ def _check_url(text: str, lang: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in candidate:
         raise ValueProblem(
             "wrong_type",
-            _msg(
+            msg(
                 lang,
                 f"expects a web address such as https://example.org, got {text!r}",
                 f"erwartet eine Webadresse wie https://example.org, nicht {text!r}",
@@ -199,16 +200,12 @@ def _range_problem(field: Field, value: float, lang: str) -> ValueProblem | None
     if low is not None and value < low:
         return ValueProblem(
             "constraint",
-            _msg(
-                lang, f"must be at least {_num(low, lang)}{suffix}", f"muss mindestens {_num(low, lang)}{suffix} sein"
-            ),
+            msg(lang, f"must be at least {_num(low, lang)}{suffix}", f"muss mindestens {_num(low, lang)}{suffix} sein"),
         )
     if high is not None and value > high:
         return ValueProblem(
             "constraint",
-            _msg(
-                lang, f"must be at most {_num(high, lang)}{suffix}", f"darf höchstens {_num(high, lang)}{suffix} sein"
-            ),
+            msg(lang, f"must be at most {_num(high, lang)}{suffix}", f"darf höchstens {_num(high, lang)}{suffix} sein"),
         )
     return None
 
@@ -247,24 +244,22 @@ def parse_value(field: Field, raw: object, lang: str = "en") -> AnswerValue:
         elif isinstance(raw, (list, tuple, set, frozenset)):
             items = list(raw)
         else:
-            raise ValueProblem(
-                "wrong_type", _msg(lang, "expects a list of choices", "erwartet eine Liste von Optionen")
-            )
+            raise ValueProblem("wrong_type", msg(lang, "expects a list of choices", "erwartet eine Liste von Optionen"))
         chosen = {_choice_id(field, item, lang) for item in items if not is_empty(item)}
         if not chosen:
             return None
         value = tuple(sorted(chosen))
     elif kind in (FieldType.SHORT_TEXT, FieldType.LONG_TEXT):
         if not isinstance(raw, str):
-            raise ValueProblem("wrong_type", _msg(lang, "expects text", "erwartet Text"))
+            raise ValueProblem("wrong_type", msg(lang, "expects text", "erwartet Text"))
         value = raw.strip() if kind is FieldType.SHORT_TEXT else raw.rstrip()
         limit = SHORT_TEXT_MAX if kind is FieldType.SHORT_TEXT else LONG_TEXT_MAX
         if kind is FieldType.SHORT_TEXT and "\n" in value:
-            raise ValueProblem("wrong_type", _msg(lang, "expects a single line", "erwartet eine einzelne Zeile"))
+            raise ValueProblem("wrong_type", msg(lang, "expects a single line", "erwartet eine einzelne Zeile"))
         if len(value) > limit:
             raise ValueProblem(
                 "constraint",
-                _msg(lang, f"is too long: at most {limit} characters", f"ist zu lang: höchstens {limit} Zeichen"),
+                msg(lang, f"is too long: at most {limit} characters", f"ist zu lang: höchstens {limit} Zeichen"),
             )
     elif kind is FieldType.URL:
         value = _check_url(str(raw), lang)
@@ -326,7 +321,7 @@ def format_value(field: Field, value: AnswerValue, lang: str = "en") -> str:
     kind = field.type
     unit = field.unit.get(lang)
     if kind is FieldType.YES_NO:
-        return _msg(lang, "yes", "ja") if value else _msg(lang, "no", "nein")
+        return msg(lang, "yes", "ja") if value else msg(lang, "no", "nein")
     if kind is FieldType.SINGLE_CHOICE:
         choice = field.choice(str(value))
         return choice.label.get(lang) if choice else str(value)

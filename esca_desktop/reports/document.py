@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT  # type: ignore[import-untyped]
+from reportlab.lib.enums import TA_LEFT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -125,13 +125,11 @@ class Styles:
     label: ParagraphStyle
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
-    cell_right: ParagraphStyle
     cell_small: ParagraphStyle
     mono_small: ParagraphStyle
     digest: ParagraphStyle
     box_text: ParagraphStyle
     big_number: ParagraphStyle
-    centered: ParagraphStyle
 
 
 @functools.cache
@@ -163,13 +161,11 @@ def styles() -> Styles:
         label=style("label", 7.5, 9.5, fontName=font.bold, textColor=muted),
         cell=style("cell", 8.5, 11),
         cell_bold=style("cell_bold", 8.5, 11, fontName=font.bold),
-        cell_right=style("cell_right", 8.5, 11, alignment=TA_RIGHT),
         cell_small=style("cell_small", 7.5, 9.6, textColor=muted),
         mono_small=style("mono_small", 6.8, 8.6, textColor=muted),
         digest=style("digest", 7.4, 10),
         box_text=style("box_text", 9, 12),
         big_number=style("big_number", 30, 34, fontName=font.bold, alignment=TA_LEFT),
-        centered=style("centered", 9, 12, alignment=TA_CENTER),
     )
 
 

@@ -103,7 +103,6 @@ TEXT = Vocabulary(
 )
 
 LABEL_WIDTH = 62 * mm
-INPUT_WIDTH = CONTENT_WIDTH - LABEL_WIDTH - 4 * mm
 
 
 def build_protocol(data: ProtocolData, out_path: Path, lang: str) -> None:

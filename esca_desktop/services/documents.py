@@ -31,6 +31,7 @@ from esca_desktop.reports.model import (
     report_code,
 )
 from esca_desktop.services.assessments import AssessmentService, Interview
+from esca_desktop.storage.sync_store import SyncStore
 
 LANGUAGES = ("en", "de")
 
@@ -92,8 +93,6 @@ class DocumentService:
 
     def stored_quartiles(self, assessment: Assessment) -> list[Quartiles]:
         """Benchmark statistics from the review service for this organisation's comparison groups."""
-        from esca_desktop.storage.sync_store import SyncStore
-
         org = assessment.organisation
         groups = [f"country:{org.country}"] + ([f"sector:{org.sector}"] if org.sector else [])
         return SyncStore(self.repository.engine, self.context.clock).benchmarks(groups)

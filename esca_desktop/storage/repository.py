@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,8 +22,10 @@ from esca_desktop.domain.model import (
     AuditEntry,
     AuditVerification,
     CatalogBinding,
+    Clock,
     EvidenceItem,
     Organisation,
+    iso_utc,
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
@@ -41,8 +43,6 @@ from esca_desktop.storage.tables import (
     RevisionSnapshotRow,
     SignatureRow,
 )
-
-Clock = Callable[[], dt.datetime]
 
 _assessment = cast(Table, AssessmentRow.__table__)
 _answer = cast(Table, AnswerRow.__table__)
@@ -89,10 +89,6 @@ def audit_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
 def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
@@ -133,7 +129,7 @@ class AssessmentRepository:
                     version=version,
                     source_name=source_name,
                     content=content,
-                    added_at=_iso(self.clock()),
+                    added_at=iso_utc(self.clock()),
                 )
                 .on_conflict_do_nothing()
             )
@@ -163,7 +159,7 @@ class AssessmentRepository:
                     name=profile.name,
                     email=profile.email,
                     expert_id=profile.expert_id,
-                    updated_at=_iso(self.clock()),
+                    updated_at=iso_utc(self.clock()),
                 )
             )
 
@@ -185,7 +181,7 @@ class AssessmentRepository:
         assessment_id: str | None = None,
     ) -> str:
         new_id = assessment_id or str(uuid.uuid4())
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             inserted = conn.execute(
                 insert(_org).values(
@@ -323,26 +319,12 @@ class AssessmentRepository:
             for r in rows
         ]
 
-    def count(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(_assessment)).scalar_one())
-
     def answers_json(self, assessment_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(_answer.c.field_key, _answer.c.value_json).where(_answer.c.assessment_id == assessment_id)
             ).all()
         return {key: json.loads(value) for key, value in rows}
-
-    def answer_details(self, assessment_id: str) -> dict[str, tuple[str, dt.datetime]]:
-        """Who gave each answer and when."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_answer.c.field_key, _answer.c.answered_by, _answer.c.answered_at).where(
-                    _answer.c.assessment_id == assessment_id
-                )
-            ).all()
-        return {key: (by, _parse_time(at)) for key, by, at in rows}
 
     def indicator_states(self, assessment_id: str) -> dict[str, IndicatorState]:
         with self.engine.connect() as conn:
@@ -394,7 +376,7 @@ class AssessmentRepository:
 
         This is the hot path of the interview (one call per saved edit), so it speaks SQL to the
         driver directly: SQLAlchemy's statement building would cost more than the durable commit."""
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             row = cursor.execute(_SQL_HEAD, (assessment_id,)).fetchone()
@@ -451,7 +433,7 @@ class AssessmentRepository:
         results: Iterable[IndicatorResult],
         summary: ScoreSummary,
     ) -> None:
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         override = state.override
         values = {
             "note": state.note,
@@ -460,7 +442,7 @@ class AssessmentRepository:
             "override_points": override.points if override else None,
             "override_justification": override.justification if override else "",
             "override_by": override.by if override else "",
-            "override_at": _iso(override.at) if override and override.at else None,
+            "override_at": iso_utc(override.at) if override and override.at else None,
         }
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
@@ -480,7 +462,7 @@ class AssessmentRepository:
     def save_summary_texts(self, assessment_id: str, texts: Mapping[str, str], actor: str) -> None:
         """Strengths, improvement areas and recommendations of the final summary."""
         allowed = {"strengths", "improvement_areas", "recommendations"}
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
@@ -509,7 +491,7 @@ class AssessmentRepository:
         snapshot: Mapping[str, Any] | None = None,
         new_revision: bool = False,
     ) -> None:
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             row = conn.execute(
                 select(_assessment.c.status, _assessment.c.revision).where(_assessment.c.id == assessment_id)
@@ -558,7 +540,7 @@ class AssessmentRepository:
     # --- evidence and drawn signatures ----------------------------------------------------------
 
     def add_evidence(self, item: EvidenceItem, actor: str) -> None:
-        now = _iso(item.added_at)
+        now = iso_utc(item.added_at)
         with self.engine.begin() as conn:
             self._editable_status(conn, item.assessment_id)
             conn.execute(
@@ -615,7 +597,7 @@ class AssessmentRepository:
     def add_drawn_signature(
         self, assessment_id: str, role: str, signer_name: str, image_png: bytes, actor: str
     ) -> None:
-        now = _iso(self.clock())
+        now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
             conn.execute(

@@ -12,7 +12,7 @@ authentication) is ``failed`` with ``fatal`` set and is not retried until the pe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from esca_desktop.domain.benchmarks import Quartiles
+from esca_desktop.domain.model import Clock, iso_utc
 from esca_desktop.storage.tables import (
     AssessmentRow,
     BenchmarkStatRow,
@@ -28,8 +29,6 @@ from esca_desktop.storage.tables import (
     ReviewCommentRow,
     SyncStateRow,
 )
-
-Clock = Callable[[], dt.datetime]
 
 _outbox = cast(Table, OutboxRow.__table__)
 _comment = cast(Table, ReviewCommentRow.__table__)
@@ -40,10 +39,6 @@ _org = cast(Table, OrganisationRow.__table__)
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 OUTBOX_STATES = (QUEUED, SENDING, SENT, FAILED)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _time(text: str | None) -> dt.datetime | None:
@@ -128,7 +123,7 @@ class SyncStore:
         self.clock = clock
 
     def _now(self) -> str:
-        return _iso(self.clock())
+        return iso_utc(self.clock())
 
     # --- outbox ---------------------------------------------------------------------------------
 
@@ -184,7 +179,12 @@ class SyncStore:
     def mark_retry(self, assessment_id: str, revision: int, error: str, next_attempt_at: dt.datetime) -> None:
         """A failure that may pass (network, timeout, server error): stays queued, with its reason."""
         self._update(
-            assessment_id, revision, state=QUEUED, last_error=error, fatal=False, next_attempt_at=_iso(next_attempt_at)
+            assessment_id,
+            revision,
+            state=QUEUED,
+            last_error=error,
+            fatal=False,
+            next_attempt_at=iso_utc(next_attempt_at),
         )
 
     def mark_failed(self, assessment_id: str, revision: int, error: str) -> None:
