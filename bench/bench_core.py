@@ -35,19 +35,18 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from synthetic_catalog import synthetic_catalog_yaml  # noqa: E402
+from synthetic_catalog import plausible_value, synthetic_catalog_yaml  # noqa: E402
 
 import esca_desktop  # noqa: E402
 from esca_desktop.context import open_context  # noqa: E402
 from esca_desktop.domain.model import Organisation  # noqa: E402
-from esca_desktop.forms.catalog import Catalog, FieldType  # noqa: E402
+from esca_desktop.forms.catalog import Catalog  # noqa: E402
 from esca_desktop.forms.loader import parse_catalog  # noqa: E402
 from esca_desktop.forms.results import NavEventKind  # noqa: E402
 from esca_desktop.forms.session import FormSession  # noqa: E402
@@ -284,28 +283,6 @@ def bench_commit(report: Report, edits: int, warmup: int, tmp_root: str | None) 
 # --- c. engine ------------------------------------------------------------------------------------
 
 
-def _raw_answer(field_type: FieldType, field_id: str, rng: random.Random, chosen: dict[str, object]) -> object | None:
-    """A valid typed-in value for a synthetic field (consistent within one indicator)."""
-    if field_id == "total":
-        return chosen.setdefault("total", rng.randint(10, 500))
-    if field_id == "part":
-        total = chosen.get("total")
-        return rng.randint(0, int(total)) if isinstance(total, int) else rng.randint(0, 10)
-    if field_id == "budget":
-        return str(Decimal(rng.randint(0, 20_000_000)) / 100)
-    if field_id == "audited":
-        return chosen.setdefault("audited", rng.random() < 0.7)
-    if field_id == "rating":
-        return rng.choice(["basic", "good", "excellent"]) if chosen.get("audited", True) else None
-    if field_id == "count":
-        return rng.randint(0, 100)
-    if field_type is FieldType.YES_NO:
-        return rng.random() < 0.7
-    if field_type is FieldType.LONG_TEXT:
-        return "Seen in the annual report; figures checked against the member list.\nSiehe Jahresbericht."
-    return None
-
-
 def half_answered_session(catalog: Catalog, seed: int = 7) -> tuple[FormSession, dict[str, Any]]:
     rng = random.Random(seed)
     session = FormSession(catalog, lang="en")
@@ -319,7 +296,7 @@ def half_answered_session(catalog: Catalog, seed: int = 7) -> tuple[FormSession,
             editable += 1
             if rng.random() >= 0.5:
                 continue
-            raw = _raw_answer(fld.type, fld.id, rng, chosen)
+            raw = plausible_value(fld, rng, chosen)
             if raw is None:
                 continue
             statuses[session.answer(fld.key, raw, record=False).status.value] += 1

@@ -655,7 +655,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
 def half_answers(catalog: Any, seed: int = 7) -> dict[str, object]:
     """bench_core's recipe (about half of the editable fields, valid values), checked one by one on a
     scratch FormSession so that only accepted values go to answer_many."""
-    from bench_core import _raw_answer
+    from synthetic_catalog import plausible_value
 
     from esca_desktop.forms.session import FormSession
 
@@ -669,7 +669,7 @@ def half_answers(catalog: Any, seed: int = 7) -> dict[str, object]:
                 continue
             if rng.random() >= 0.5:
                 continue
-            raw = _raw_answer(fld.type, fld.id, rng, chosen)
+            raw = plausible_value(fld, rng, chosen)
             if raw is None:
                 continue
             if scratch.answer(fld.key, raw, record=False).stored:

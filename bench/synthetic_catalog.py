@@ -8,6 +8,9 @@ indicator is scored 0..5 points on five graded levels with a threshold of 3; eve
 a minimum requirement and every 25th has an indicator-level `relevant` condition on another
 indicator's yes/no answer. The output is deterministic for a given `seed`.
 
+`plausible_value(field, rng, chosen)` gives a believable answer for any field of any catalog (the
+benchmarks fill the synthetic and the shipped catalogs with it).
+
 Run as a script to write the file::
 
     .venv/bin/python bench/synthetic_catalog.py /tmp/synthetic.yaml [--indicators 500]
@@ -16,11 +19,14 @@ Run as a script to write the file::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from esca_desktop.forms.catalog import Field, FieldType
 
 try:
     _Dumper: Any = yaml.CSafeDumper
@@ -303,6 +309,48 @@ def write_synthetic_catalog(path: str | Path, indicators: int = 500) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(synthetic_catalog_yaml(indicators))
     return target
+
+
+def plausible_value(fld: Field, rng: random.Random, chosen: dict[str, Any]) -> object | None:
+    """A believable typed-in value for any field, consistent within one indicator (`chosen`): the
+    synthetic catalog's `part` never exceeds its `total`, and `rating` is only asked when `audited`."""
+    if fld.id == "total":
+        return chosen.setdefault("total", rng.randint(20, 400))
+    if fld.id == "part":
+        return rng.randint(0, int(chosen.get("total", 10)))
+    if fld.id == "audited":
+        return chosen.setdefault("audited", rng.random() < 0.7)
+    if fld.id == "rating" and chosen.get("audited") is False:
+        return None
+    kind = fld.type
+    if kind is FieldType.INTEGER:
+        low = int(fld.minimum or 0)
+        return rng.randint(low, max(low, min(int(fld.maximum or 120), 120)))
+    if kind in (FieldType.DECIMAL, FieldType.MONEY):
+        high = min(fld.maximum or 5_000_000, 5_000_000)
+        return round(rng.uniform(fld.minimum or 0, high), 2)
+    if kind is FieldType.PERCENT:
+        return rng.randint(0, 100)
+    if kind is FieldType.YEAR:
+        return rng.randint(2005, 2025)
+    if kind is FieldType.DATE:
+        return (dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 600))).isoformat()
+    if kind is FieldType.YES_NO:
+        return rng.random() < 0.75
+    if kind is FieldType.SINGLE_CHOICE:
+        return rng.choice(fld.choices).id
+    if kind is FieldType.MULTIPLE_CHOICE:
+        return [c.id for c in rng.sample(list(fld.choices), k=rng.randint(1, len(fld.choices)))]
+    if kind is FieldType.LONG_TEXT:
+        return (
+            "Seen in the annual report 2025 and the minutes of the board; figures checked against the "
+            "member list of October. Two members confirmed the account in short interviews."
+        )
+    if kind is FieldType.SHORT_TEXT:
+        return "Checked on site"
+    if kind is FieldType.URL:
+        return "https://www.example-cluster.eu"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
