@@ -7,6 +7,8 @@ with a fitting status: 400 bad request, 401 unknown token, 403 wrong role or own
 conflict, 413 too large, 422 bundle refused.
 """
 
+import asyncio
+import hashlib
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -18,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from esca_desktop import __version__
 from esca_desktop.central.benchmarks import MIN_ORGANISATIONS
+from esca_desktop.central.bundle_files import IncomingBundle
 from esca_desktop.central.errors import (
     AuthenticationError,
     CentralError,
@@ -32,6 +35,7 @@ from esca_desktop.errors import CatalogError
 
 API = "/api/v1"
 DEFAULT_MAX_BODY_MB = 512
+WRITE_BATCH_BYTES = 1 << 20
 BUNDLE_MEDIA_TYPE = "application/vnd.esca.bundle+zip"
 CATALOG_MEDIA_TYPE = "application/yaml"
 
@@ -122,8 +126,9 @@ def create_app(
         """Upload a finalised assessment's signed bundle (the request body). Idempotent: the same
         bundle again answers 200 and changes nothing; it is stored whole or not at all."""
         check_key(assessment_uuid, revision)
-        content = await _read_body(request, max_body_bytes)
-        receipt = await run_in_threadpool(receiving.receive, assessment_uuid, revision, content, user)
+        with store.incoming() as upload:
+            await _receive_body(request, upload, max_body_bytes)
+            receipt = await run_in_threadpool(receiving.receive, assessment_uuid, revision, upload, user)
         return JSONResponse(receipt.as_json(), status_code=201 if receipt.created else 200)
 
     @app.get(f"{API}/submissions", tags=["review"])
@@ -141,13 +146,16 @@ def create_app(
 
     @app.get(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/bundle", tags=["review"], response_class=Response)
     def download_bundle(assessment_uuid: str, revision: int, user: Reviewer) -> Response:
-        """The bundle exactly as it was uploaded."""
+        """The bundle exactly as it was uploaded; the SHA-256 of these bytes in X-Content-SHA256."""
         submission, content = store.bundle(assessment_uuid, revision)
         name = f"{submission.assessment_uuid}-r{submission.revision}.esca"
         return Response(
             content,
             media_type=BUNDLE_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": submission.sha256},
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "X-Content-SHA256": hashlib.sha256(content).hexdigest(),
+            },
         )
 
     @app.post(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/approve", tags=["review"])
@@ -239,22 +247,58 @@ def publish_catalog_bytes(
     return info.as_json(), created
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+def _refuse_declared_size(request: Request, limit: int) -> None:
     declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            size = int(declared)
-        except ValueError:
-            raise InvalidRequestError("the Content-Length header is not a number") from None
-        if size > limit:
-            raise TooLargeError(
-                f"the upload has {size} bytes; this server accepts at most {limit} (esca-central serve --max-body-mb)"
-            )
+    if declared is None:
+        return
+    try:
+        size = int(declared)
+    except ValueError:
+        raise InvalidRequestError("the Content-Length header is not a number") from None
+    if size > limit:
+        raise TooLargeError(
+            f"the upload has {size} bytes; this server accepts at most {limit} (esca-central serve --max-body-mb)"
+        )
+
+
+def _too_large(limit: int) -> TooLargeError:
+    return TooLargeError(f"the upload is larger than the {limit} bytes this server accepts")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    _refuse_declared_size(request, limit)
     chunks = []
     size = 0
     async for chunk in request.stream():
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
-            raise TooLargeError(f"the upload is larger than the {limit} bytes this server accepts")
-    return b"".join(chunks)  # one copy of the upload, not two
+            raise _too_large(limit)
+    return b"".join(chunks)
+
+
+async def _receive_body(request: Request, upload: IncomingBundle, limit: int) -> None:
+    """The request body into `upload` as it arrives, never whole in memory: a worker thread hashes
+    and writes each megabyte while the next one is received (hashing and writing release the GIL)."""
+    _refuse_declared_size(request, limit)
+    received = 0
+    batch: list[bytes] = []
+    batched = 0
+    writing: asyncio.Future[None] | None = None
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise _too_large(limit)
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= WRITE_BATCH_BYTES:
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(run_in_threadpool(upload.write_all, batch))
+                batch, batched = [], 0
+    finally:
+        if writing is not None:
+            await writing  # also on a broken upload: never discard a file a thread still writes
+    await run_in_threadpool(upload.write_all, batch)
+    upload.finish()

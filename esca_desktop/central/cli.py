@@ -253,7 +253,7 @@ def _print_submission(shell: Shell, s: Submission) -> None:
         ("Scheme", f"{s.scheme} ({s.catalog})"),
         ("Submitted", f"by {s.submitted_by} at {s.received_at}"),
         ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint}, {trusted})"),
-        ("Bundle", f"{s.size} bytes, SHA-256 {s.sha256}"),
+        ("Bundle", f"{s.size} bytes, content hash {s.content_hash}"),
     ]
     for label, value in rows:
         shell.print(f"{label + ':':<14}{value}")

@@ -4,22 +4,20 @@ bundle reader before it is stored — whole, in one transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
 
+from esca_desktop.central.bundle_files import IncomingBundle
 from esca_desktop.central.errors import ForbiddenError, InvalidRequestError, RefusedBundleError
 from esca_desktop.central.store import CentralStore, StoreOutcome, SubmissionFacts, User, numeric_values
 from esca_desktop.errors import UserError
 from esca_desktop.storage.repository import verify_chain
 from esca_desktop.sync.bundle import VerifiedBundle, read_bundle
 
-_HASHING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bundle-hash")
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -35,10 +33,6 @@ class Receipt:
         return {"result": "stored" if self.created else "unchanged", "submission": self.outcome.submission.as_json()}
 
 
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
 def check_key(assessment_uuid: str, revision: int) -> None:
     if not UUID_PATTERN.match(assessment_uuid):
         raise InvalidRequestError(f"{assessment_uuid!r} is not an assessment UUID (lower-case, with hyphens)")
@@ -51,32 +45,35 @@ class ReceivingService:
         self.store = store
         self.trusted = tuple(trusted)
 
-    def receive(self, assessment_uuid: str, revision: int, content: bytes, user: User) -> Receipt:
-        """Check, verify and store one uploaded bundle (idempotent by assessment, revision and bytes)."""
+    def receive(self, assessment_uuid: str, revision: int, upload: IncomingBundle, user: User) -> Receipt:
+        """Check, verify and store one complete upload (idempotent by assessment, revision and bytes)."""
         check_key(assessment_uuid, revision)
         if user.role != "assessor":
             raise ForbiddenError(f"{user.name} is a {user.role}; only assessors submit assessments")
-        if not content:
+        if not upload.size:
             raise InvalidRequestError("the upload is empty: send the bundle file as the request body")
         self.store.check_upload(assessment_uuid, revision, user)  # an older revision: refused before any work
-        # Hash the whole upload while the bundle is verified: both are mostly SHA-256 over megabytes,
-        # which runs outside the GIL, so on two cores they take the time of one.
-        digest = _HASHING.submit(_sha256, content)
-        try:
-            facts = self.verify(content)
-        finally:
-            sha256 = digest.result()
+        facts = self.verify(upload)
         if (facts.assessment_uuid, facts.revision) != (assessment_uuid, revision):
             raise InvalidRequestError(
                 f"the bundle holds revision {facts.revision} of assessment {facts.assessment_uuid}, but was sent "
                 f"as revision {revision} of {assessment_uuid}"
             )
-        return Receipt(self.store.store_submission(facts, content, user, sha256))
+        return Receipt(self.store.store_submission(facts, upload, user))
 
-    def verify(self, content: bytes) -> SubmissionFacts:
+    def receive_bytes(self, assessment_uuid: str, revision: int, content: bytes, user: User) -> Receipt:
+        """`receive` for a bundle that is in memory already."""
+        with self.store.incoming() as upload:
+            upload.write(content)
+            upload.finish()
+            return self.receive(assessment_uuid, revision, upload, user)
+
+    def verify(self, upload: IncomingBundle) -> SubmissionFacts:
         """Every check of the desktop's bundle reader, then the audit chain inside assessment.json."""
         try:
-            verified = read_bundle(content, trusted=self.trusted)
+            verified = read_bundle(
+                upload.path, self.trusted, with_evidence=False, label="bundle", streamed=upload.entries.entries
+            )
         except UserError as exc:  # BundleError: the reader names the entry and the reason
             raise RefusedBundleError(f"bundle refused: {exc.message}") from None
         return facts_from_bundle(verified)
@@ -105,6 +102,7 @@ def facts_from_bundle(verified: VerifiedBundle) -> SubmissionFacts:
         catalog_id=catalog["id"],
         catalog_version=catalog["version"],
         catalog_hash=catalog["hash"],
+        content_hash=verified.content_hash,
         document_sha256=document_sha,
         signer_name=verified.signer,
         signer_fingerprint=verified.signer_fingerprint,

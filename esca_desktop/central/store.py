@@ -49,7 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from esca_desktop.central.benchmarks import Contribution, compute_benchmarks
-from esca_desktop.central.bundle_files import BundleFiles
+from esca_desktop.central.bundle_files import BundleFiles, IncomingBundle
 from esca_desktop.central.errors import ConflictError, ForbiddenError, InvalidRequestError, MissingError
 from esca_desktop.domain.benchmarks import Quartiles
 from esca_desktop.domain.model import Clock, iso_utc, utcnow
@@ -95,7 +95,9 @@ submissions = Table(
     Column("assessment_uuid", String(36), nullable=False, index=True),
     Column("revision", Integer, nullable=False),
     Column("status", String(20), nullable=False, index=True),
-    Column("sha256", String(64), nullable=False),  # of the bundle as uploaded
+    # The bundle's content hash (sync.bundle.content_hash), which also names its file. Databases
+    # written before it existed hold the SHA-256 of the whole upload here; it names their files too.
+    Column("sha256", String(64), nullable=False, key="content_hash"),
     Column("document_sha256", String(64), nullable=False),  # of its assessment.json: the content itself
     Column("size", Integer, nullable=False),
     Column("organisation", String(300), nullable=False),
@@ -200,6 +202,7 @@ class SubmissionFacts:
     catalog_id: str
     catalog_version: str
     catalog_hash: str
+    content_hash: str
     document_sha256: str = ""
     signer_name: str = ""
     signer_fingerprint: str = ""
@@ -215,7 +218,7 @@ class Submission:
     assessment_uuid: str
     revision: int
     status: str
-    sha256: str
+    content_hash: str
     size: int
     organisation: str
     country: str
@@ -238,7 +241,7 @@ class Submission:
             "assessment": self.assessment_uuid,
             "revision": self.revision,
             "status": self.status,
-            "sha256": self.sha256,
+            "content_hash": self.content_hash,
             "size": self.size,
             "organisation": self.organisation,
             "country": self.country,
@@ -381,6 +384,8 @@ class CentralStore:
             engine = create_engine(text, pool_pre_ping=True, pool_size=20, max_overflow=20)
         store = cls(engine, clock, BundleFiles(folder) if folder is not None else None)
         store.create_schema()
+        if store.files is not None and store.files.folder.is_dir():
+            store.files.remove_abandoned()
         return store
 
     def close(self) -> None:
@@ -461,21 +466,21 @@ class CentralStore:
         assessment_uuid: str,
         revision: int,
         user: User,
-        sha256: str | None = None,
+        content_hash: str | None = None,
         document_sha256: str | None = None,
     ) -> Submission | None:
         """The stored submission this upload repeats (a no-op), or None; raises when it can never be
         accepted (an older revision, another assessor's assessment, other content for a stored
         revision). Before the bundle is verified, call it without the hashes: it then only refuses."""
         with self.engine.connect() as conn:
-            return self._check_upload(conn, assessment_uuid, revision, sha256, document_sha256, user)
+            return self._check_upload(conn, assessment_uuid, revision, content_hash, document_sha256, user)
 
     def _check_upload(
         self,
         conn: Connection,
         assessment_uuid: str,
         revision: int,
-        sha256: str | None,
+        content_hash: str | None,
         document_sha256: str | None,
         user: User,
     ) -> Submission | None:
@@ -486,7 +491,7 @@ class CentralStore:
             select(
                 submissions.c.id,
                 submissions.c.revision,
-                submissions.c.sha256,
+                submissions.c.content_hash,
                 submissions.c.document_sha256,
                 submissions.c.submitted_by,
             )
@@ -503,7 +508,7 @@ class CentralStore:
             )
         for row in rows:
             if row.revision == revision:
-                if row.sha256 == sha256 or (document_sha256 and row.document_sha256 == document_sha256):
+                if row.content_hash == content_hash or (document_sha256 and row.document_sha256 == document_sha256):
                     return self._submission(conn, row.id)
                 if document_sha256 is None:
                     return None  # decided once the bundle is verified and its content known
@@ -519,48 +524,45 @@ class CentralStore:
             )
         return None
 
-    def store_submission(
-        self, facts: SubmissionFacts, content: bytes, user: User, sha256: str | None = None
-    ) -> StoreOutcome:
-        """Store a verified bundle whole (bytes, row, numeric answers) or not at all; the same
-        submission again is a no-op. `sha256` of `content` when the caller has it already."""
-        sha256 = sha256 or hashlib.sha256(content).hexdigest()
-        key = (facts.assessment_uuid, facts.revision)
-        existing = self.check_upload(*key, user, sha256, facts.document_sha256)
-        if existing is not None:
-            return StoreOutcome(existing, False)
-        created = self.files.put(sha256, content) if self.files is not None else False
+    def incoming(self) -> IncomingBundle:
+        """A place for an upload to arrive: beside the bundle files, or a temporary file."""
+        return self.files.incoming() if self.files is not None else IncomingBundle()
+
+    def store_submission(self, facts: SubmissionFacts, upload: IncomingBundle, user: User) -> StoreOutcome:
+        """Store a verified upload whole (bytes, row, numeric answers) or not at all; the same
+        submission again is a no-op. The caller discards `upload` afterwards, unless it was kept."""
+        key, content_hash = (facts.assessment_uuid, facts.revision), facts.content_hash
+        # The very same bundle again finds its file in place (no write); the transaction decides.
+        created = self.files.adopt(upload, content_hash) if self.files is not None else False
         stored: Submission | None = None
         try:
             with self._write() as conn:
-                existing = self._check_upload(conn, *key, sha256, facts.document_sha256, user)
+                existing = self._check_upload(conn, *key, content_hash, facts.document_sha256, user)
                 if existing is not None:
                     return StoreOutcome(existing, False)
-                submission_id = self._insert_submission(conn, facts, content, sha256, user)
+                submission_id = self._insert_submission(conn, facts, upload, user)
                 stored = self._submission(conn, submission_id)
         except IntegrityError:
             # Another upload of the same (assessment, revision) won the race: judge against it.
-            existing = self.check_upload(*key, user, sha256, facts.document_sha256)
+            existing = self.check_upload(*key, user, content_hash, facts.document_sha256)
             if existing is None:
                 raise
             return StoreOutcome(existing, False)
         finally:
             if created and stored is None:
-                self._discard_unreferenced(sha256)
+                self._discard_unreferenced(content_hash)
         return StoreOutcome(stored, True)
 
-    def _insert_submission(
-        self, conn: Connection, facts: SubmissionFacts, content: bytes, sha256: str, user: User
-    ) -> int:
+    def _insert_submission(self, conn: Connection, facts: SubmissionFacts, upload: IncomingBundle, user: User) -> int:
         submission_id: int = conn.execute(
             insert(submissions)
             .values(
                 assessment_uuid=facts.assessment_uuid,
                 revision=facts.revision,
                 status="received",
-                sha256=sha256,
+                content_hash=facts.content_hash,
                 document_sha256=facts.document_sha256,
-                size=len(content),
+                size=upload.size,
                 organisation=facts.organisation,
                 country=facts.country,
                 sector=facts.sector,
@@ -579,7 +581,7 @@ class CentralStore:
             .returning(submissions.c.id)
         ).scalar_one()
         if self.files is None:
-            conn.execute(insert(submission_bundles).values(submission_id=submission_id, content=content))
+            conn.execute(insert(submission_bundles).values(submission_id=submission_id, content=upload.read_bytes()))
         if facts.values:
             conn.execute(
                 insert(submission_values),
@@ -590,14 +592,16 @@ class CentralStore:
             )
         return submission_id
 
-    def _discard_unreferenced(self, sha256: str) -> None:
+    def _discard_unreferenced(self, content_hash: str) -> None:
         """Remove a bundle file this upload wrote but did not record (unless another upload did)."""
         if self.files is None:
             return
         with self.engine.connect() as conn:
-            referenced = conn.execute(select(submissions.c.id).where(submissions.c.sha256 == sha256).limit(1)).first()
+            referenced = conn.execute(
+                select(submissions.c.id).where(submissions.c.content_hash == content_hash).limit(1)
+            ).first()
         if referenced is None:
-            self.files.discard(sha256)
+            self.files.discard(content_hash)
 
     def _submission(self, conn: Connection, submission_id: int) -> Submission:
         row = conn.execute(
@@ -617,7 +621,7 @@ class CentralStore:
             row.assessment_uuid,
             row.revision,
             row.status,
-            row.sha256,
+            row.content_hash,
             row.size,
             row.organisation,
             row.country,
@@ -678,7 +682,7 @@ class CentralStore:
         with self.engine.connect() as conn:
             submission = self._submission(conn, self._find_id(conn, assessment_uuid, revision))
             if self.files is not None:
-                return submission, self.files.get(submission.sha256)
+                return submission, self.files.get(submission.content_hash)
             content = conn.execute(
                 select(submission_bundles.c.content).where(submission_bundles.c.submission_id == submission.id)
             ).scalar_one()

@@ -45,6 +45,7 @@ from cryptography import x509
 
 from esca_desktop.errors import UserError
 from esca_desktop.security.identity import SignatureCheck, verify_detached
+from esca_desktop.sync.streamed_entries import StreamedEntry
 
 BUNDLE_FORMAT = 1
 DOCUMENT_FORMAT = 1
@@ -89,6 +90,7 @@ class VerifiedBundle:
     report_pdf: bytes | None
     evidence: dict[str, bytes]  # stored name (without "evidence/") -> content
     signature: SignatureCheck  # valid is always True here; `trusted` says whether the signer is in the trust list
+    content_hash: str  # see `content_hash`
 
     @property
     def assessment_id(self) -> str:
@@ -290,21 +292,43 @@ def _copy_into(
     return {"name": name, "sha256": digest.hexdigest(), "size": size}
 
 
+def content_hash(manifest_bytes: bytes, signature_bytes: bytes) -> str:
+    """The bundle's identity: SHA-256 over manifest.json and signature.json, each preceded by its
+    length (8 bytes, big-endian). Through the manifest's hashes it covers every file, and it covers
+    the signature; two archives with the same content hash carry the same signed content, whatever
+    their zip metadata. The review service names and recognises bundles by it."""
+    digest = hashlib.sha256()
+    for part in (manifest_bytes, signature_bytes):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 
 def read_bundle(
-    source: Path | bytes, trusted: Sequence[x509.Certificate] = (), *, require_trusted: bool = False
+    source: Path | bytes,
+    trusted: Sequence[x509.Certificate] = (),
+    *,
+    require_trusted: bool = False,
+    with_evidence: bool = True,
+    label: str | None = None,
+    streamed: Mapping[int, StreamedEntry] | None = None,
 ) -> VerifiedBundle:
     """Check a bundle completely and return its content; `BundleError` naming the first problem.
 
     `trusted` are the certificates (or issuing authorities) whose signatures count as trusted; the
     result's `trusted` says whether the signer is one of them. With `require_trusted`, an untrusted
-    (but valid) signature is refused too.
+    (but valid) signature is refused too. Without `with_evidence`, the evidence files are checked
+    just the same (size, SHA-256) but not kept: the result's `evidence` is empty; and where
+    `streamed` (`EntryDigests.entries`, taken while the file arrived) covers an entry exactly, its
+    digest is used instead of reading the entry again. Messages start with `label`: by default the
+    file's name, or "bundle".
     """
-    label = Path(source).name if isinstance(source, Path | str) else "bundle"
+    label = label or (Path(source).name if isinstance(source, Path | str) else "bundle")
     if isinstance(source, bytes | bytearray | memoryview):
-        return _read(io.BytesIO(bytes(source)), len(source), label, trusted, require_trusted)
+        return _read(io.BytesIO(bytes(source)), len(source), label, trusted, require_trusted, with_evidence, streamed)
     path = Path(source)
     try:
         size = path.stat().st_size
@@ -312,11 +336,17 @@ def read_bundle(
     except OSError as exc:
         raise BundleError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     with stream:
-        return _read(stream, size, label, trusted, require_trusted)
+        return _read(stream, size, label, trusted, require_trusted, with_evidence, streamed)
 
 
 def _read(
-    stream: IO[bytes], size: int, label: str, trusted: Sequence[x509.Certificate], require_trusted: bool
+    stream: IO[bytes],
+    size: int,
+    label: str,
+    trusted: Sequence[x509.Certificate],
+    require_trusted: bool,
+    with_evidence: bool,
+    streamed: Mapping[int, StreamedEntry] | None,
 ) -> VerifiedBundle:
     def refuse(message: str) -> BundleError:
         return BundleError(f"{label}: {message}")
@@ -376,12 +406,16 @@ def _read(
                 )
         contents: dict[str, bytes] = {}
         for name, entry in listed.items():
-            data = _read_entry(archive, infos[name], entry["size"], refuse)
-            if len(data) != entry["size"]:
-                raise refuse(f"{name}: {len(data)} bytes read, but {MANIFEST} says {entry['size']}")
-            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            if with_evidence or not name.startswith(EVIDENCE_PREFIX):
+                data = _read_entry(archive, infos[name], entry["size"], refuse)
+                size, sha256 = len(data), hashlib.sha256(data).hexdigest()
+                contents[name] = data
+            else:
+                size, sha256 = _digest_entry(archive, infos[name], streamed or {}, refuse)
+            if size != entry["size"]:
+                raise refuse(f"{name}: {size} bytes read, but {MANIFEST} says {entry['size']}")
+            if sha256 != entry["sha256"]:
                 raise refuse(f"{name}: the SHA-256 does not match {MANIFEST} (the file was changed)")
-            contents[name] = data
 
     document = _parse_json(contents.pop(DOCUMENT), DOCUMENT, refuse)
     problem = document_problem(document)
@@ -391,7 +425,9 @@ def _read(
     evidence = {
         name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)
     }
-    return VerifiedBundle(manifest, document, contents.get(REPORT), evidence, check)
+    return VerifiedBundle(
+        manifest, document, contents.get(REPORT), evidence, check, content_hash(manifest_bytes, signature_bytes)
+    )
 
 
 Refuse = Callable[[str], BundleError]
@@ -475,32 +511,52 @@ def _check_entries(infos: list[zipfile.ZipInfo], archive_size: int, refuse: Refu
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, refuse: Refuse) -> bytes:
     """The entry's bytes, never more than `cap` nor than its header claims, whatever the stream holds
-    (zipfile stops at the header's size and then checks the CRC; this counts as well)."""
+    (zipfile stops at the header's size, and checks the CRC once it reached the end)."""
     name = info.orig_filename
     if info.file_size > cap:
         raise refuse(f"{name} is {info.file_size} bytes; at most {cap} are allowed")
-    limit = info.file_size
-    buffer = bytearray()
     try:
         with archive.open(info) as reader:
-            while chunk := reader.read(min(_CHUNK, limit + 1 - len(buffer))):
-                buffer += chunk
-                if len(buffer) > limit:
-                    raise refuse(f"{name} holds more data than its header claims")
-    except BundleError:
-        raise
+            return reader.read()
     except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError …: a damaged archive, never a crash
         raise refuse(f"{name} cannot be read: the archive is damaged ({exc})") from None
-    return bytes(buffer)
+
+
+def _digest_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, streamed: Mapping[int, StreamedEntry], refuse: Refuse
+) -> tuple[int, str]:
+    """The size and SHA-256 of the entry's bytes: as hashed while the archive arrived, when that
+    covered exactly the bytes zipfile would read (the same local header, name and size of a stored
+    entry); else read piece by piece (never whole in memory)."""
+    seen = streamed.get(info.header_offset)
+    if (
+        seen is not None
+        and info.compress_type == zipfile.ZIP_STORED
+        and seen.name == info.orig_filename
+        and seen.size == info.compress_size == info.file_size
+    ):
+        return seen.size, seen.sha256  # no CRC-32 check here: see streamed_entries
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with archive.open(info) as reader:
+            while chunk := reader.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except Exception as exc:  # as in _read_entry
+        raise refuse(f"{info.orig_filename} cannot be read: the archive is damaged ({exc})") from None
+    return size, digest.hexdigest()
 
 
 def _parse_json(data: bytes, name: str, refuse: Refuse) -> dict[str, Any]:
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                raise ValueError(f"the key {key!r} appears twice in one object")
-            result[key] = value
+        result = dict(pairs)
+        if len(result) != len(pairs):  # the rare case: find the key that repeats, to name it
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise ValueError(f"the key {key!r} appears twice in one object")
+                seen.add(key)
         return result
 
     def no_constant(text: str) -> Any:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import socket
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +25,7 @@ from esca_desktop.security.credentials import MemoryCredentialStore
 from esca_desktop.security.identity import IdentityStore
 from esca_desktop.services.bundles import export_bundle
 from esca_desktop.services.signing import identity_store
+from esca_desktop.sync.bundle import read_bundle
 from tests.central.harness import Central, ThreadServer, central_users, finalised_bronze
 from tests.sync.tampering import BUNDLE_CASES, Case, Kit, resign
 
@@ -63,7 +67,18 @@ def test_a_good_bundle_is_accepted(kit: Kit, central: Central, api: httpx.Client
     assessment_id, revision = _key(kit)
     reply = api.put(f"/submissions/{assessment_id}/{revision}", content=kit.bundle)
     assert reply.status_code == 201, reply.text
-    assert reply.json()["submission"]["sha256"] == hashlib.sha256(kit.bundle).hexdigest()
+    assert reply.json()["submission"]["content_hash"] == read_bundle(kit.bundle).content_hash
+
+
+def test_a_reviewer_downloads_the_very_bytes_that_were_uploaded(kit: Kit, central: Central, api: httpx.Client) -> None:
+    assessment_id, revision = _key(kit)
+    assert api.put(f"/submissions/{assessment_id}/{revision}", content=kit.bundle).status_code == 201
+
+    with central.api(central.reviewer_token) as reviewer:
+        reply = reviewer.get(f"/submissions/{assessment_id}/{revision}/bundle")
+
+    assert reply.status_code == 200 and reply.content == kit.bundle
+    assert reply.headers["X-Content-SHA256"] == hashlib.sha256(kit.bundle).hexdigest()
 
 
 @pytest.mark.parametrize("case", BUNDLE_CASES, ids=[c.id for c in BUNDLE_CASES])
@@ -236,10 +251,10 @@ def test_the_api_is_described_by_openapi(central: Central) -> None:
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
 
 
-def test_bundles_are_kept_as_files_named_by_their_hash(kit: Kit, central: Central, api: httpx.Client) -> None:
+def test_bundles_are_kept_as_files_named_by_their_content_hash(kit: Kit, central: Central, api: httpx.Client) -> None:
     assessment_id, revision = _key(kit)
     assert api.put(f"/submissions/{assessment_id}/{revision}", content=kit.bundle).status_code == 201
-    sha = hashlib.sha256(kit.bundle).hexdigest()
+    sha = read_bundle(kit.bundle).content_hash
 
     folder = central.database.with_name(central.database.name + ".bundles")
     assert (folder / sha[:2] / f"{sha}.esca").read_bytes() == kit.bundle
@@ -252,7 +267,7 @@ def test_without_a_bundle_folder_bundles_live_in_the_database(kit: Kit, tmp_path
     assessor, _, _, _ = central_users(store)
     from esca_desktop.central.service import ReceivingService
 
-    receipt = ReceivingService(store).receive(*_key(kit), kit.bundle, assessor)
+    receipt = ReceivingService(store).receive_bytes(*_key(kit), kit.bundle, assessor)
 
     assert receipt.created
     assert store.bundle(_key(kit)[0])[1] == kit.bundle
@@ -269,3 +284,39 @@ def test_a_conflicting_upload_leaves_no_file_behind(kit: Kit, central: Central, 
 
     folder = central.database.with_name(central.database.name + ".bundles")
     assert len([p for p in folder.rglob("*") if p.is_file()]) == 1
+
+
+def test_an_upload_broken_off_midway_leaves_nothing_behind(kit: Kit, central: Central) -> None:
+    assessment_id, revision = _key(kit)
+    host, port = central.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(
+            f"PUT /api/v1/submissions/{assessment_id}/{revision} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {central.assessor_token}\r\nContent-Length: {len(kit.bundle)}\r\n\r\n".encode()
+            + kit.bundle[: len(kit.bundle) // 2]
+        )
+        time.sleep(0.3)  # the first half arrives and is written ...
+    # ... then the connection is gone: the half-written upload is removed, and nothing is stored
+    folder = central.database.with_name(central.database.name + ".bundles")
+    deadline = time.monotonic() + 10
+    while any(folder.rglob("*.part")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in folder.rglob("*") if p.is_file()]
+    with central.api(central.reviewer_token) as reviewer:
+        assert reviewer.get("/submissions").json()["submissions"] == []
+
+
+def test_uploads_abandoned_by_a_stopped_server_are_removed_when_it_starts_again(tmp_path: Path) -> None:
+    database = tmp_path / "central.sqlite3"
+    CentralStore.open(database).close()
+    folder = tmp_path / "central.sqlite3.bundles"
+    folder.mkdir(exist_ok=True)
+    old, fresh = folder / ".incoming-old.part", folder / ".incoming-fresh.part"
+    old.write_bytes(b"half a bundle")
+    fresh.write_bytes(b"an upload arriving right now")
+    a_week_ago = time.time() - 7 * 24 * 3600
+    os.utime(old, (a_week_ago, a_week_ago))
+
+    CentralStore.open(database).close()
+
+    assert not old.exists() and fresh.exists()

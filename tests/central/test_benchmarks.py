@@ -38,11 +38,15 @@ def approved_bronze(
         scheme,
         "2019.1",
         "sha256:" + "0" * 64,
+        content_hash=uuid.uuid4().hex * 2,
         document_sha256=uuid.uuid4().hex,
         indicators=("B1.4",),
         values=values,
     )
-    store.store_submission(facts, f"bundle of {organisation}".encode(), assessor)
+    with store.incoming() as upload:
+        upload.write(f"bundle of {organisation}".encode())
+        upload.finish()
+        store.store_submission(facts, upload, assessor)
     if approve:
         store.approve(assessment_id, 1, reviewer)
     return assessment_id

@@ -104,11 +104,16 @@ def test_a_failed_upload_is_shown_with_its_reason_and_can_be_queued_again(cli: D
     other, _ = central.store.add_user("Earlier Assessor", "assessor")
     from esca_desktop.central.store import SubmissionFacts
 
-    central.store.store_submission(
-        SubmissionFacts(assessment_id, 1, "x", "GR", "food", "bronze", "bronze", "2019.1", "h", document_sha256="d"),
-        b"earlier",
-        other,
-    )
+    with central.store.incoming() as upload:
+        upload.write(b"earlier")
+        upload.finish()
+        central.store.store_submission(
+            SubmissionFacts(
+                assessment_id, 1, "x", "GR", "food", "bronze", "bronze", "2019.1", "h", "e" * 64, document_sha256="d"
+            ),
+            upload,
+            other,
+        )
 
     code, out, _ = cli("sync")
 

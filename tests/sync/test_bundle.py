@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import itertools
 import json
 import random
 import re
@@ -25,7 +26,8 @@ from esca_desktop.sync.bundle import (
     read_bundle,
     write_bundle,
 )
-from tests.sync.tampering import BUNDLE_CASES, Case, Kit, patch_directory, read_entries, rebuild
+from esca_desktop.sync.streamed_entries import EntryDigests
+from tests.sync.tampering import BUNDLE_CASES, Case, Kit, patch_directory, read_entries, rebuild, resign
 
 ASSESSMENT_ID = "6f1c2b9e-3d4a-4c55-9e1f-0a2b3c4d5e6f"
 CATALOG = {"id": "gold", "version": "2013.1", "hash": "sha256:" + "ab" * 32}
@@ -384,3 +386,72 @@ def test_document_problem_names_the_path() -> None:
     document["score"]["points"] = float("inf")
     assert document_problem(document) == "score.points: expected a finite number"
     assert document_problem(make_document()) is None
+
+
+# --- digests taken while the bundle arrived (the review service's path) ---------------------------
+
+
+def arrived(data: bytes, chunk_sizes: list[int]) -> EntryDigests:
+    """The archive fed as an upload would arrive: in chunks of the given sizes, cycling."""
+    digests = EntryDigests()
+    at = 0
+    for n in itertools.cycle(chunk_sizes):
+        if at >= len(data):
+            return digests
+        digests.feed(data[at : at + n])
+        at += n
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("chunks", [[1], [7, 30, 31], [65536], [len(REPORT) - 1, 3], [1 << 30]])
+def test_stored_entries_are_hashed_as_they_arrive_whatever_the_chunks(kit: Kit, chunks: list[int]) -> None:
+    digests = arrived(kit.bundle, chunks)
+
+    with zipfile.ZipFile(io.BytesIO(kit.bundle)) as archive:
+        stored = {i.header_offset: i for i in archive.infolist() if i.compress_type == zipfile.ZIP_STORED}
+        assert stored and set(digests.entries) == set(stored)  # the deflated JSON entries are left to the reader
+        for offset, info in stored.items():
+            seen = digests.entries[offset]
+            data = archive.read(info)
+            assert (seen.name, seen.size, seen.sha256) == (info.filename, len(data), hashlib.sha256(data).hexdigest())
+
+
+@pytest.mark.parametrize("case", BUNDLE_CASES, ids=[c.id for c in BUNDLE_CASES])
+def test_digests_taken_on_arrival_refuse_what_reading_refuses(case: Case, kit: Kit, tmp_path: Path) -> None:
+    damaged = case.make(kit)
+    path = tmp_path / "damaged.esca"
+    path.write_bytes(damaged)
+    digests = arrived(damaged, [65536])
+
+    with pytest.raises(BundleError) as refused:
+        read_bundle(path, with_evidence=False, streamed=digests.entries)
+    if not re.search(case.reason, refused.value.message):
+        # the one difference: a changed stored entry is caught by its SHA-256 instead of zipfile's CRC
+        assert re.search(r"the SHA-256 does not match", refused.value.message), refused.value.message
+        with pytest.raises(BundleError, match="the archive is damaged"):
+            read_bundle(path)
+
+
+def test_digests_taken_on_arrival_survive_random_damage_only_where_the_content_is_the_same(kit: Kit) -> None:
+    original = read_bundle(kit.bundle)
+    generator = random.Random(20261126)
+    for _ in range(300):
+        at = generator.randrange(len(kit.bundle))
+        damaged = kit.bundle[:at] + bytes([kit.bundle[at] ^ (1 << generator.randrange(8))]) + kit.bundle[at + 1 :]
+        try:
+            bundle = read_bundle(damaged, with_evidence=False, streamed=arrived(damaged, [4096]).entries)
+        except BundleError:
+            continue
+        assert (bundle.document, bundle.report_pdf, bundle.content_hash) == (
+            original.document,
+            original.report_pdf,
+            original.content_hash,
+        )
+
+
+def test_the_content_hash_covers_the_signature_and_not_the_zip_metadata(kit: Kit) -> None:
+    original = read_bundle(kit.bundle).content_hash
+    repacked = rebuild(kit.bundle)  # the same entries, every one deflated, with new times
+    assert repacked != kit.bundle and read_bundle(repacked).content_hash == original
+    resigned = resign(kit.bundle, kit.identity)  # the same content, signed again
+    assert read_bundle(resigned).content_hash != original
