@@ -67,7 +67,7 @@ class NotSignedInError(UserError):
 @dataclass(frozen=True, slots=True)
 class SyncOptions:
     attempts_per_run: int = 3  # tries of one upload within one sync run
-    parallel_uploads: int = 2  # uploads in flight at once (more did not help on loopback with 2 cores)
+    parallel_uploads: int = 4  # uploads in flight at once
     retry_delay: float = 0.5  # seconds before the 2nd try; doubles for each further one
     next_sync_delay: dt.timedelta = dt.timedelta(minutes=1)  # after a run's tries: doubles per failed run ...
     max_next_sync_delay: dt.timedelta = dt.timedelta(hours=1)  # ... up to this
