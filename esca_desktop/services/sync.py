@@ -379,7 +379,7 @@ class _Run:
                 fatal=True,
             )
         try:
-            content = self._bundle(item)
+            bundle = self._bundle(item)
         except UserError as exc:  # no identity, locked keyring, evidence changed …: fixable, so kept queued
             return self._retry_later(item, f"the bundle cannot be prepared: {exc.message}", item.attempts)
         attempts = item.attempts
@@ -391,7 +391,7 @@ class _Run:
             attempts += 1
             self.store.mark_sending(*key, attempts)
             try:
-                receipt = self.client.upload(item.assessment_id, item.revision, content, cancel=self.cancel)
+                receipt = self.client.upload(item.assessment_id, item.revision, bundle, cancel=self.cancel)
             except SyncCancelled:
                 self.report.cancelled = True
                 self._stop("Cancelled during an upload: it stays queued for the next sync.")
@@ -404,6 +404,8 @@ class _Run:
                     error = exc
                     continue
                 return self._refused(item, exc)
+            except SyncError as exc:  # the bundle file went missing: prepared again next time
+                return self._retry_later(item, exc.message, attempts)
             self._sent(item, assessment.status, receipt.created)
             bundle_path(self.context, *key).unlink(missing_ok=True)
             return True
@@ -416,10 +418,10 @@ class _Run:
             )
         return False
 
-    def _bundle(self, item: OutboxItem) -> bytes:
-        """The item's bundle: exported once, then the very same bytes on every attempt."""
+    def _bundle(self, item: OutboxItem) -> Path:
+        """The item's bundle file: exported once, then the very same bytes on every attempt."""
         _prepare(self.context, item, self.passphrase)
-        return bundle_path(self.context, item.assessment_id, item.revision).read_bytes()
+        return bundle_path(self.context, item.assessment_id, item.revision)
 
     def _sent(self, item: OutboxItem, local_status: AssessmentStatus, created: bool) -> None:
         if local_status is AssessmentStatus.FINALISED:  # SUBMITTED, and the item sent, in one transaction

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -114,7 +115,7 @@ class SyncTransport(Protocol):
         *,
         token: str | None = None,
         params: Mapping[str, str | int] | None = None,
-        content: bytes | None = None,
+        content: bytes | Path | None = None,
         media_type: str | None = None,
         cancel: Cancel | None = None,
     ) -> Reply: ...
@@ -152,19 +153,28 @@ class HttpTransport:
         *,
         token: str | None = None,
         params: Mapping[str, str | int] | None = None,
-        content: bytes | None = None,
+        content: bytes | Path | None = None,
         media_type: str | None = None,
         cancel: Cancel | None = None,
     ) -> Reply:
+        """Send a request; `content` may be a file, which is then sent piece by piece, never whole in memory."""
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        body: bytes | Iterator[bytes] | None = content
-        if content is not None:
-            headers["Content-Type"] = media_type or "application/octet-stream"
+        body: bytes | Iterator[bytes] | None = None
+        if isinstance(content, Path):
+            try:
+                headers["Content-Length"] = str(content.stat().st_size)
+            except OSError as exc:
+                raise SyncError(f"{content} cannot be read ({exc.strerror or exc})") from None
+            body = _file_chunks(content, cancel or (lambda: False))
+        elif content is not None:
+            body = content
             if cancel is not None and len(content) > UPLOAD_CHUNK:
                 headers["Content-Length"] = str(len(content))
                 body = _chunks(content, cancel)
+        if content is not None:
+            headers["Content-Type"] = media_type or "application/octet-stream"
         try:
             response = self._client.request(method, path, params=params, content=body, headers=headers)
         except SyncCancelled:
@@ -193,6 +203,17 @@ def _chunks(content: bytes, cancel: Cancel) -> Iterator[bytes]:
         if cancel():
             raise SyncCancelled("sync cancelled during an upload; it stays queued")
         yield view[start : start + UPLOAD_CHUNK]  # type: ignore[misc]  # bytes-like: no copy here
+
+
+def _file_chunks(path: Path, cancel: Cancel) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(UPLOAD_CHUNK):  # each a bytes object: sent as it is, not copied again
+                if cancel():
+                    raise SyncCancelled("sync cancelled during an upload; it stays queued")
+                yield chunk
+    except OSError as exc:
+        raise SyncError(f"{path} cannot be read ({exc.strerror or exc})") from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -251,7 +272,10 @@ class ReviewServiceClient:
         reply = self._call("GET", "/whoami")
         return _decode(reply, lambda data: Account(str(data["name"]), str(data["role"])))
 
-    def upload(self, assessment_id: str, revision: int, content: bytes, cancel: Cancel | None = None) -> UploadReceipt:
+    def upload(
+        self, assessment_id: str, revision: int, content: bytes | Path, cancel: Cancel | None = None
+    ) -> UploadReceipt:
+        """Send a bundle (its bytes, or its file, which is then streamed)."""
         reply = self._call(
             "PUT",
             f"/submissions/{quote(assessment_id)}/{revision}",

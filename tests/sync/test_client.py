@@ -109,6 +109,29 @@ def test_cancelling_stops_an_upload_between_chunks(client: ReviewServiceClient, 
     assert central.store.count_submissions() == 0
 
 
+def test_a_bundle_file_is_sent_piece_by_piece_and_can_be_cancelled(
+    client: ReviewServiceClient, central: Central, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "large.esca"
+    bundle.write_bytes(bytes(5 << 20))
+    calls = 0
+
+    def cancel() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 2
+
+    with pytest.raises(SyncCancelled):
+        client.upload(UUID, 1, bundle, cancel=cancel)
+    assert calls == 3  # two megabytes went out, the third was never read
+    assert central.store.count_submissions() == 0
+
+
+def test_a_missing_bundle_file_is_named(client: ReviewServiceClient, tmp_path: Path) -> None:
+    with pytest.raises(SyncError, match=r"gone\.esca cannot be read"):
+        client.upload(UUID, 1, tmp_path / "gone.esca")
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
