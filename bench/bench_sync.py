@@ -24,6 +24,8 @@ c. sync       `services.sync.sync`: the same bundles sent to PUT /api/v1/submiss
               catalogs, benchmarks). Ratio c / b for each baseline; the target is ≤ 1.5×.
 d. throughput N threads upload distinct bundles to a fresh database, for N = 1, 4, 8:
               submissions/s and MB/s; then the same bundles again (idempotent no-ops).
+e. large      one assessment with --large-mb of evidence, synced to a fresh service: time against
+              a raw PUT of the same file (streamed, as sync sends it), and how much the service's peak memory grew (Linux).
 """
 
 from __future__ import annotations
@@ -177,13 +179,28 @@ def make_desktop(folder: Path, count: int, evidence_bytes: int) -> Any:
 # --- measurements ------------------------------------------------------------------------------------
 
 
-def raw_upload(url: str, files: list[Path], route: str = "/bench/sink") -> float:
-    with httpx.Client(base_url=url, timeout=120) as client:
+def raw_upload(url: str, files: list[Path], route: str = "/bench/sink", streamed: bool = False) -> float:
+    """PUT each file, one after another: read whole and sent in one piece, or `streamed` a megabyte at
+    a time (how sync sends, and the only way for a file larger than memory should be)."""
+
+    def body(path: Path) -> Any:
+        if not streamed:
+            return path.read_bytes()
+
+        def pieces() -> Any:
+            with path.open("rb") as stream:
+                while piece := stream.read(1 << 20):
+                    yield piece
+
+        return pieces()
+
+    with httpx.Client(base_url=url, timeout=600) as client:
         for path in files[:3]:  # warm-up: connection, and the server's memory for bodies this large
-            client.put(route, content=path.read_bytes())
+            client.put(route, content=body(path), headers={"Content-Length": str(path.stat().st_size)})
         start = time.perf_counter()
         for path in files:
-            reply = client.put(route, content=path.read_bytes(), headers={"Content-Type": "application/octet-stream"})
+            headers = {"Content-Type": "application/octet-stream", "Content-Length": str(path.stat().st_size)}
+            reply = client.put(route, content=body(path), headers=headers)
             assert reply.status_code == 200 and reply.json()["size"] == path.stat().st_size
         return time.perf_counter() - start
 
@@ -215,10 +232,60 @@ def concurrent_uploads(
     return time.perf_counter() - start, codes
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
+
+
+def large_bundle(folder: Path, evidence_mb: int) -> dict[str, Any]:
+    from esca_desktop.services import sync as sync_service
+
+    print(f"\nOne large bundle ({evidence_mb} MB of evidence) …", flush=True)
+    context = make_desktop(folder, 1, evidence_mb << 20)
+    server = Server(folder / "central.sqlite3")
+    try:
+        sync_service.login(context, server.url, server.token)
+        sync_service.prepare_outbox(context, passphrase=PASSPHRASE)
+        [item] = sync_service.outbox(context)
+        path = sync_service.bundle_path(context, item.assessment_id, item.revision)
+        copy = folder / "copy.esca"
+        shutil.copyfile(path, copy)
+        os.sync()
+        rss_before = peak_rss_mb(server.process.pid)
+        start = time.perf_counter()
+        report = sync_service.sync(context, passphrase=PASSPHRASE)
+        sync_s = time.perf_counter() - start
+        assert report.complete and len(report.uploaded) == 1, report.as_json()
+        rss_after = peak_rss_mb(server.process.pid)
+        os.sync()
+        raw_s = raw_upload(server.url, [copy], streamed=True)
+    finally:
+        server.stop()
+        context.close()
+    row: dict[str, Any] = {
+        "bundle_mb": round(copy.stat().st_size / 1024**2, 1),
+        "sync_s": round(sync_s, 2),
+        "raw_put_s": round(raw_s, 2),
+        "sync_over_raw": round(sync_s / raw_s, 2),
+        "server_peak_rss_mb_before": rss_before,
+        "server_peak_rss_mb_after": rss_after,
+    }
+    growth = f"{rss_after - rss_before:.0f} MB" if rss_before is not None and rss_after is not None else "not measured"
+    print(
+        f"  {row['bundle_mb']:.0f} MB bundle: sync {sync_s:.2f} s, raw PUT {raw_s:.2f} s ({row['sync_over_raw']}x); "
+        f"the service's peak memory grew by {growth}"
+    )
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assessments", type=int, default=100)
     parser.add_argument("--evidence-mb", type=float, default=5.0)
+    parser.add_argument("--large-mb", type=int, default=500, help="evidence of the one large bundle (0: skip)")
     parser.add_argument("--tmp-dir", type=Path, help="where to put the data (default: a temporary folder)")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -345,6 +412,8 @@ def main() -> int:
                 f"  (repeats, no-ops: {row['repeat_per_s']:.1f}/s)"
             )
         context.close()
+        if args.large_mb:
+            results["large"] = large_bundle(base / "large", args.large_mb)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
