@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from esca_desktop.central.errors import StorageUnavailableError
 from esca_desktop.sync.streamed_entries import EntryDigests
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -34,9 +35,12 @@ class IncomingBundle:
     removed on leaving unless `BundleFiles.adopt` took it."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=INCOMING_PREFIX, suffix=".part", dir=folder)
+        try:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=INCOMING_PREFIX, suffix=".part", dir=folder)
+        except OSError as exc:
+            raise _unavailable(exc) from None
         self.path = Path(name)
         self.size = 0
         self._stream = os.fdopen(handle, "wb", buffering=0)  # chunks arrive large; no second buffer
@@ -44,7 +48,10 @@ class IncomingBundle:
 
     def write(self, chunk: bytes) -> None:
         self.entries.feed(chunk)
-        self._stream.write(chunk)
+        try:
+            self._stream.write(chunk)
+        except OSError as exc:
+            raise _unavailable(exc) from None
         self.size += len(chunk)
 
     def write_all(self, chunks: list[bytes]) -> None:
@@ -90,9 +97,12 @@ class BundleFiles:
         target = self.path(content_hash)
         if target.is_file():  # only ever renamed into place complete and durable
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _fsync_file(incoming.path)
-        os.replace(incoming.path, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_file(incoming.path)
+            os.replace(incoming.path, target)
+        except OSError as exc:
+            raise _unavailable(exc) from None
         _fsync_folder(target.parent)
         return True
 
@@ -115,6 +125,13 @@ class BundleFiles:
 
     def discard(self, content_hash: str) -> None:
         self.path(content_hash).unlink(missing_ok=True)
+
+
+def _unavailable(exc: OSError) -> StorageUnavailableError:
+    return StorageUnavailableError(
+        f"the review service cannot store the upload now ({exc.strerror or exc}); nothing was stored: "
+        "try again later, or tell the secretariat"
+    )
 
 
 def _fsync_file(path: Path) -> None:

@@ -38,3 +38,9 @@ class RefusedBundleError(CentralError):
     """The bundle failed verification (signature, a hash, format): refused, nothing stored."""
 
     status_code = 422
+
+
+class StorageUnavailableError(CentralError):
+    """The service cannot write an upload now (disk full, permissions): nothing stored; retrying later may work."""
+
+    status_code = 503

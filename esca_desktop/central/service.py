@@ -46,7 +46,7 @@ class ReceivingService:
         self.trusted = tuple(trusted)
 
     def receive(self, assessment_uuid: str, revision: int, upload: IncomingBundle, user: User) -> Receipt:
-        """Check, verify and store one complete upload (idempotent by assessment, revision and bytes)."""
+        """Check, verify and store one complete upload (idempotent by assessment, revision and content)."""
         check_key(assessment_uuid, revision)
         if user.role != "assessor":
             raise ForbiddenError(f"{user.name} is a {user.role}; only assessors submit assessments")
@@ -60,13 +60,6 @@ class ReceivingService:
                 f"as revision {revision} of {assessment_uuid}"
             )
         return Receipt(self.store.store_submission(facts, upload, user))
-
-    def receive_bytes(self, assessment_uuid: str, revision: int, content: bytes, user: User) -> Receipt:
-        """`receive` for a bundle that is in memory already."""
-        with self.store.incoming() as upload:
-            upload.write(content)
-            upload.finish()
-            return self.receive(assessment_uuid, revision, upload, user)
 
     def verify(self, upload: IncomingBundle) -> SubmissionFacts:
         """Every check of the desktop's bundle reader, then the audit chain inside assessment.json."""

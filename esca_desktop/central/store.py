@@ -540,6 +540,9 @@ class CentralStore:
                 existing = self._check_upload(conn, *key, content_hash, facts.document_sha256, user)
                 if existing is not None:
                     return StoreOutcome(existing, False)
+                if self.files is not None and not created and not self.files.path(content_hash).is_file():
+                    # the file this upload found in place was another upload's, which then failed
+                    created = self.files.adopt(upload, content_hash)
                 submission_id = self._insert_submission(conn, facts, upload, user)
                 stored = self._submission(conn, submission_id)
         except IntegrityError:
@@ -596,12 +599,12 @@ class CentralStore:
         """Remove a bundle file this upload wrote but did not record (unless another upload did)."""
         if self.files is None:
             return
-        with self.engine.connect() as conn:
+        with self._writer, self.engine.connect() as conn:  # not while another upload records this file
             referenced = conn.execute(
                 select(submissions.c.id).where(submissions.c.content_hash == content_hash).limit(1)
             ).first()
-        if referenced is None:
-            self.files.discard(content_hash)
+            if referenced is None:
+                self.files.discard(content_hash)
 
     def _submission(self, conn: Connection, submission_id: int) -> Submission:
         row = conn.execute(

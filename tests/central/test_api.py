@@ -3,6 +3,7 @@ unchanged), authentication and roles, malformed requests, limits, the OpenAPI de
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -14,11 +15,13 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from esca_desktop.central.app import create_app
+from esca_desktop.central.service import ReceivingService
 from esca_desktop.central.store import CentralStore
 from esca_desktop.context import open_context
 from esca_desktop.security.credentials import MemoryCredentialStore
@@ -265,9 +268,11 @@ def test_bundles_are_kept_as_files_named_by_their_content_hash(kit: Kit, central
 def test_without_a_bundle_folder_bundles_live_in_the_database(kit: Kit, tmp_path: Path) -> None:
     store = CentralStore.open(tmp_path / "inline.sqlite3", bundles=None)
     assessor, _, _, _ = central_users(store)
-    from esca_desktop.central.service import ReceivingService
 
-    receipt = ReceivingService(store).receive_bytes(*_key(kit), kit.bundle, assessor)
+    with store.incoming() as upload:
+        upload.write(kit.bundle)
+        upload.finish()
+        receipt = ReceivingService(store).receive(*_key(kit), upload, assessor)
 
     assert receipt.created
     assert store.bundle(_key(kit)[0])[1] == kit.bundle
@@ -320,3 +325,50 @@ def test_uploads_abandoned_by_a_stopped_server_are_removed_when_it_starts_again(
     CentralStore.open(database).close()
 
     assert not old.exists() and fresh.exists()
+
+
+def test_a_bundle_file_removed_by_a_failed_twin_upload_is_written_again(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two uploads of the same content: the second finds the first's file in place; if the first then
+    fails and removes it before the second records its row, the second writes it again."""
+    store = CentralStore.open(tmp_path / "central.sqlite3")
+    assessor, _, _, _ = central_users(store)
+    files = store.files
+    assert files is not None
+    content_hash = read_bundle(kit.bundle).content_hash
+    files.path(content_hash).parent.mkdir(parents=True)
+    files.path(content_hash).write_bytes(kit.bundle)  # the twin's file, in place
+    first_adopt = files.adopt
+    calls = []
+
+    def adopt_as_the_twin_fails(upload: Any, name: str) -> bool:
+        created = first_adopt(upload, name)
+        if not calls:
+            files.discard(name)  # the failing twin cleans up right after this upload found its file
+        calls.append(created)
+        return created
+
+    monkeypatch.setattr(files, "adopt", adopt_as_the_twin_fails)
+    with store.incoming() as upload:
+        upload.write(kit.bundle)
+        upload.finish()
+        receipt = ReceivingService(store).receive(*_key(kit), upload, assessor)
+
+    assert receipt.created and calls == [False, True]  # found in place, then written again
+    assert store.bundle(_key(kit)[0])[1] == kit.bundle
+    store.close()
+
+
+def test_a_full_disk_is_a_clear_refusal_worth_retrying(
+    kit: Kit, central: Central, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("esca_desktop.central.bundle_files.tempfile.mkstemp", disk_full)
+    reply = api.put("/submissions/{}/{}".format(*_key(kit)), content=kit.bundle)
+
+    assert reply.status_code == 503  # which the desktop retries later
+    assert reply.json()["detail"].startswith("the review service cannot store the upload now (No space left on device)")
+    assert central.store.count_submissions() == 0
