@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p)
     p = u_verbs.add_parser("list", help="users and their roles")
     _db_option(p)
+    p = u_verbs.add_parser("token", help="a new API token for a user (the old one stops working); printed last")
+    p.add_argument("name")
+    _db_option(p)
+    p = u_verbs.add_parser("revoke", help="stop a user's API token from working (a lost laptop, someone leaving)")
+    p.add_argument("name")
+    _db_option(p)
 
     review = verbs.add_parser("review", help="review submissions from the shell")
     r_verbs = review.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -200,6 +206,19 @@ def user_add(shell: Shell) -> int:
     user, token = shell.store.add_user(shell.args.name, shell.args.role)
     shell.print(f"Added {user.role} {user.name}. Their API token (shown only this once; only its hash is kept):")
     shell.print(token)
+    return 0
+
+
+def user_token(shell: Shell) -> int:
+    token = shell.store.replace_token(shell.args.name)
+    shell.print(f"{shell.args.name}'s old API token no longer works. Their new one (shown only this once):")
+    shell.print(str(token))
+    return 0
+
+
+def user_revoke(shell: Shell) -> int:
+    shell.store.replace_token(shell.args.name, issue_new=False)
+    shell.print(f"{shell.args.name}'s API token no longer works; 'esca-central user token' issues a new one.")
     return 0
 
 
@@ -328,6 +347,8 @@ HANDLERS: dict[tuple[str, str | None], Callable[[Shell], int]] = {
     ("serve", None): serve,
     ("user", "add"): user_add,
     ("user", "list"): user_list,
+    ("user", "token"): user_token,
+    ("user", "revoke"): user_revoke,
     ("review", "list"): review_list,
     ("review", "show"): review_show,
     ("review", "approve"): review_approve,

@@ -442,6 +442,16 @@ class CentralStore:
             raise ConflictError(f"a user named {name!r} already exists") from None
         return User(int(user_id), name, role), token
 
+    def replace_token(self, name: str, issue_new: bool = True) -> str | None:
+        """Invalidate a user's API token at once; with `issue_new`, return their new one (shown once).
+        The user and their submissions stay; without a new token they can no longer sign in."""
+        token = new_token()  # when revoking, a random secret nobody ever sees
+        with self._write() as conn:
+            result = conn.execute(update(users).where(users.c.name == name).values(token_hash=hash_token(token)))
+        if result.rowcount == 0:
+            raise MissingError(f"no user named {name!r} (esca-central user list shows them)")
+        return token if issue_new else None
+
     def user_by_token(self, token: str) -> User | None:
         with self.engine.connect() as conn:
             row = conn.execute(

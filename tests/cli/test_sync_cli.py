@@ -156,6 +156,29 @@ def test_central_user_add_prints_the_token_last(tmp_path: Path, capsys: pytest.C
     assert "already exists" in capsys.readouterr().err
 
 
+def test_a_token_can_be_replaced_or_revoked_and_the_old_one_stops_working_at_once(
+    central: Central, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = str(central.database)
+    with central.api(central.assessor_token) as api:
+        assert api.get("/whoami").status_code == 200
+
+    assert central_run(["user", "token", "Anna Assessor", "--db", database]) == 0
+    new_token = capsys.readouterr().out.strip().splitlines()[-1]
+    with central.api(central.assessor_token) as old, central.api(new_token) as new:
+        assert old.get("/whoami").status_code == 401  # the running service sees it at once
+        assert new.get("/whoami").json() == {"name": "Anna Assessor", "role": "assessor"}
+
+    assert central_run(["user", "revoke", "Anna Assessor", "--db", database]) == 0
+    assert "no longer works" in capsys.readouterr().out
+    with central.api(new_token) as new:
+        assert new.get("/whoami").status_code == 401
+    assert [u.name for u in central.store.users()] == ["Anna Assessor", "Rita Reviewer"]  # the user stays
+
+    assert central_run(["user", "revoke", "Nobody", "--db", database]) == 2
+    assert "no user named 'Nobody'" in capsys.readouterr().err
+
+
 def test_central_catalog_publish_checks_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     database = str(tmp_path / "c.sqlite3")
     central_run(["user", "add", "Rita Reviewer", "--role", "reviewer", "--db", database])
