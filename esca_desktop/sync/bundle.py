@@ -532,7 +532,7 @@ def _digest_entry(
     if (
         seen is not None
         and info.compress_type == zipfile.ZIP_STORED
-        and seen.name == info.orig_filename
+        and _local_name(seen.raw_name, info) == info.orig_filename
         and seen.size == info.compress_size == info.file_size
     ):
         return seen.size, seen.sha256  # no CRC-32 check here: see streamed_entries
@@ -546,6 +546,12 @@ def _digest_entry(
     except Exception as exc:  # as in _read_entry
         raise refuse(f"{info.orig_filename} cannot be read: the archive is damaged ({exc})") from None
     return size, digest.hexdigest()
+
+
+def _local_name(raw: bytes, info: zipfile.ZipInfo) -> str:
+    """A local header's name decoded as zipfile decodes it to compare with the directory's (by the
+    directory's UTF-8 flag)."""
+    return raw.decode("utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace")
 
 
 def _parse_json(data: bytes, name: str, refuse: Refuse) -> dict[str, Any]:

@@ -22,14 +22,13 @@ _LOCAL_SIGNATURE = b"PK\x03\x04"
 _STORED = 0
 _ENCRYPTED = 0x1
 _DATA_DESCRIPTOR = 0x8  # sizes follow the data instead of preceding it: not followed here
-_UTF8_NAME = 0x800
 
 
 @dataclass(frozen=True, slots=True)
 class StreamedEntry:
     """A stored entry whose data was hashed as it arrived."""
 
-    name: str
+    raw_name: bytes  # as in the local header; decoded by the reader as zipfile would
     data_offset: int  # where its data starts in the archive
     size: int
     sha256: str
@@ -46,7 +45,7 @@ class EntryDigests:
         self._data_left = -1  # bytes of the current entry's data still to come; -1: reading a header
         self._hashing = False
         self._sha256 = hashlib.sha256()
-        self._name = ""
+        self._raw_name = b""
         self._data_offset = 0
         self._data_size = 0
         self._stopped = False
@@ -84,9 +83,8 @@ class EntryDigests:
                 self._stopped = True  # the central directory, or a kind of entry not followed here
                 return view
             self._fields = fields
-        flags, method, compressed, name_length = self._fields[2], self._fields[3], self._fields[7], self._fields[9]
-        raw_name = bytes(self._header[_LOCAL_HEADER.size : _LOCAL_HEADER.size + name_length])
-        self._name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437", errors="replace")
+        method, compressed, name_length = self._fields[3], self._fields[7], self._fields[9]
+        self._raw_name = bytes(self._header[_LOCAL_HEADER.size : _LOCAL_HEADER.size + name_length])
         self._data_offset = self._header_at + len(self._header)
         self._data_size = self._data_left = compressed
         self._hashing = method == _STORED
@@ -100,7 +98,7 @@ class EntryDigests:
     def _end_entry(self) -> None:
         if self._hashing:
             self.entries[self._header_at] = StreamedEntry(
-                self._name, self._data_offset, self._data_size, self._sha256.hexdigest()
+                self._raw_name, self._data_offset, self._data_size, self._sha256.hexdigest()
             )
         self._header_at = self._data_offset + self._data_size
         self._data_left = -1
