@@ -10,6 +10,7 @@ import json
 import random
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -353,14 +354,19 @@ def test_a_lying_size_header_cannot_make_the_reader_inflate_more(kit: Kit) -> No
         read_bundle(damaged)
 
 
+def single_bit_flips(data: bytes, seed: int, count: int = 300) -> Iterator[bytes]:
+    """`count` copies of `data`, each with one bit flipped at a random place."""
+    generator = random.Random(seed)
+    for _ in range(count):
+        at = generator.randrange(len(data))
+        yield data[:at] + bytes([data[at] ^ (1 << generator.randrange(8))]) + data[at + 1 :]
+
+
 def test_random_damage_is_refused_or_harmless_never_a_crash(kit: Kit) -> None:
     """Flip single bytes anywhere: each read either refuses with a BundleError or yields the very same content
     (a flip in a field nobody relies on, such as an entry's time)."""
     original = read_bundle(kit.bundle)
-    generator = random.Random(20261102)
-    for _ in range(300):
-        at = generator.randrange(len(kit.bundle))
-        damaged = kit.bundle[:at] + bytes([kit.bundle[at] ^ (1 << generator.randrange(8))]) + kit.bundle[at + 1 :]
+    for damaged in single_bit_flips(kit.bundle, seed=20261102):
         try:
             bundle = read_bundle(damaged)
         except BundleError:
@@ -438,10 +444,7 @@ def test_digests_taken_on_arrival_refuse_what_reading_refuses(case: Case, kit: K
 
 def test_digests_taken_on_arrival_survive_random_damage_only_where_the_content_is_the_same(kit: Kit) -> None:
     original = read_bundle(kit.bundle)
-    generator = random.Random(20261126)
-    for _ in range(300):
-        at = generator.randrange(len(kit.bundle))
-        damaged = kit.bundle[:at] + bytes([kit.bundle[at] ^ (1 << generator.randrange(8))]) + kit.bundle[at + 1 :]
+    for damaged in single_bit_flips(kit.bundle, seed=20261126):
         try:
             bundle = read_bundle(damaged, with_evidence=False, streamed=arrived(damaged, [4096]).entries)
         except BundleError:
