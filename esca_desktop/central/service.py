@@ -65,7 +65,7 @@ class ReceivingService:
         """Every check of the desktop's bundle reader, then the audit chain inside assessment.json."""
         try:
             verified = read_bundle(
-                upload.path, self.trusted, with_evidence=False, label="bundle", streamed=upload.entries.entries
+                upload.path, self.trusted, evidence="check", label="bundle", streamed=upload.entries.entries
             )
         except UserError as exc:  # BundleError: the reader names the entry and the reason
             raise RefusedBundleError(f"bundle refused: {exc.message}") from None

@@ -9,7 +9,8 @@ Import checks everything before it writes anything: the bundle (`sync.bundle.rea
 signer is trusted here, that the catalog is available, that the document fits the catalog, and that the
 audit trail's chain is intact. Then it writes the assessment in one transaction: new, replacing an
 older state of it whose history the bundle continues, or nothing at all when the store already holds it.
-Evidence files are staged beside the evidence folder first and moved into place after the commit.
+Evidence files are checked into a staging folder beside the evidence folder (one at a time, never
+whole in memory; the folder is removed whatever happens) and moved into place after the commit.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import filecmp
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,73 +264,72 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
     `passphrase` is accepted for symmetry with `export_bundle`; importing uses no private key."""
     path = Path(source).expanduser()
     label = path.name
-    bundle = read_bundle(path, trusted_certificates(context))
-    if not bundle.trusted:
-        raise UntrustedBundleError(
-            f"{label}: signed by {bundle.signer} (certificate SHA-256 {bundle.signer_fingerprint[:16]}…), who is "
-            f"not trusted on this computer ({bundle.signature.message}). To import it, put the signer's "
-            f"certificate, or the secretariat's CA certificate, as a .pem file into {trust_dir(context.data_dir)}"
-        )
-    catalog, catalog_source = _catalog_for(context, bundle, label)
-    record = record_from_document(bundle.document, catalog, f"{label}: {DOCUMENT}")
-    ok, message = _verify_audit(record)
-    if not ok:
-        raise BundleError(f"{label}: {DOCUMENT}: the audit trail is not intact: {message}")
-    engine = context.repository.engine
-    stored = stored_state(engine, record.id)
-    action = _decide(stored, record, label)
-    revision = int(record.assessment["revision"])
-    folder = context.evidence_dir / record.id
-    if action == "unchanged":
-        missing = {name: data for name, data in bundle.evidence.items() if not _holds(folder / name, data)}
-        if missing:  # a file lost after an earlier import: put it back, the rows are already there
-            _place_files(context, folder, missing, lambda: None)
-        return ImportResult(record.id, revision, created=False, signer=bundle.signer)
-    added_at = context.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
-    _place_files(
-        context, folder, bundle.evidence, lambda: write_record(engine, record, stored, catalog_source, added_at)
-    )
+    with _staging(context) as staging:
+        bundle = read_bundle(path, trusted_certificates(context), evidence=staging)
+        if not bundle.trusted:
+            raise UntrustedBundleError(
+                f"{label}: signed by {bundle.signer} (certificate SHA-256 {bundle.signer_fingerprint[:16]}…), who "
+                f"is not trusted on this computer ({bundle.signature.message}). To import it, put the signer's "
+                f"certificate, or the secretariat's CA certificate, as a .pem file into {trust_dir(context.data_dir)}"
+            )
+        catalog, catalog_source = _catalog_for(context, bundle, label)
+        record = record_from_document(bundle.document, catalog, f"{label}: {DOCUMENT}")
+        ok, message = _verify_audit(record)
+        if not ok:
+            raise BundleError(f"{label}: {DOCUMENT}: the audit trail is not intact: {message}")
+        engine = context.repository.engine
+        stored = stored_state(engine, record.id)
+        action = _decide(stored, record, label)
+        revision = int(record.assessment["revision"])
+        folder = context.evidence_dir / record.id
+        staged = sorted(p.name for p in staging.iterdir())
+        if action == "unchanged":
+            # a file lost after an earlier import is put back; the rows are already there
+            _place_files(staging, folder, [n for n in staged if not _holds(folder / n, staging / n)], lambda: None)
+            return ImportResult(record.id, revision, created=False, signer=bundle.signer)
+        added_at = context.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
+        _place_files(staging, folder, staged, lambda: write_record(engine, record, stored, catalog_source, added_at))
     return ImportResult(record.id, revision, created=stored is None, replaced=stored is not None, signer=bundle.signer)
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: Path, staged: Path) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        return path.stat().st_size == staged.stat().st_size and filecmp.cmp(path, staged, shallow=False)
     except OSError:
         return False
 
 
-def _place_files(context: AppContext, folder: Path, files: Mapping[str, bytes], commit: Callable[[], None]) -> None:
-    """Write `files` to a staging folder, run `commit`, then move them into `folder`; on any failure
-    before the move, nothing of them is left behind."""
-    context.evidence_dir.mkdir(parents=True, exist_ok=True)
-    staging = context.evidence_dir / f".import-{uuid.uuid4().hex}"
+@contextmanager
+def _staging(context: AppContext) -> Iterator[Path]:
+    """A new folder beside the evidence folder that the bundle's evidence files are checked into; it
+    is removed on leaving, with whatever was not moved out of it."""
+    folder = context.evidence_dir / f".import-{uuid.uuid4().hex}"
     try:
-        staging.mkdir()
-        for name, data in files.items():
-            with (staging / name).open("wb") as writer:
-                writer.write(data)
-                writer.flush()
-                os.fsync(writer.fileno())
+        folder.mkdir(parents=True)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise UserError(
-            f"the evidence files cannot be written to {context.evidence_dir} "
-            f"({exc.strerror or exc}); nothing was imported"
+            f"the evidence files cannot be written to {context.evidence_dir} ({exc.strerror or exc}); "
+            "nothing was imported"
         ) from None
     try:
-        commit()
-        if files:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _place_files(staging: Path, folder: Path, names: Sequence[str], commit: Callable[[], None]) -> None:
+    """Run `commit`, then move the staged files `names` into `folder`."""
+    commit()
+    try:
+        if names:
             folder.mkdir(parents=True, exist_ok=True)
-            for name in files:
-                os.replace(staging / name, folder / name)
+        for name in names:
+            os.replace(staging / name, folder / name)
     except OSError as exc:
         raise UserError(
             f"the evidence files cannot be moved into {folder} ({exc.strerror or exc}); "
             "import the bundle again to complete it"
         ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _catalog_for(context: AppContext, bundle: VerifiedBundle, label: str) -> tuple[Catalog, CatalogSource | None]:

@@ -36,10 +36,10 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from cryptography import x509
 
@@ -312,7 +312,7 @@ def read_bundle(
     trusted: Sequence[x509.Certificate] = (),
     *,
     require_trusted: bool = False,
-    with_evidence: bool = True,
+    evidence: EvidenceMode = "keep",
     label: str | None = None,
     streamed: Mapping[int, StreamedEntry] | None = None,
 ) -> VerifiedBundle:
@@ -320,15 +320,19 @@ def read_bundle(
 
     `trusted` are the certificates (or issuing authorities) whose signatures count as trusted; the
     result's `trusted` says whether the signer is one of them. With `require_trusted`, an untrusted
-    (but valid) signature is refused too. Without `with_evidence`, the evidence files are checked
-    just the same (size, SHA-256) but not kept: the result's `evidence` is empty; and where
-    `streamed` (`EntryDigests.entries`, taken while the file arrived) covers an entry exactly, its
-    digest is used instead of reading the entry again. Messages start with `label`: by default the
-    file's name, or "bundle".
+    (but valid) signature is refused too.
+
+    `evidence` says what becomes of the evidence files, which are checked (size, SHA-256) in every
+    case: "keep" holds them in the result's `evidence`; "check" only checks them, and where
+    `streamed` (`EntryDigests.entries`, taken while the file arrived) covers an entry exactly, uses
+    its digest instead of reading the entry again; a folder receives each as a file under its stored
+    name while it is checked (durably written; removing the folder after a refusal is the caller's
+    part). With "check" or a folder, no evidence is held in memory and the result's `evidence` is
+    empty. Messages start with `label`: by default the file's name, or "bundle".
     """
     label = label or (Path(source).name if isinstance(source, Path | str) else "bundle")
     if isinstance(source, bytes | bytearray | memoryview):
-        return _read(io.BytesIO(bytes(source)), len(source), label, trusted, require_trusted, with_evidence, streamed)
+        return _read(io.BytesIO(bytes(source)), len(source), label, trusted, require_trusted, evidence, streamed)
     path = Path(source)
     try:
         size = path.stat().st_size
@@ -336,7 +340,7 @@ def read_bundle(
     except OSError as exc:
         raise BundleError(f"{label}: cannot be read ({exc.strerror or exc})") from None
     with stream:
-        return _read(stream, size, label, trusted, require_trusted, with_evidence, streamed)
+        return _read(stream, size, label, trusted, require_trusted, evidence, streamed)
 
 
 def _read(
@@ -345,7 +349,7 @@ def _read(
     label: str,
     trusted: Sequence[x509.Certificate],
     require_trusted: bool,
-    with_evidence: bool,
+    evidence: EvidenceMode,
     streamed: Mapping[int, StreamedEntry] | None,
 ) -> VerifiedBundle:
     def refuse(message: str) -> BundleError:
@@ -406,12 +410,14 @@ def _read(
                 )
         contents: dict[str, bytes] = {}
         for name, entry in listed.items():
-            if with_evidence or not name.startswith(EVIDENCE_PREFIX):
+            if evidence == "keep" or not name.startswith(EVIDENCE_PREFIX):
                 data = _read_entry(archive, infos[name], entry["size"], refuse)
                 size, sha256 = len(data), hashlib.sha256(data).hexdigest()
                 contents[name] = data
-            else:
+            elif evidence == "check":
                 size, sha256 = _digest_entry(archive, infos[name], streamed or {}, refuse)
+            else:
+                size, sha256 = _copy_entry(archive, infos[name], Path(evidence) / name[len(EVIDENCE_PREFIX) :], refuse)
             if size != entry["size"]:
                 raise refuse(f"{name}: {size} bytes read, but {MANIFEST} says {entry['size']}")
             if sha256 != entry["sha256"]:
@@ -422,15 +428,14 @@ def _read(
     if problem:
         raise refuse(f"{DOCUMENT}: {problem}")
     _check_agreement(manifest, document, listed, refuse)
-    evidence = {
-        name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)
-    }
+    kept = {name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)}
     return VerifiedBundle(
-        manifest, document, contents.get(REPORT), evidence, check, content_hash(manifest_bytes, signature_bytes)
+        manifest, document, contents.get(REPORT), kept, check, content_hash(manifest_bytes, signature_bytes)
     )
 
 
 Refuse = Callable[[str], BundleError]
+EvidenceMode = Literal["keep", "check"] | Path
 
 
 def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
@@ -538,14 +543,40 @@ def _digest_entry(
         return seen.size, seen.sha256  # no CRC-32 check here: see streamed_entries
     digest = hashlib.sha256()
     size = 0
+    for chunk in _entry_chunks(archive, info, refuse):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _copy_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, refuse: Refuse) -> tuple[int, str]:
+    """The size and SHA-256 of the entry's bytes, written to `target` (a new file, made durable) as
+    they are read."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with target.open("xb") as writer:
+            for chunk in _entry_chunks(archive, info, refuse):
+                digest.update(chunk)
+                size += len(chunk)
+                writer.write(chunk)
+            writer.flush()
+            os.fsync(writer.fileno())
+    except OSError as exc:
+        raise UserError(
+            f"{target.parent} cannot take the evidence files ({exc.strerror or exc}); nothing was imported"
+        ) from None
+    return size, digest.hexdigest()
+
+
+def _entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Refuse) -> Iterator[bytes]:
+    """The entry's bytes, a megabyte at a time; a damaged archive is refused, never a crash."""
     try:
         with archive.open(info) as reader:
             while chunk := reader.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+                yield chunk
     except Exception as exc:  # as in _read_entry
         raise refuse(f"{info.orig_filename} cannot be read: the archive is damaged ({exc})") from None
-    return size, digest.hexdigest()
 
 
 def _local_name(raw: bytes, info: zipfile.ZipInfo) -> str:

@@ -434,7 +434,7 @@ def test_digests_taken_on_arrival_refuse_what_reading_refuses(case: Case, kit: K
     digests = arrived(damaged, [65536])
 
     with pytest.raises(BundleError) as refused:
-        read_bundle(path, with_evidence=False, streamed=digests.entries)
+        read_bundle(path, evidence="check", streamed=digests.entries)
     if not re.search(case.reason, refused.value.message):
         # the one difference: a changed stored entry is caught by its SHA-256 instead of zipfile's CRC
         assert re.search(r"the SHA-256 does not match", refused.value.message), refused.value.message
@@ -446,7 +446,7 @@ def test_digests_taken_on_arrival_survive_random_damage_only_where_the_content_i
     original = read_bundle(kit.bundle)
     for damaged in single_bit_flips(kit.bundle, seed=20261126):
         try:
-            bundle = read_bundle(damaged, with_evidence=False, streamed=arrived(damaged, [4096]).entries)
+            bundle = read_bundle(damaged, evidence="check", streamed=arrived(damaged, [4096]).entries)
         except BundleError:
             continue
         assert (bundle.document, bundle.report_pdf, bundle.content_hash) == (
@@ -462,3 +462,23 @@ def test_the_content_hash_covers_the_signature_and_not_the_zip_metadata(kit: Kit
     assert repacked != kit.bundle and read_bundle(repacked).content_hash == original
     resigned = resign(kit.bundle, kit.identity)  # the same content, signed again
     assert read_bundle(resigned).content_hash != original
+
+
+# --- evidence checked into a folder (the desktop import's path) ------------------------------------
+
+
+def test_evidence_is_checked_into_a_folder_one_file_at_a_time(kit: Kit, tmp_path: Path) -> None:
+    kept = read_bundle(kit.bundle).evidence
+
+    bundle = read_bundle(kit.bundle, evidence=tmp_path)
+
+    assert bundle.evidence == {} and kept
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == kept
+
+
+@pytest.mark.parametrize("case", BUNDLE_CASES, ids=[c.id for c in BUNDLE_CASES])
+def test_checking_into_a_folder_refuses_what_reading_refuses(case: Case, kit: Kit, tmp_path: Path) -> None:
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    with pytest.raises(BundleError, match=case.reason):
+        read_bundle(case.make(kit), evidence=folder)
