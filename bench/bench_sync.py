@@ -25,7 +25,8 @@ c. sync       `services.sync.sync`: the same bundles sent to PUT /api/v1/submiss
 d. throughput N threads upload distinct bundles to a fresh database, for N = 1, 4, 8:
               submissions/s and MB/s; then the same bundles again (idempotent no-ops).
 e. large      one assessment with --large-mb of evidence, synced to a fresh service: time against
-              a raw PUT of the same file (streamed, as sync sends it), and how much the service's peak memory grew (Linux).
+              a raw PUT of the same file (streamed, as sync sends it), and how much the service's peak
+              memory grew (Linux); then the same bundle imported on a fresh desktop (time, peak memory).
 """
 
 from __future__ import annotations
@@ -240,6 +241,26 @@ def peak_rss_mb(pid: int) -> float | None:
     return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
 
 
+def import_into(data_dir: Path, certificate: Path, bundle: Path) -> None:
+    """Import `bundle` into a new desktop store that trusts `certificate` (runs in a child process, so
+    that its peak memory is the import's); prints the seconds and the peak RSS as JSON."""
+    import resource
+
+    from esca_desktop.context import open_context
+    from esca_desktop.services.bundles import import_bundle
+    from esca_desktop.services.signing import trust_dir
+
+    context = open_context(data_dir)
+    trust_dir(data_dir).mkdir(exist_ok=True)
+    shutil.copy(certificate, trust_dir(data_dir) / "assessor.pem")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    assert import_bundle(context, bundle).created
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_rss_mb_before": before, "peak_rss_mb_after": after}))
+
+
 def large_bundle(folder: Path, evidence_mb: int) -> dict[str, Any]:
     from esca_desktop.services import sync as sync_service
 
@@ -265,6 +286,22 @@ def large_bundle(folder: Path, evidence_mb: int) -> dict[str, Any]:
     finally:
         server.stop()
         context.close()
+    imported = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--import-into",
+                str(folder / "importer"),
+                str(folder / "identity" / "certificate.pem"),
+                str(copy),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+    )
     row: dict[str, Any] = {
         "bundle_mb": round(copy.stat().st_size / 1024**2, 1),
         "sync_s": round(sync_s, 2),
@@ -272,11 +309,18 @@ def large_bundle(folder: Path, evidence_mb: int) -> dict[str, Any]:
         "sync_over_raw": round(sync_s / raw_s, 2),
         "server_peak_rss_mb_before": rss_before,
         "server_peak_rss_mb_after": rss_after,
+        "import_s": round(imported["seconds"], 2),
+        "import_peak_rss_mb_before": round(imported["peak_rss_mb_before"]),
+        "import_peak_rss_mb_after": round(imported["peak_rss_mb_after"]),
     }
     growth = f"{rss_after - rss_before:.0f} MB" if rss_before is not None and rss_after is not None else "not measured"
     print(
         f"  {row['bundle_mb']:.0f} MB bundle: sync {sync_s:.2f} s, raw PUT {raw_s:.2f} s ({row['sync_over_raw']}x); "
         f"the service's peak memory grew by {growth}"
+    )
+    print(
+        f"  importing it on another desktop: {row['import_s']:.2f} s, peak memory {row['import_peak_rss_mb_after']} MB "
+        f"({row['import_peak_rss_mb_before']} MB with the store open, before the import)"
     )
     return row
 
@@ -288,9 +332,13 @@ def main() -> int:
     parser.add_argument("--large-mb", type=int, default=500, help="evidence of the one large bundle (0: skip)")
     parser.add_argument("--tmp-dir", type=Path, help="where to put the data (default: a temporary folder)")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--import-into", nargs=3, metavar=("DATA_DIR", "CERT", "BUNDLE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
+        return 0
+    if args.import_into:
+        import_into(*(Path(a) for a in args.import_into))
         return 0
 
     from esca_desktop.services import sync as sync_service
