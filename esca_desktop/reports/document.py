@@ -38,6 +38,9 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 from reportlab.platypus.flowables import NullDraw  # type: ignore[import-untyped]
 
+from esca_desktop.domain.countries import find_country
+from esca_desktop.domain.model import Organisation
+from esca_desktop.domain.sectors import sector_label
 from esca_desktop.errors import UserError
 from esca_desktop.forms.catalog import Field, FieldType
 from esca_desktop.forms.values import AnswerValue, format_value
@@ -762,6 +765,77 @@ def key_value_table(
         )
     )
     return table
+
+
+def organisation_rows(org: Organisation, lang: str, *, contact: bool) -> list[tuple[str, Flowable | str]]:
+    """The organisation's particulars that are known, as `key_value_table` rows (its name is shown apart)."""
+    country = find_country(org.country)
+    rows: list[tuple[str, Flowable | str]] = []
+    if country is not None:
+        rows.append((WORDS("country", lang), f"{country.name(lang)} ({country.alpha3})"))
+    optional = [
+        ("region", org.region),
+        ("sector", sector_label(org.sector, lang) if org.sector else ""),
+        ("legal_form", org.legal_form),
+        ("website", org.website),
+        ("contact", org.contact if contact else ""),
+    ]
+    rows += [(WORDS(key, lang), value) for key, value in optional if value]
+    return rows
+
+
+def area_heading(
+    area_id: str, title: str, detail: Flowable, colour: colors.Color, detail_width: float = 35 * mm
+) -> Table:
+    """An area's band: its id on the scheme's colour, its title and a detail on the right, on a tint."""
+    s = styles()
+    cells = [
+        [
+            para(area_id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
+            para(title, derive(s.h1, spaceBefore=0, spaceAfter=0)),
+            detail,
+        ]
+    ]
+    table = grid(cells, col_widths=[12 * mm, CONTENT_WIDTH - 12 * mm - detail_width, detail_width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, 0), colour),
+                ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (1, 0), (1, 0), 8),
+                ("RIGHTPADDING", (2, 0), (2, 0), 8),
+            ]
+        )
+    )
+    return table
+
+
+def indicator_head(
+    indicator_id: str, title: Sequence[Flowable], colour: colors.Color, rule_width: float, rule_colour: colors.Color
+) -> Table:
+    """An indicator's heading: its id in the scheme's colour beside its title, under a rule."""
+    s = styles()
+    head = grid(
+        [[para(indicator_id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), list(title)]],
+        col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm],
+        hAlign="LEFT",
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LINEABOVE", (0, 0), (-1, 0), rule_width, rule_colour),
+                ("TOPPADDING", (0, 0), (-1, 0), 4),
+            ]
+        )
+    )
+    return head
 
 
 def boxed_or_flowing(

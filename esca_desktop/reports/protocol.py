@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     CondPageBreak,
@@ -23,8 +22,6 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from esca_desktop.domain.countries import find_country
-from esca_desktop.domain.sectors import sector_label
 from esca_desktop.forms.catalog import EMPTY_TEXT, Catalog, Field, FieldType, Indicator
 from esca_desktop.forms.values import AnswerValue, format_value
 from esca_desktop.reports.document import (
@@ -38,6 +35,7 @@ from esca_desktop.reports.document import (
     PageDecor,
     RuledLines,
     Vocabulary,
+    area_heading,
     badge_row,
     boxed,
     build_pdf,
@@ -49,9 +47,11 @@ from esca_desktop.reports.document import (
     format_date,
     format_period,
     grid,
+    indicator_head,
     key_value_table,
     label_value_flow,
     lighten,
+    organisation_rows,
     para,
     scheme_colour,
     styles,
@@ -178,22 +178,8 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
     out.append(para(subtitle, derive(s.subtitle, fontSize=10, textColor=PALETTE.muted)))
     out.append(Spacer(1, 7 * mm))
     out.append(para(org.name, s.cover_org))
-    country = find_country(org.country)
-    rows: list[tuple[str, Flowable | str]] = []
-    if country is not None:
-        rows.append((WORDS("country", lang), f"{country.name(lang)} ({country.alpha3})"))
-    if org.region:
-        rows.append((WORDS("region", lang), org.region))
-    if org.sector:
-        rows.append((WORDS("sector", lang), sector_label(org.sector, lang)))
-    if org.legal_form:
-        rows.append((WORDS("legal_form", lang), org.legal_form))
-    if org.website:
-        rows.append((WORDS("website", lang), org.website))
-    if org.contact:
-        rows.append((WORDS("contact", lang), org.contact))
     out.append(Spacer(1, 2 * mm))
-    out.append(key_value_table(rows, 38 * mm))
+    out.append(key_value_table(organisation_rows(org, lang, contact=True), 38 * mm))
     out.append(Spacer(1, 5 * mm))
     out.append(para(TEXT("about", lang), s.h2))
     line = RuledLines(1, 6 * mm, width=CONTENT_WIDTH - 38 * mm)
@@ -278,28 +264,7 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
 
 
 def _area_heading(area_id: str, title: str, scheme: str, detail: str) -> Flowable:
-    s = styles()
-    colour = scheme_colour(scheme)
-    cells = [
-        [
-            para(area_id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
-            para(title, derive(s.h1, spaceBefore=0, spaceAfter=0)),
-            para(detail, derive(s.muted, alignment=2)),
-        ]
-    ]
-    table = grid(cells, col_widths=[12 * mm, CONTENT_WIDTH - 12 * mm - 35 * mm, 35 * mm], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (0, 0), colour),
-                ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LEFTPADDING", (1, 0), (1, 0), 8),
-            ]
-        )
-    )
+    table = area_heading(area_id, title, para(detail, derive(styles().muted, alignment=2)), scheme_colour(scheme))
     table.keepWithNext = True
     return KeepTogether([Spacer(1, 2 * mm), table, Spacer(1, 3 * mm)])
 
@@ -330,24 +295,7 @@ def _indicator_block(data: ProtocolData, indicator: Indicator, lang: str) -> Flo
     if badges:
         title.append(Spacer(1, 1.2 * mm))
         title.append(badge_row(badges))
-    head = grid(
-        [[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
-        col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm],
-        hAlign="LEFT",
-    )
-    head.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LINEABOVE", (0, 0), (-1, 0), 1.2, colour),
-                ("TOPPADDING", (0, 0), (-1, 0), 5),
-            ]
-        )
-    )
-    parts: list[Flowable] = [head]
+    parts: list[Flowable] = [indicator_head(indicator.id, title, colour, 1.2, colour)]
     if indicator.measures:
         parts.append(
             Paragraph(

@@ -49,6 +49,7 @@ from esca_desktop.reports.document import (
     PositionRecorder,
     RuledLines,
     Vocabulary,
+    area_heading,
     badge_row,
     boxed,
     boxed_or_flowing,
@@ -62,9 +63,11 @@ from esca_desktop.reports.document import (
     format_number,
     format_period,
     grid,
+    indicator_head,
     key_value_table,
     label_value_flow,
     lighten,
+    organisation_rows,
     para,
     scheme_colour,
     styles,
@@ -469,17 +472,8 @@ def _cover(data: ReportData, lang: str) -> list[Flowable]:
     out.append(Spacer(1, 8 * mm))
     rows: list[tuple[str, Flowable | str]] = [
         (WORDS("organisation", lang), org.name),
+        *organisation_rows(org, lang, contact=False),
     ]
-    if country is not None:
-        rows.append((WORDS("country", lang), f"{country.name(lang)} ({country.alpha3})"))
-    if org.region:
-        rows.append((WORDS("region", lang), org.region))
-    if org.sector:
-        rows.append((WORDS("sector", lang), sector_label(org.sector, lang)))
-    if org.legal_form:
-        rows.append((WORDS("legal_form", lang), org.legal_form))
-    if org.website:
-        rows.append((WORDS("website", lang), org.website))
     interview = format_period(assessment.interview_start, assessment.interview_end, lang)
     if assessment.place:
         interview = f"{interview}, {assessment.place}" if interview else assessment.place
@@ -862,27 +856,8 @@ def _area_section(data: ReportData, area: Area, score: AreaScore, lang: str) -> 
         )
     else:
         detail = TEXT("indicators", lang) + f": {len(area.indicators)}"
-    cells = [
-        [
-            para(area.id, derive(s.h1, textColor=colors.white, spaceBefore=0, spaceAfter=0, alignment=1)),
-            para(area.title.get(lang), derive(s.h1, spaceBefore=0, spaceAfter=0)),
-            para(detail, derive(s.cell_bold, alignment=2, textColor=PALETTE.ink)),
-        ]
-    ]
-    heading = grid(cells, col_widths=[12 * mm, CONTENT_WIDTH - 12 * mm - 42 * mm, 42 * mm], hAlign="LEFT")
-    heading.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (0, 0), colour),
-                ("BACKGROUND", (1, 0), (-1, 0), lighten(colour, 0.85)),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LEFTPADDING", (1, 0), (1, 0), 8),
-                ("RIGHTPADDING", (2, 0), (2, 0), 8),
-            ]
-        )
-    )
+    detail_cell = para(detail, derive(s.cell_bold, alignment=2, textColor=PALETTE.ink))
+    heading = area_heading(area.id, area.title.get(lang), detail_cell, colour, detail_width=42 * mm)
     parts: list[Flowable] = [Spacer(1, 3 * mm), heading, Spacer(1, 3 * mm)]
     judged = [ind for ind in area.indicators if ind.scoring.judged]
     if judged:
@@ -931,23 +906,7 @@ def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[
         Spacer(1, 1.2 * mm),
         badge_row(badges),
     ]
-    head = grid(
-        [[para(indicator.id, derive(s.h2, textColor=colour, spaceBefore=0, spaceAfter=0)), title]],
-        col_widths=[17 * mm, CONTENT_WIDTH - 17 * mm],
-        hAlign="LEFT",
-    )
-    head.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.8, lighten(colour, 0.3)),
-                ("TOPPADDING", (0, 0), (-1, 0), 4),
-            ]
-        )
-    )
+    head = indicator_head(indicator.id, title, colour, 0.8, lighten(colour, 0.3))
     parts: list[Flowable] = [head]
     body: list[Flowable] = []
     body_width = CONTENT_WIDTH - INDENT
