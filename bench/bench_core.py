@@ -41,6 +41,7 @@ from typing import Any
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
+from figures import FigureTable, write_results  # noqa: E402
 from synthetic_catalog import plausible_value, synthetic_catalog_yaml  # noqa: E402
 
 import esca_desktop  # noqa: E402
@@ -88,66 +89,10 @@ def time_call(fn: Callable[[], Any]) -> float:
     return ms(time.perf_counter_ns() - start)
 
 
-class Report:
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    def add(
-        self,
-        name: str,
-        figure: dict[str, float],
-        shown: tuple[str, ...],
-        *,
-        baseline: dict[str, float] | None = None,
-        ratio: float | None = None,
-        ratio_of: str = "",
-        target: str = "",
-        met: bool | None = None,
-        note: str = "",
-    ) -> None:
-        self.rows.append(
-            {
-                "name": name,
-                "unit": "ms",
-                "figure": figure,
-                "shown": list(shown),
-                "baseline": baseline,
-                "ratio": ratio,
-                "ratio_of": ratio_of,
-                "target": target,
-                "target_met": met,
-                "note": note,
-            }
-        )
-
-    def table(self) -> str:
-        def fmt(values: dict[str, float] | None, shown: list[str]) -> str:
-            if not values:
-                return "-"
-            return " ".join(f"{k} {values[k]:.3f}" for k in shown) + " ms"
-
-        lines = [("name", "figure", "baseline", "ratio", "target")]
-        for row in self.rows:
-            ratio = f"{row['ratio']:.2f}x ({row['ratio_of']})" if row["ratio"] is not None else "-"
-            target = row["target"] or "-"
-            if row["target_met"] is not None and row["target"]:
-                target += " ok" if row["target_met"] else " MISSED"
-            lines.append(
-                (row["name"], fmt(row["figure"], row["shown"]), fmt(row["baseline"], row["shown"]), ratio, target)
-            )
-        widths = [max(len(line[i]) for line in lines) for i in range(5)]
-        out = []
-        for n, line in enumerate(lines):
-            out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
-            if n == 0:
-                out.append("  ".join("-" * w for w in widths))
-        return "\n".join(out)
-
-
 # --- a. catalog load ------------------------------------------------------------------------------
 
 
-def bench_catalog_load(report: Report, runs: int, synthetic: bytes, indicators: int) -> None:
+def bench_catalog_load(report: FigureTable, runs: int, synthetic: bytes, indicators: int) -> None:
     for name, data, source, n in (
         ("catalog load gold.yaml", GOLD_PATH.read_bytes(), "gold.yaml", runs),
         (f"catalog load synthetic {indicators}", synthetic, "synthetic.yaml", max(3, runs // 2)),
@@ -218,7 +163,7 @@ class InterviewCommits:
         self.context.close()
 
 
-def bench_commit(report: Report, edits: int, warmup: int, tmp_root: str | None) -> dict[str, Any]:
+def bench_commit(report: FigureTable, edits: int, warmup: int, tmp_root: str | None) -> dict[str, Any]:
     """Both series interleaved edit by edit (alternating which goes first), so that disk or CPU
     noise from the rest of the machine hits both alike."""
     folder = Path(tempfile.mkdtemp(prefix="esca-bench-", dir=tmp_root))
@@ -319,7 +264,7 @@ def refresh(session: FormSession) -> None:
     session.area_scores()
 
 
-def bench_engine(report: Report, synthetic: bytes, passes: int, edits: int) -> dict[str, Any]:
+def bench_engine(report: FigureTable, synthetic: bytes, passes: int, edits: int) -> dict[str, Any]:
     catalog = parse_catalog(synthetic, "synthetic.yaml")
     size = len(catalog.indicators)
     start = time.perf_counter_ns()
@@ -451,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     synthetic = synthetic_catalog_yaml(args.indicators)
-    report = Report()
+    report = FigureTable()
     print(f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, {platform.platform()}", flush=True)
 
     print("a. catalog load ...", flush=True)
@@ -474,27 +419,19 @@ def main(argv: list[str] | None = None) -> int:
         f"({s['fields']} fields), results {s['indicator_results']}, answer statuses {s['answer_statuses']}"
     )
 
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "python": platform.python_version(),
-                "sqlite": sqlite3.sqlite_version,
-                "platform": platform.platform(),
-                "args": vars(args),
-                "rows": report.rows,
-                "commit": commit,
-                "engine": engine,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n",
-        encoding="utf-8",
+    write_results(
+        args.json,
+        {
+            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "platform": platform.platform(),
+            "args": vars(args),
+            "rows": report.rows,
+            "commit": commit,
+            "engine": engine,
+        },
     )
-    print(f"results: {out}")
     return 0
 
 

@@ -64,6 +64,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
+from figures import FigureTable, write_results  # noqa: E402  (stdlib only: keeps the parent small)
+
 # bench_core (and through it esca_desktop, SQLAlchemy) and PySide6 are imported lazily: the parent
 # stays small while the start series runs. On Linux a child's ru_maxrss starts from the parent's
 # high-water mark (it is carried over across fork/exec), so a big parent would hide the children's
@@ -385,78 +387,10 @@ def start_stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-class GuiReport:
-    """bench_core's `Report` table (name, figure, baseline, ratio, target), with a unit per row."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-        self.part = 0
-
-    def add_row(
-        self,
-        name: str,
-        figure: dict[str, float] | None,
-        shown: tuple[str, ...],
-        unit: str = "ms",
-        *,
-        baseline: dict[str, float] | None = None,
-        ratio: float | None = None,
-        ratio_of: str = "",
-        target: str = "",
-        met: bool | None = None,
-        note: str = "",
-    ) -> None:
-        self.rows.append(
-            {
-                "name": name,
-                "unit": unit,
-                "figure": figure,
-                "shown": list(shown),
-                "baseline": baseline,
-                "ratio": ratio,
-                "ratio_of": ratio_of,
-                "target": target,
-                "target_met": met,
-                "note": note,
-                "part": self.part,
-            }
-        )
-
-    def table(self) -> str:
-        def fmt(values: dict[str, float] | None, shown: list[str], unit: str) -> str:
-            if not values:
-                return "-"
-            digits = 1
-            return " ".join(f"{k} {values[k]:.{digits}f}" for k in shown) + f" {unit}"
-
-        lines = [("name", "figure", "baseline", "ratio", "target")]
-        for row in self.rows:
-            ratio = f"{row['ratio']:.2f}x ({row['ratio_of']})" if row["ratio"] is not None else "-"
-            target = row["target"] or "-"
-            if row["target_met"] is not None and row["target"]:
-                target += " ok" if row["target_met"] else " MISSED"
-            lines.append(
-                (
-                    row["name"],
-                    fmt(row["figure"], row["shown"], row["unit"]),
-                    fmt(row["baseline"], row["shown"], row["unit"]),
-                    ratio,
-                    target,
-                )
-            )
-        widths = [max(len(line[i]) for line in lines) for i in range(5)]
-        out = []
-        for n, line in enumerate(lines):
-            out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip())
-            if n == 0:
-                out.append("  ".join("-" * w for w in widths))
-        return "\n".join(out)
-
-
 # --- 1. cold start --------------------------------------------------------------------------------
 
 
-def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
+def bench_start(report: FigureTable, root: Path, starts: int) -> dict[str, Any]:
     bare = root / "bare_window.py"
     bare.write_text(BARE_WINDOW, encoding="utf-8")
     env = child_env(root / "config-start")
@@ -565,7 +499,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     ratio = paint["ours"]["median"] / paint["bare"]["median"]
     ratio_p90 = paint["ours"]["p90"] / paint["bare"]["p90"]
     result["ratio_median"], result["ratio_p90"] = ratio, ratio_p90
-    report.add_row(
+    report.add(
         "start: spawn -> first paint (demo db)",
         paint["ours"],
         ("median", "p90"),
@@ -578,7 +512,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     )
     pyc_ratio = paint["ours_pyc"]["median"] / paint["bare"]["median"]
     result["ratio_median_pyc"] = pyc_ratio
-    report.add_row(
+    report.add(
         "start: spawn -> first paint, with .pyc",
         paint["ours_pyc"],
         ("median", "p90"),
@@ -591,7 +525,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
     )
     gui_ratio = paint["run_gui"]["median"] / paint["bare"]["median"]
     result["ratio_median_run_gui"] = gui_ratio
-    report.add_row(
+    report.add(
         "  diagnostic: run_gui() without the CLI",
         paint["run_gui"],
         ("median", "p90"),
@@ -601,7 +535,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
         note="python -c 'from esca_desktop.app import run_gui; run_gui(DIR)': no esca_desktop.cli import",
     )
     ex = result["spawn_to_exit_ms"]
-    report.add_row(
+    report.add(
         "start: spawn -> exit (probe)",
         ex["ours"],
         ("median", "p90"),
@@ -611,7 +545,7 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
         note="ours also opens the store and fills the list before it quits (see first-ever)",
     )
     cpu = result["cpu_ms"]
-    report.add_row(
+    report.add(
         "start: CPU time to exit (user+sys)",
         cpu["ours"],
         ("median", "p90"),
@@ -622,21 +556,21 @@ def bench_start(report: GuiReport, root: Path, starts: int) -> dict[str, Any]:
         f"run_gui() without the CLI {cpu['run_gui']['median']:.0f} ms",
     )
     inner = result["inner_first_paint_ms"]
-    report.add_row(
+    report.add(
         "start: in-process first-paint-ms",
         inner["ours"],
         ("median", "p90"),
         baseline=inner["bare"],
         note="ours from run_gui() start, baseline from its first line: not comparable",
     )
-    report.add_row(
+    report.add(
         "start: first-ever (fresh folder)",
         {"paint": first["spawn_to_paint_ms"], "exit": first["spawn_to_exit_ms"]},
         ("paint", "exit"),
         note=f"median of 3 fresh folders; store created: {first['store_created']}",
     )
     mb = {k: {s: v / 1024 for s, v in rss[k].items() if s != "n"} for k in ("ours", "bare")}
-    report.add_row(
+    report.add(
         "start: peak RSS (demo db, probe run)",
         mb["ours"],
         ("median",),
@@ -710,7 +644,7 @@ def prepare_page_data(folder: Path, indicators: int) -> tuple[str, dict[str, Any
 
 
 def bench_pages(
-    report: GuiReport, root: Path, indicators: int, passes: int, jumps: int, profile_steps: int
+    report: FigureTable, root: Path, indicators: int, passes: int, jumps: int, profile_steps: int
 ) -> dict[str, Any]:
     folder = root / "data-pages"
     os.environ["ESCA_DESKTOP_CONFIG_DIR"] = str(root / "config-pages")
@@ -829,7 +763,7 @@ def bench_pages(
     }
     per_kind = {kind_names[k]: stats(v) for k, v in sorted(by_kind.items())}
     met = steps["p95"] <= PAGE_TARGET_MS
-    report.add_row(
+    report.add(
         f"page: step_next + paint ({len(catalog.indicators)})",
         steps,
         ("p50", "p95", "p99"),
@@ -839,14 +773,14 @@ def bench_pages(
         f"last step onto the summary {summary_steps}",
     )
     step_cpu = stats(cpu_samples)
-    report.add_row(
+    report.add(
         "  same steps, CPU time of this process",
         step_cpu,
         ("p50", "p95", "p99"),
         note="time.process_time(): less sensitive to other load on the machine; excludes fsync waits",
     )
     for name, figure in per_kind.items():
-        report.add_row(f"  pages of kind {name}", figure, ("p50", "p95"), note=f"{figure['n']} steps")
+        report.add(f"  pages of kind {name}", figure, ("p50", "p95"), note=f"{figure['n']} steps")
 
     # The same steps with an explicit page.grab() (forces a full render of the page into a pixmap).
     restart()
@@ -861,7 +795,7 @@ def bench_pages(
         if workspace.stack.currentWidget() is workspace.summary:
             restart()
     grabbed = stats(grab_samples)
-    report.add_row(
+    report.add(
         "page: step_next + paint + grab()",
         grabbed,
         ("p50", "p95", "p99"),
@@ -885,7 +819,7 @@ def bench_pages(
         if page is None or not (id(page.viewport()) in counter.painted or id(page) in counter.painted):
             unpainted_jumps += 1
     jumped = stats(jump_samples)
-    report.add_row(
+    report.add(
         f"page: jump_to random ({len(ids)})",
         jumped,
         ("p50", "p95", "p99"),
@@ -894,7 +828,7 @@ def bench_pages(
         note=f"{jumps} jumps; pages without a Paint event: {unpainted_jumps}",
     )
     jumped_cpu = stats(jump_cpu)
-    report.add_row("  same jumps, CPU time of this process", jumped_cpu, ("p50", "p95", "p99"))
+    report.add("  same jumps, CPU time of this process", jumped_cpu, ("p50", "p95", "p99"))
 
     # Where the time goes: split of one step (show_indicator alone vs. processEvents).
     restart()
@@ -914,13 +848,13 @@ def bench_pages(
         split_show.append(1000 * (t1 - t0))
         split_events.append(1000 * (t2 - t1))
     split = {"show_indicator_ms": stats(split_show), "process_events_ms": stats(split_events)}
-    report.add_row(
+    report.add(
         "  of which show_indicator (build page)",
         split["show_indicator_ms"],
         ("p50", "p95"),
         note="IndicatorPage + navigator.select + remember_position",
     )
-    report.add_row("  of which processEvents (layout+paint)", split["process_events_ms"], ("p50", "p95"))
+    report.add("  of which processEvents (layout+paint)", split["process_events_ms"], ("p50", "p95"))
 
     profile_text = ""
     if not met or jumped["p95"] > PAGE_TARGET_MS:
@@ -990,7 +924,7 @@ def bench_pages(
         ("no_style_sheet", "  experiment: no application style sheet"),
     ):
         wall, cpu_figure = experiments[key]["wall"], experiments[key]["cpu"]
-        report.add_row(
+        report.add(
             name,
             {"p50": wall["p50"], "p95": wall["p95"], "cpu p50": cpu_figure["p50"], "cpu p95": cpu_figure["p95"]},
             ("p50", "p95", "cpu p50", "cpu p95"),
@@ -1154,7 +1088,7 @@ def prepare_rows(folder: Path, rows: int, sample_creates: int) -> dict[str, Any]
 
 
 def bench_rows(
-    report: GuiReport, root: Path, rows: int, sample_creates: int, reps: int, start: dict[str, Any] | None
+    report: FigureTable, root: Path, rows: int, sample_creates: int, reps: int, start: dict[str, Any] | None
 ) -> dict[str, Any]:
     folder = root / "data-rows"
     info = prepare_rows(folder, rows, sample_creates)
@@ -1192,7 +1126,7 @@ def bench_rows(
         bare_rss = start["maxrss_kb"]["bare"]["median"] / 1024
         baseline, ratio = {"peak": bare_rss}, peak_list / bare_rss
         note += f"; ours with 3 rows (demo db) {start['maxrss_kb']['ours']['median'] / 1024:.1f} MB"
-    report.add_row(
+    report.add(
         f"list: peak RSS, {out['rows']} rows listed",
         {"peak": peak_list},
         ("peak",),
@@ -1202,14 +1136,14 @@ def bench_rows(
         ratio_of="peak",
         note=note,
     )
-    report.add_row(
+    report.add(
         "list: RSS before the store opens",
         {"rss": out["rss_before_store_kb"] / 1024, "peak": out["maxrss_before_store_kb"] / 1024},
         ("rss", "peak"),
         "MB",
         note="window painted, store not yet opened (VmRSS, VmHWM)",
     )
-    report.add_row(
+    report.add(
         f"list: start() with {out['rows']} rows",
         {"once": out["start_ms"]},
         ("once",),
@@ -1232,8 +1166,8 @@ def bench_rows(
         note = f"{len(values)} samples, each + processEvents"
         if key == "filter_keys_ms":
             note = f"{len(values)} keys, total {sum(values):.1f} ms; {out['filter_shown_rows']} rows match"
-        report.add_row(name, figure, ("median", "max"), note=note)
-    report.add_row(
+        report.add(name, figure, ("median", "max"), note=note)
+    report.add(
         "  no view: model / model+proxy / proxy sort",
         {
             "model": out["model_only_set_summaries_ms"],
@@ -1246,7 +1180,7 @@ def bench_rows(
         f"{out['proxy_only_filter_ms']:.1f} ms",
     )
     exp = out["no_resize_to_contents"]
-    report.add_row(
+    report.add(
         "  experiment: columns not ResizeToContents",
         {
             "set_summaries": statistics.median(exp["set_summaries_ms"]),
@@ -1301,7 +1235,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = set(args.only or ("start", "pages", "rows"))
 
     root = Path(tempfile.mkdtemp(prefix="esca-bench-gui-", dir=args.tmp_dir))
-    report = GuiReport()
+    report = FigureTable(digits=1)
     print(f"python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} cpus; tmp {root}", flush=True)
     began = time.perf_counter()
     load: dict[str, Any] = {"before": os.getloadavg()}
@@ -1381,31 +1315,23 @@ def main(argv: list[str] | None = None) -> int:
 
     import PySide6
 
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "python": platform.python_version(),
-                "pyside6": PySide6.__version__,
-                "platform": platform.platform(),
-                "cpus": os.cpu_count(),
-                "args": vars(args),
-                "elapsed_s": elapsed,
-                "load_average": load,
-                "rows": report.rows,
-                "start": start,
-                "pages": pages,
-                "list": rows,
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n",
-        encoding="utf-8",
+    write_results(
+        args.json,
+        {
+            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "pyside6": PySide6.__version__,
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "args": vars(args),
+            "elapsed_s": elapsed,
+            "load_average": load,
+            "rows": report.rows,
+            "start": start,
+            "pages": pages,
+            "list": rows,
+        },
     )
-    print(f"results: {out}")
     return 0
 
 
