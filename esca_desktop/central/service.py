@@ -15,7 +15,7 @@ from esca_desktop.central.bundle_files import IncomingBundle
 from esca_desktop.central.errors import ForbiddenError, InvalidRequestError, RefusedBundleError
 from esca_desktop.central.store import CentralStore, StoreOutcome, SubmissionFacts, User, numeric_values
 from esca_desktop.errors import UserError
-from esca_desktop.storage.repository import verify_chain
+from esca_desktop.storage.repository import verify_exported_chain
 from esca_desktop.sync.bundle import VerifiedBundle, read_bundle
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -109,20 +109,5 @@ def facts_from_bundle(verified: VerifiedBundle) -> SubmissionFacts:
 def audit_problem(document: Mapping[str, Any]) -> str | None:
     """Recompute the hash chain of the audit trail carried in assessment.json (the store's own rules)."""
     audit = document["audit"]
-    rows = [
-        (
-            index,
-            str(document["id"]),
-            e["at"],
-            e["actor"],
-            e["action"],
-            e["target"],
-            e["old_json"],
-            e["new_json"],
-            e["prev_hash"],
-            e["hash"],
-        )
-        for index, e in enumerate(audit["entries"], start=1)
-    ]
-    verification = verify_chain(rows, audit["head"], audit["count"])
+    verification = verify_exported_chain(str(document["id"]), audit["entries"], audit["head"], audit["count"])
     return None if verification.ok else verification.message

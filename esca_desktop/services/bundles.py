@@ -34,7 +34,7 @@ from typing import Any
 from esca_desktop import __version__
 from esca_desktop.context import AppContext
 from esca_desktop.domain.countries import find_country
-from esca_desktop.domain.model import AssessmentStatus
+from esca_desktop.domain.model import AssessmentStatus, AuditVerification
 from esca_desktop.errors import CatalogError, UserError
 from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
@@ -54,7 +54,7 @@ from esca_desktop.storage.bundle_store import (
     stored_state,
     write_record,
 )
-from esca_desktop.storage.repository import verify_chain
+from esca_desktop.storage.repository import verify_exported_chain
 from esca_desktop.sync.bundle import (
     DOCUMENT,
     DOCUMENT_FORMAT,
@@ -108,8 +108,10 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
     if record is None:  # deleted in between
         raise UserError(f"assessment {short} is no longer in the store")
     verification = _verify_audit(record)
-    if not verification[0]:
-        raise UserError(f"assessment {short}: its audit trail is damaged ({verification[1]}); it cannot be exported")
+    if not verification.ok:
+        raise UserError(
+            f"assessment {short}: its audit trail is damaged ({verification.message}); it cannot be exported"
+        )
     identity = identity_store(context).unlock(passphrase)
     evidence = _evidence_files(context, record)
     with tempfile.TemporaryDirectory(prefix="esca-export-") as folder:
@@ -274,9 +276,9 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
             )
         catalog, catalog_source = _catalog_for(context, bundle, label)
         record = record_from_document(bundle.document, catalog, f"{label}: {DOCUMENT}")
-        ok, message = _verify_audit(record)
-        if not ok:
-            raise BundleError(f"{label}: {DOCUMENT}: the audit trail is not intact: {message}")
+        verification = _verify_audit(record)
+        if not verification.ok:
+            raise BundleError(f"{label}: {DOCUMENT}: the audit trail is not intact: {verification.message}")
         engine = context.repository.engine
         stored = stored_state(engine, record.id)
         action = _decide(stored, record, label)
@@ -363,24 +365,9 @@ def _catalog_for(context: AppContext, bundle: VerifiedBundle, label: str) -> tup
     return catalog, source
 
 
-def _verify_audit(record: AssessmentRecord) -> tuple[bool, str]:
-    rows = [
-        (
-            index,
-            record.id,
-            e["at"],
-            e["actor"],
-            e["action"],
-            e["target"],
-            e["old_json"],
-            e["new_json"],
-            e["prev_hash"],
-            e["hash"],
-        )
-        for index, e in enumerate(record.audit, 1)
-    ]
-    result = verify_chain(rows, str(record.assessment["audit_head"]), int(record.assessment["audit_count"]))
-    return result.ok, result.message
+def _verify_audit(record: AssessmentRecord) -> AuditVerification:
+    head, count = str(record.assessment["audit_head"]), int(record.assessment["audit_count"])
+    return verify_exported_chain(record.id, record.audit, head, count)
 
 
 def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) -> str:

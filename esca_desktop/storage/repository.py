@@ -743,6 +743,29 @@ class AssessmentRepository:
         )
 
 
+def verify_exported_chain(
+    assessment_id: str, entries: Sequence[Mapping[str, Any]], expected_head: str, expected_count: int
+) -> AuditVerification:
+    """`verify_chain` for a trail as written to assessment.json: entries with at, actor, action,
+    target, old_json, new_json, prev_hash and hash, oldest first."""
+    rows = [
+        (
+            seq,
+            assessment_id,
+            e["at"],
+            e["actor"],
+            e["action"],
+            e["target"],
+            e["old_json"],
+            e["new_json"],
+            e["prev_hash"],
+            e["hash"],
+        )
+        for seq, e in enumerate(entries, start=1)
+    ]
+    return verify_chain(rows, expected_head, expected_count)
+
+
 def verify_chain(
     rows: Sequence[tuple[int, str, str, str, str, str, str, str, str, str]], expected_head: str, expected_count: int
 ) -> AuditVerification:
