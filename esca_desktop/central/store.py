@@ -941,20 +941,7 @@ class CentralStore:
         if stats:
             conn.execute(
                 insert(benchmark_stats),
-                [
-                    {
-                        "field_key": q.field_key,
-                        "group_key": q.group,
-                        "count": q.count,
-                        "minimum": q.minimum,
-                        "q1": q.q1,
-                        "median": q.median,
-                        "q3": q.q3,
-                        "maximum": q.maximum,
-                        "computed_at": now,
-                    }
-                    for q in stats
-                ],
+                [{**q.stored_row(), "computed_at": now} for q in stats],
             )
 
     def recompute_benchmarks(self) -> None:

@@ -26,17 +26,21 @@ class SigningUnavailableError(UserError):
     """This installation cannot sign (the signing part is missing)."""
 
 
-def register(verbs: Any) -> Handlers:
-    p = verbs.add_parser("protocol", help="write the interview protocol as PDF (blank or pre-filled)")
-    p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    p.add_argument("--blank", action="store_true", help="without the answers known so far (to print or send)")
-    p.add_argument(
+def _language_option(parser: Any) -> None:
+    parser.add_argument(
         "--lang",
         dest="doc_lang",
         choices=("en", "de"),
         help="language of the document (default: the interview's language)",
     )
+
+
+def register(verbs: Any) -> Handlers:
+    p = verbs.add_parser("protocol", help="write the interview protocol as PDF (blank or pre-filled)")
+    p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--blank", action="store_true", help="without the answers known so far (to print or send)")
+    _language_option(p)
     json_flag(p)
     p = verbs.add_parser("report", help="write the assessment report as PDF, optionally signed")
     p.add_argument("id", help="assessment id (or a unique prefix of at least 4 characters)")
@@ -46,12 +50,7 @@ def register(verbs: Any) -> Handlers:
         action="store_true",
         help="sign with your identity (PAdES; finalised assessments only; see 'identity create')",
     )
-    p.add_argument(
-        "--lang",
-        dest="doc_lang",
-        choices=("en", "de"),
-        help="language of the document (default: the interview's language)",
-    )
+    _language_option(p)
     json_flag(p)
     return {
         ("protocol", None): protocol,

@@ -17,3 +17,16 @@ class Quartiles:
     median: float
     q3: float
     maximum: float
+
+    def stored_row(self) -> dict[str, str | int | float]:
+        """The columns both stores keep it under (the review service's and the desktop's)."""
+        return {
+            "field_key": self.field_key,
+            "group_key": self.group,
+            "count": self.count,
+            "minimum": self.minimum,
+            "q1": self.q1,
+            "median": self.median,
+            "q3": self.q3,
+            "maximum": self.maximum,
+        }

@@ -67,6 +67,11 @@ class EmbeddedSignatureCheck:
     covers_whole_file: bool
     problem: str  # "" when nothing is wrong
 
+    @classmethod
+    def failed(cls, field_name: str, problem: str) -> EmbeddedSignatureCheck:
+        """A signature that could not be judged at all: nothing about it holds."""
+        return cls(field_name, "", "", None, False, False, False, False, problem)
+
 
 @dataclass(frozen=True, slots=True)
 class PdfVerification:
@@ -356,16 +361,8 @@ def _collect_signatures(reader: Any) -> tuple[list[Any], list[EmbeddedSignatureC
         except Exception as exc:  # the /Contents of that signature is not a CMS object any more
             log.debug("damaged signature value in %s", name, exc_info=True)
             damaged.append(
-                EmbeddedSignatureCheck(
-                    str(name),
-                    "",
-                    "",
-                    None,
-                    False,
-                    False,
-                    False,
-                    False,
-                    f"the signature value is damaged or was removed ({exc or type(exc).__name__})",
+                EmbeddedSignatureCheck.failed(
+                    str(name), f"the signature value is damaged or was removed ({exc or type(exc).__name__})"
                 )
             )
     embedded.sort(key=lambda item: item[0])
@@ -388,16 +385,8 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
         )
     except Exception as exc:  # a signature so damaged that pyHanko cannot even evaluate it
         log.debug("cannot validate signature %s", field_name, exc_info=True)
-        return EmbeddedSignatureCheck(
-            field_name,
-            "",
-            "",
-            None,
-            False,
-            False,
-            False,
-            False,
-            f"the signature cannot be evaluated ({exc or type(exc).__name__})",
+        return EmbeddedSignatureCheck.failed(
+            field_name, f"the signature cannot be evaluated ({exc or type(exc).__name__})"
         )
     from cryptography import x509
 

@@ -241,20 +241,7 @@ class SyncStore:
     def replace_benchmarks(self, stats: Iterable[Quartiles]) -> int:
         """The service's current statistics replace the stored ones, in one transaction."""
         now = self._now()
-        rows = [
-            {
-                "field_key": q.field_key,
-                "group_key": q.group,
-                "count": q.count,
-                "minimum": q.minimum,
-                "q1": q.q1,
-                "median": q.median,
-                "q3": q.q3,
-                "maximum": q.maximum,
-                "fetched_at": now,
-            }
-            for q in stats
-        ]
+        rows = [{**q.stored_row(), "fetched_at": now} for q in stats]
         with self.engine.begin() as conn:
             conn.execute(delete(_stat))
             if rows:
