@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import keyring
 import pytest
 import uvicorn
 
@@ -29,7 +28,7 @@ from esca_desktop.resources import resource
 from esca_desktop.services.assessments import AssessmentService, NewAssessment
 from esca_desktop.services.signing import identity_store
 from esca_desktop.services.sync import SyncOptions
-from tests.security.conftest import InMemoryKeyring
+from tests.memory_keyring import InMemoryKeyring, install_memory_keyring
 
 # The Bronze sample leaves two fields open; these complete it so that it can be finalised.
 BRONZE_COMPLETION = {"B6.5.joined": 6, "B6.5.left": 2}
@@ -167,14 +166,7 @@ def central_users(store: CentralStore) -> tuple[User, str, User, str]:
 
 @pytest.fixture
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryKeyring]:
-    """The OS keyring replaced by one in memory (chosen explicitly, as a person would configure it)."""
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    monkeypatch.delenv("ESCA_DESKTOP_KEYRING", raising=False)
-    previous = keyring.get_keyring()
-    backend = InMemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    yield from install_memory_keyring(monkeypatch)
 
 
 @pytest.fixture

@@ -12,10 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
@@ -32,6 +29,7 @@ from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.demo import create_demo_assessments
 from esca_desktop.services.documents import DocumentService
 from tests.conftest import new_request
+from tests.memory_keyring import InMemoryKeyring, install_memory_keyring
 from tests.reports.pdfcheck import (
     assert_only_embedded_truetype,
     assert_qpdf_clean,
@@ -466,32 +464,9 @@ def test_answers_notes_and_findings_several_pages_long_break_across_pages(
 # --- command line ---------------------------------------------------------------------------------
 
 
-class InMemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
 @pytest.fixture
-def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    monkeypatch.delenv("ESCA_DESKTOP_KEYRING", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(InMemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryKeyring]:
+    yield from install_memory_keyring(monkeypatch)
 
 
 def _cli(data_dir: Path, *args: str) -> int:

@@ -11,10 +11,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
@@ -26,37 +23,14 @@ from esca_desktop.reports.signing import SigningError, UnreadablePdfError, sign_
 from esca_desktop.security.credentials import KeyringCredentialStore
 from esca_desktop.security.identity import IdentityStore, UnlockedIdentity
 from esca_desktop.services.signing import sign_report_file, trust_dir, verify_file
+from tests.memory_keyring import InMemoryKeyring, install_memory_keyring
 
 BOX = SignatureBox(page_index=1, x1=320, y1=90, x2=540, y2=160)
 
 
-class InMemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
 @pytest.fixture(autouse=True)
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryKeyring]:
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    monkeypatch.delenv("ESCA_DESKTOP_KEYRING", raising=False)
-    previous = keyring.get_keyring()
-    backend = InMemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    yield from install_memory_keyring(monkeypatch)
 
 
 def _identity(folder: Path, name: str, email: str) -> UnlockedIdentity:
