@@ -29,7 +29,6 @@ class StreamedEntry:
     """A stored entry whose data was hashed as it arrived."""
 
     raw_name: bytes  # as in the local header; decoded by the reader as zipfile would
-    data_offset: int  # where its data starts in the archive
     size: int
     sha256: str
 
@@ -97,8 +96,6 @@ class EntryDigests:
 
     def _end_entry(self) -> None:
         if self._hashing:
-            self.entries[self._header_at] = StreamedEntry(
-                self._raw_name, self._data_offset, self._data_size, self._sha256.hexdigest()
-            )
+            self.entries[self._header_at] = StreamedEntry(self._raw_name, self._data_size, self._sha256.hexdigest())
         self._header_at = self._data_offset + self._data_size
         self._data_left = -1
