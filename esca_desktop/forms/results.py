@@ -43,7 +43,12 @@ class AnswerStatus(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class AnswerResult:
-    """What happened to one answer. Only `OK` and `REQUIRED_BUT_EMPTY` store the value."""
+    """What happened to one answer.
+
+    `OK` and `REQUIRED_BUT_EMPTY` store the value. With `kept`, a refused input was kept anyway, as
+    the interview window does so that nothing typed is lost: a value that contradicts another answer
+    is stored with its problem, and text that is no value at all is kept as the field's `draft`
+    (the field then has no value). Either way the problem counts until the input is corrected."""
 
     status: AnswerStatus
     key: str
@@ -52,9 +57,16 @@ class AnswerResult:
     previous: AnswerValue = None
     changed_fields: frozenset[str] = frozenset()  # the key itself and computed fields that changed
     changed_indicators: frozenset[str] = frozenset()  # indicators whose result changed
+    draft: str | None = None  # the invalid text kept for the field
+    previous_draft: str | None = None
+    kept: bool = False
 
     @property
     def stored(self) -> bool:
+        return self.kept or self.status in (AnswerStatus.OK, AnswerStatus.REQUIRED_BUT_EMPTY)
+
+    @property
+    def ok(self) -> bool:
         return self.status in (AnswerStatus.OK, AnswerStatus.REQUIRED_BUT_EMPTY)
 
 
@@ -159,7 +171,8 @@ class Progress:
 
 class ProblemKind(enum.Enum):
     REQUIRED = "required"
-    CONSTRAINT = "constraint"
+    CONSTRAINT = "constraint"  # a value that contradicts the field's rule or another answer
+    INVALID = "invalid"  # text kept as a draft that is not a value of the field's type or range
     UNDECIDED = "undecided"
 
 

@@ -46,6 +46,17 @@ class _DependencyIndex:
     checks_reading: dict[str, frozenset[str]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """One step of the undo history: a field's value and draft before and after."""
+
+    key: str
+    old: AnswerValue
+    old_draft: str | None
+    new: AnswerValue
+    new_draft: str | None
+
+
 def _indicator_references(indicator: Indicator) -> set[str]:
     refs: set[str] = set()
     if indicator.relevant is not None:
@@ -134,6 +145,7 @@ class FormSession:
         states: Mapping[str, IndicatorState] | None = None,
         lang: str = "en",
         position: str | None = None,
+        drafts: Mapping[str, str] | None = None,
     ) -> None:
         self.catalog = catalog
         self.lang = lang
@@ -147,7 +159,14 @@ class FormSession:
             if fld is not None and not fld.computed and value is not None:
                 self._answers[key] = value
                 self._env[key] = to_expression_value(value)
+        # Text typed into a field that is not a value of its type or range, kept so that nothing is lost.
+        self._drafts: dict[str, str] = {}
+        for key, text in (drafts or {}).items():
+            fld = catalog.field_by_key.get(key)
+            if fld is not None and not fld.computed and key not in self._answers:
+                self._drafts[key] = text
         self._computed: dict[str, AnswerValue] = {}
+        self._computed_problems: dict[str, str] = {}
         for key in self._index.computed_order:
             self._recompute(key)
         self._states: dict[str, IndicatorState] = dict(states or {})
@@ -157,8 +176,9 @@ class FormSession:
         for indicator in self._indicators:
             self._evaluate(indicator)
         self._checks = {check.id: self._evaluate_check(check.id) for check in catalog.checks}
-        self._undo: list[tuple[str, AnswerValue, AnswerValue]] = []
-        self._redo: list[tuple[str, AnswerValue, AnswerValue]] = []
+        self._undo: list[_Edit] = []
+        self._redo: list[_Edit] = []
+        self._open_edit: str | None = None  # the field being typed in: its edits make one undo step
         self._position = self._position_of.get(position or "", 0)
         if position is None:
             self._position = self._first_relevant_from(0, 1) or 0
@@ -187,6 +207,19 @@ class FormSession:
     def answers(self) -> dict[str, AnswerValue]:
         """The typed-in answers (computed fields excluded)."""
         return dict(self._answers)
+
+    def draft(self, key: str) -> str | None:
+        """The invalid text kept for a field, or None."""
+        return self._drafts.get(key)
+
+    @property
+    def drafts(self) -> dict[str, str]:
+        return dict(self._drafts)
+
+    def field_problems(self, key: str) -> tuple[Problem, ...]:
+        """What is wrong with one field now (a kept draft, a contradiction, a computed value)."""
+        fld = self.field(key)
+        return tuple(p for p in self.indicator_problems(fld.indicator_id) if p.field_key == key)
 
     def state(self, indicator_id: str) -> IndicatorState:
         return self._states.get(indicator_id, IndicatorState())
@@ -319,29 +352,72 @@ class FormSession:
                 assert computed_field.compute is not None
                 env[computed_key] = computed_field.compute(env)
             if fld.constraint(env) is False:
+                # The value itself is fine; it contradicts another answer (`answer(keep=True)` stores it).
                 return AnswerResult(
                     AnswerStatus.CONSTRAINT_VIOLATED,
                     key,
-                    None,
+                    value,
                     f"{label}: {fld.constraint_message.get(lang)}",
                     previous,
                 )
         return AnswerResult(AnswerStatus.OK, key, value, "", previous)
 
-    def answer(self, key: str, raw: object, *, record: bool = True, constraints: bool = True) -> AnswerResult:
-        """Check and, when acceptable, apply an answer; the result names what changed."""
+    def answer(
+        self,
+        key: str,
+        raw: object,
+        *,
+        record: bool = True,
+        constraints: bool = True,
+        keep: bool = False,
+        typing: bool = False,
+    ) -> AnswerResult:
+        """Check and, when acceptable, apply an answer; the result names what changed.
+
+        With `keep`, what was typed is applied even when it is refused (see `AnswerResult.kept`):
+        a value contradicting another answer is stored and counts as a problem until either is
+        corrected; text that is no value of the field is kept as the field's draft.
+        With `typing`, successive answers to one field make a single undo step until `end_edit`."""
         checked = self.check_answer(key, raw, constraints=constraints)
-        if not checked.stored:
+        previous_draft = self._drafts.get(key)
+        draft: str | None = None
+        if not checked.ok:
+            if not keep or checked.status is AnswerStatus.NOT_EDITABLE:
+                return checked
+            if checked.value is None:  # no value of the field's type or range: keep the text itself
+                if not isinstance(raw, str):
+                    return checked
+                draft = raw
+            checked = replace(checked, kept=True)
+        checked = replace(checked, draft=draft, previous_draft=previous_draft)
+        same_value = checked.value == checked.previous and type(checked.value) is type(checked.previous)
+        if same_value and draft == previous_draft:
             return checked
-        if checked.value == checked.previous and type(checked.value) is type(checked.previous):
-            return checked
-        changed_fields, changed_indicators = self._apply(key, checked.value)
+        if draft is None:
+            self._drafts.pop(key, None)
+        else:
+            self._drafts[key] = draft
+        changed_fields, changed_indicators = self._apply(key, checked.value, force_evaluate=True)
         if record:
-            self._undo.append((key, checked.previous, checked.value))
-            self._redo.clear()
+            self._record(_Edit(key, checked.previous, previous_draft, checked.value, draft), typing)
         return replace(checked, changed_fields=changed_fields, changed_indicators=changed_indicators)
 
-    def _apply(self, key: str, value: AnswerValue) -> tuple[frozenset[str], frozenset[str]]:
+    def _record(self, edit: _Edit, typing: bool) -> None:
+        if typing and self._open_edit == edit.key and self._undo and self._undo[-1].key == edit.key:
+            first = self._undo.pop()  # still typing in the same field: one undo step for the whole edit
+            edit = _Edit(edit.key, first.old, first.old_draft, edit.new, edit.new_draft)
+        if (edit.old, edit.old_draft) != (edit.new, edit.new_draft) or type(edit.old) is not type(edit.new):
+            self._undo.append(edit)
+        self._redo.clear()
+        self._open_edit = edit.key if typing else None
+
+    def end_edit(self) -> None:
+        """The person left the field: the next edit starts a new undo step."""
+        self._open_edit = None
+
+    def _apply(
+        self, key: str, value: AnswerValue, *, force_evaluate: bool = False
+    ) -> tuple[frozenset[str], frozenset[str]]:
         if value is None:
             self._answers.pop(key, None)
             self._env.pop(key, None)
@@ -358,6 +434,8 @@ class FormSession:
             affected |= self._index.indicators_reading.get(changed_key, frozenset())
             checks |= self._index.checks_reading.get(changed_key, frozenset())
         changed_indicators = set()
+        if force_evaluate:  # a draft appeared or went: its own indicator's problems changed
+            affected.add(self.catalog.field_by_key[key].indicator_id)
         for indicator_id in affected:
             if self._evaluate(self.catalog.indicator_by_id[indicator_id]):
                 changed_indicators.add(indicator_id)
@@ -367,21 +445,39 @@ class FormSession:
 
     def revert(self, result: AnswerResult) -> None:
         """Undo an applied answer without history, e.g. when saving it failed."""
-        self._apply(result.key, result.previous)
-        if self._undo and self._undo[-1][0] == result.key and self._undo[-1][2] == result.value:
+        self._set_draft(result.key, result.previous_draft)
+        self._apply(result.key, result.previous, force_evaluate=True)
+        top = self._undo[-1] if self._undo else None
+        if top is not None and top.key == result.key and (top.new, top.new_draft) == (result.value, result.draft):
             self._undo.pop()
+            if (top.old, top.old_draft) != (result.previous, result.previous_draft):
+                self._undo.append(_Edit(top.key, top.old, top.old_draft, result.previous, result.previous_draft))
+        self._open_edit = None
+
+    def _set_draft(self, key: str, draft: str | None) -> None:
+        if draft is None:
+            self._drafts.pop(key, None)
+        else:
+            self._drafts[key] = draft
 
     def _recompute(self, key: str) -> bool:
         fld = self.catalog.field_by_key[key]
         assert fld.compute is not None
         raw = fld.compute(self._env)
         value: AnswerValue
+        problem = ""
         try:
             value = None if raw is None else parse_value(fld, _from_expression(raw), self.lang)
-        except ValueProblem:
-            value = None  # e.g. a share above 100 % from inconsistent counts: shown as a problem elsewhere
+        except ValueProblem as exc:
+            value = None  # e.g. a share above 100 % from inconsistent counts: a problem of the indicator
+            problem = exc.message
+        problem_changed = self._computed_problems.get(key, "") != problem
+        if problem:
+            self._computed_problems[key] = problem
+        else:
+            self._computed_problems.pop(key, None)
         if self._computed.get(key) == value and key in self._computed:
-            return False
+            return problem_changed
         self._computed[key] = value
         if value is None:
             self._env.pop(key, None)
@@ -403,23 +499,38 @@ class FormSession:
         """Restore the previous value of the last edited answer (the caller persists it)."""
         if not self._undo:
             return None
-        key, old, new = self._undo.pop()
-        result = self._restore(key, old, new)
-        self._redo.append((key, old, new))
+        edit = self._undo.pop()
+        result = self._restore(edit.key, edit.old, edit.old_draft, edit.new, edit.new_draft)
+        self._redo.append(edit)
         return result
 
     def redo(self) -> AnswerResult | None:
         if not self._redo:
             return None
-        key, old, new = self._redo.pop()
-        result = self._restore(key, new, old)
-        self._undo.append((key, old, new))
+        edit = self._redo.pop()
+        result = self._restore(edit.key, edit.new, edit.new_draft, edit.old, edit.old_draft)
+        self._undo.append(edit)
         return result
 
-    def _restore(self, key: str, value: AnswerValue, previous: AnswerValue) -> AnswerResult:
-        changed_fields, changed_indicators = self._apply(key, value)
+    def _restore(
+        self, key: str, value: AnswerValue, draft: str | None, previous: AnswerValue, previous_draft: str | None
+    ) -> AnswerResult:
+        self._open_edit = None
+        self._set_draft(key, draft)
+        changed_fields, changed_indicators = self._apply(key, value, force_evaluate=True)
         self.jump_to(self.catalog.field_by_key[key].indicator_id)
-        return AnswerResult(AnswerStatus.OK, key, value, "", previous, changed_fields, changed_indicators)
+        return AnswerResult(
+            AnswerStatus.OK,
+            key,
+            value,
+            "",
+            previous,
+            changed_fields,
+            changed_indicators,
+            draft=draft,
+            previous_draft=previous_draft,
+            kept=draft is not None,
+        )
 
     # --- notes, follow-ups, overrides -----------------------------------------------------------
 
@@ -459,8 +570,9 @@ class FormSession:
     # --- evaluation -----------------------------------------------------------------------------
 
     def _evaluate(self, indicator: Indicator) -> bool:
-        """Recompute an indicator's result and problems; returns whether the result changed."""
+        """Recompute an indicator's result and problems; returns whether either changed."""
         raw, problems = self._judge(indicator)
+        problems_changed = self._problems.get(indicator.id) != problems
         self._raw_results[indicator.id] = raw
         self._problems[indicator.id] = problems
         result = raw
@@ -477,7 +589,7 @@ class FormSession:
             )
         else:
             result = replace(raw, computed_status=raw.status, computed_points=raw.points)
-        changed = self._results.get(indicator.id) != result
+        changed = self._results.get(indicator.id) != result or problems_changed
         self._results[indicator.id] = result
         return changed
 
@@ -494,14 +606,33 @@ class FormSession:
         problems: list[Problem] = []
         answered_any = False
         for fld in indicator.fields:
+            label = fld.label.get(lang)
             if fld.computed:
+                computed_problem = self._computed_problems.get(fld.key)
+                if computed_problem and self.field_relevant(fld):
+                    problems.append(
+                        Problem(
+                            indicator.id,
+                            fld.key,
+                            ProblemKind.CONSTRAINT,
+                            msg(
+                                lang,
+                                f"{fld.key} ({label}): the computed value {computed_problem}; "
+                                "check the answers it is computed from",
+                                f"{fld.key} ({label}): der berechnete Wert {computed_problem}; "
+                                "prüfen Sie die Angaben, aus denen er berechnet wird",
+                            ),
+                        )
+                    )
                 continue
             has_value = fld.key in self._answers
-            answered_any = answered_any or has_value
+            draft = self._drafts.get(fld.key)
+            answered_any = answered_any or has_value or draft is not None
             if not self.field_relevant(fld):
                 continue
-            label = fld.label.get(lang)
-            if fld.required and not has_value:
+            if draft is not None:
+                problems.append(Problem(indicator.id, fld.key, ProblemKind.INVALID, self._draft_message(fld, draft)))
+            elif fld.required and not has_value:
                 problems.append(
                     Problem(
                         indicator.id,
@@ -554,6 +685,14 @@ class FormSession:
                 return result(ResultStatus.OPEN), (undecided,)
             return result(ResultStatus.MET if met else ResultStatus.NOT_MET), ()
         return result(ResultStatus.ANSWERED), ()
+
+    def _draft_message(self, fld: Field, draft: str) -> str:
+        label = f"{fld.key} ({fld.label.get(self.lang)})"
+        try:
+            parse_value(fld, draft, self.lang)
+        except ValueProblem as problem:
+            return f"{label}: {problem.message}"
+        return msg(self.lang, f"{label}: not saved as an answer yet", f"{label}: noch nicht als Angabe gespeichert")
 
     def _evaluate_check(self, check_id: str) -> CheckResult:
         check = next(c for c in self.catalog.checks if c.id == check_id)

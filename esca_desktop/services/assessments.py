@@ -181,6 +181,7 @@ class AssessmentService:
             self.repository.indicator_states(assessment.id),
             lang=lang or assessment.interview_lang,
             position=assessment.current_indicator,
+            drafts=self.repository.drafts(assessment.id),
         )
         return Interview(self, assessment, session)
 
@@ -238,10 +239,15 @@ class Interview:
 
     # --- answers --------------------------------------------------------------------------------
 
-    def answer(self, key: str, raw: object) -> tuple[AnswerResult, Changes]:
-        """Check, apply and durably save one answer. A refused value changes nothing."""
+    def answer(
+        self, key: str, raw: object, *, keep: bool = False, typing: bool = False
+    ) -> tuple[AnswerResult, Changes]:
+        """Check, apply and durably save one answer. A refused value changes nothing, unless `keep`:
+        then what was typed is saved anyway (a contradicting value, or the text as a draft) and counts
+        as a problem until it is corrected (the window keeps everything typed). `typing`: see
+        `FormSession.answer`."""
         self._require_editable()
-        result = self.session.answer(key, raw)
+        result = self.session.answer(key, raw, keep=keep, typing=typing)
         if not result.stored or not result.changed_fields:
             return result, Changes()
         self._persist([result], "answer")
@@ -251,7 +257,11 @@ class Interview:
         catalog = self.catalog
         writes = [
             AnswerWrite(
-                r.key, to_json(catalog.field_by_key[r.key], r.value), to_json(catalog.field_by_key[r.key], r.previous)
+                r.key,
+                to_json(catalog.field_by_key[r.key], r.value),
+                to_json(catalog.field_by_key[r.key], r.previous),
+                r.draft,
+                r.previous_draft,
             )
             for r in results
         ]

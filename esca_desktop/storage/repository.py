@@ -31,6 +31,7 @@ from esca_desktop.errors import NotFoundError, ReadOnlyError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
 from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
+    AnswerDraftRow,
     AnswerRow,
     AssessmentRow,
     AssessorRow,
@@ -46,6 +47,7 @@ from esca_desktop.storage.tables import (
 
 _assessment = cast(Table, AssessmentRow.__table__)
 _answer = cast(Table, AnswerRow.__table__)
+_draft = cast(Table, AnswerDraftRow.__table__)
 _state = cast(Table, IndicatorStateRow.__table__)
 _audit = cast(Table, AuditRow.__table__)
 _org = cast(Table, OrganisationRow.__table__)
@@ -75,6 +77,16 @@ class AnswerWrite:
     key: str
     value_json: Any  # None deletes the answer
     old_json: Any
+    draft: str | None = None  # invalid text kept for the field (the answer is then deleted)
+    old_draft: str | None = None
+
+    @property
+    def audit_old(self) -> Any:
+        return {"draft": self.old_draft} if self.old_draft is not None else self.old_json
+
+    @property
+    def audit_new(self) -> Any:
+        return {"draft": self.draft} if self.draft is not None else self.value_json
 
 
 def _json(value: Any) -> str:
@@ -326,6 +338,14 @@ class AssessmentRepository:
             ).all()
         return {key: json.loads(value) for key, value in rows}
 
+    def drafts(self, assessment_id: str) -> dict[str, str]:
+        """Field key → the invalid text kept for it."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_draft.c.field_key, _draft.c.text).where(_draft.c.assessment_id == assessment_id)
+            ).all()
+        return {key: text for key, text in rows}
+
     def indicator_states(self, assessment_id: str) -> dict[str, IndicatorState]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(_state).where(_state.c.assessment_id == assessment_id)).all()
@@ -391,12 +411,16 @@ class AssessmentRepository:
                     cursor.execute(_SQL_DELETE_ANSWER, (assessment_id, write.key))
                 else:
                     cursor.execute(_SQL_UPSERT_ANSWER, (assessment_id, write.key, _json(write.value_json), actor, now))
+                if write.draft is not None:
+                    cursor.execute(_SQL_UPSERT_DRAFT, (assessment_id, write.key, write.draft, actor, now))
+                elif write.old_draft is not None:
+                    cursor.execute(_SQL_DELETE_DRAFT, (assessment_id, write.key))
             for result in results:
                 cursor.execute(
                     _SQL_UPSERT_RESULT, (assessment_id, result.indicator_id, result.status.value, result.points)
                 )
             for write in writes:
-                old_json, new_json = _json(write.old_json), _json(write.value_json)
+                old_json, new_json = _json(write.audit_old), _json(write.audit_new)
                 digest = audit_hash(head, assessment_id, now, actor, action, write.key, old_json, new_json)
                 cursor.execute(
                     _SQL_INSERT_AUDIT, (assessment_id, now, actor, action, write.key, old_json, new_json, head, digest)
@@ -805,6 +829,12 @@ _SQL_UPSERT_ANSWER = (
     "ON CONFLICT (assessment_id, field_key) DO UPDATE SET value_json = excluded.value_json, "
     "answered_by = excluded.answered_by, answered_at = excluded.answered_at"
 )
+_SQL_UPSERT_DRAFT = (
+    "INSERT INTO answer_draft (assessment_id, field_key, text, typed_by, typed_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (assessment_id, field_key) DO UPDATE SET text = excluded.text, "
+    "typed_by = excluded.typed_by, typed_at = excluded.typed_at"
+)
+_SQL_DELETE_DRAFT = "DELETE FROM answer_draft WHERE assessment_id = ? AND field_key = ?"
 _SQL_UPSERT_RESULT = (
     "INSERT INTO indicator_state (assessment_id, indicator_id, result_status, result_points, note, follow_up, "
     "override_justification, override_by) VALUES (?, ?, ?, ?, '', 0, '', '') "

@@ -107,6 +107,18 @@ class AnswerRow(Base):
     answered_at: Mapped[str] = mapped_column(String(40))
 
 
+class AnswerDraftRow(Base):
+    """Text typed into a field that is not (yet) a valid answer: kept, shown and counted as a problem."""
+
+    __tablename__ = "answer_draft"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    field_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    typed_by: Mapped[str] = mapped_column(String(200))
+    typed_at: Mapped[str] = mapped_column(String(40))
+
+
 class IndicatorStateRow(Base):
     """Per indicator: the current result, the assessor's note, follow-up flag and override."""
 

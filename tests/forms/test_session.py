@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import load_catalog, parse_catalog
-from esca_desktop.forms.results import AnswerStatus, IndicatorState, NavEventKind, Override, ResultStatus
+from esca_desktop.forms.results import AnswerStatus, IndicatorState, NavEventKind, Override, ProblemKind, ResultStatus
 from esca_desktop.forms.session import FormSession
 
 CATALOGS = Path(__file__).resolve().parents[2] / "esca_desktop" / "forms" / "catalogs"
@@ -286,3 +286,86 @@ def test_every_shipped_catalog_opens_and_walks(cat: Catalog) -> None:
     while session.step_next().kind is NavEventKind.MOVED:
         steps += 1
     assert steps == len(cat.indicators)
+
+
+# --- nothing typed is lost: kept contradictions and drafts -------------------------------------
+
+
+def test_a_value_contradicting_another_answer_is_kept_with_keep_and_judged_again_later() -> None:
+    session = FormSession(BRONZE)
+    session.answer("B1.5.companies", "30")
+    refused = session.answer("B1.5.smes", "35")
+    assert not refused.stored and session.value("B1.5.smes") is None  # without keep: refused, as before
+    kept = session.answer("B1.5.smes", "35", keep=True)
+    assert kept.stored and kept.status is AnswerStatus.CONSTRAINT_VIOLATED
+    assert session.value("B1.5.smes") == 35
+    problems = session.field_problems("B1.5.smes")
+    assert [p.kind for p in problems] == [ProblemKind.CONSTRAINT]
+    assert "more SMEs than companies" in problems[0].message
+    fixed = session.answer("B1.5.companies", "40", keep=True)
+    assert fixed.status is AnswerStatus.OK and "B1.5" in fixed.changed_indicators
+    assert session.field_problems("B1.5.smes") == ()
+    assert session.value("B1.5.smes") == 35
+
+
+def test_text_that_is_no_value_is_kept_as_a_draft_and_the_old_value_no_longer_counts() -> None:
+    session = FormSession(GOLD)
+    session.answer("1.1.2.participants", "85")
+    assert session.result("1.1.2").status is ResultStatus.MET
+    kept = session.answer("1.1.2.participants", "zehn", keep=True)
+    assert kept.stored and kept.draft == "zehn" and kept.previous == 85
+    assert session.value("1.1.2.participants") is None
+    assert session.draft("1.1.2.participants") == "zehn"
+    assert session.result("1.1.2").status is ResultStatus.OPEN
+    [problem] = session.indicator_problems("1.1.2")
+    assert problem.kind is ProblemKind.INVALID and "whole number" in problem.message
+    session.jump_to("1.1.1")
+    event = session.next_problem()
+    assert event is not None and event.indicator_id == "1.1.2"
+    corrected = session.answer("1.1.2.participants", "90", keep=True)
+    assert corrected.draft is None and corrected.previous_draft == "zehn"
+    assert session.draft("1.1.2.participants") is None
+    assert session.result("1.1.2").status is ResultStatus.MET
+
+
+def test_a_draft_given_to_a_new_session_is_a_problem_until_corrected() -> None:
+    session = FormSession(GOLD, drafts={"1.1.2.participants": "8x"})
+    assert [p.kind for p in session.field_problems("1.1.2.participants")] == [ProblemKind.INVALID]
+    assert session.result("1.1.2").status is ResultStatus.OPEN
+    session.answer("1.1.2.participants", "", keep=True)
+    assert session.drafts == {}
+
+
+def test_undo_after_a_draft_brings_the_value_back_and_redo_the_draft() -> None:
+    session = FormSession(GOLD)
+    session.answer("1.1.2.participants", "85")
+    session.answer("1.1.2.participants", "85 Teilnehmer", keep=True)
+    undone = session.undo()
+    assert undone is not None and undone.value == 85 and undone.draft is None
+    assert session.value("1.1.2.participants") == 85 and session.drafts == {}
+    redone = session.redo()
+    assert redone is not None and redone.draft == "85 Teilnehmer"
+    assert session.value("1.1.2.participants") is None and session.draft("1.1.2.participants") == "85 Teilnehmer"
+
+
+def test_edits_while_typing_in_one_field_make_one_undo_step() -> None:
+    session = FormSession(GOLD)
+    session.answer("1.1.2.participants", "40")
+    session.answer("1.1.2.participants", "4", typing=True)
+    session.answer("1.1.2.participants", "45", typing=True)
+    session.answer("1.1.2.participants", "450", typing=True)
+    session.end_edit()
+    session.answer("1.1.2.participants", "460", typing=True)
+    assert session.undo() is not None and session.value("1.1.2.participants") == 450
+    assert session.undo() is not None and session.value("1.1.2.participants") == 40
+
+
+def test_a_computed_value_that_cannot_be_says_so_on_its_field() -> None:
+    session = FormSession(GOLD)
+    session.answer("1.1.2.participants", "100")
+    session.answer("1.1.1.companies", "120")
+    [problem] = [p for p in session.indicator_problems("1.1.1") if p.field_key == "1.1.1.company_share"]
+    assert problem.kind is ProblemKind.CONSTRAINT
+    assert "at most 100" in problem.message and "computed from" in problem.message
+    session.answer("1.1.1.companies", "60")
+    assert [p for p in session.indicator_problems("1.1.1") if p.field_key == "1.1.1.company_share"] == []

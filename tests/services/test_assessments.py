@@ -75,6 +75,25 @@ def test_a_refused_answer_changes_nothing(service: AssessmentService) -> None:
     assert len(service.audit(assessment_id)) == 2  # create + one answer
 
 
+def test_a_kept_draft_is_stored_audited_survives_reopening_and_blocks_finalising(service: AssessmentService) -> None:
+    assessment_id, _ = service.create(new_request())
+    interview = service.open(assessment_id)
+    interview.answer("1.1.2.participants", "85")
+    result, changes = interview.answer("1.1.2.participants", "eighty", keep=True)
+    assert result.stored and result.draft == "eighty"
+    assert "1.1.2.participants" in changes.answers and "1.1.2" in changes.indicators
+    reopened = service.open(assessment_id)
+    assert reopened.session.draft("1.1.2.participants") == "eighty"
+    assert reopened.session.value("1.1.2.participants") is None  # the old 85 no longer counts
+    last = service.audit(assessment_id)[-1]
+    assert last.target == "1.1.2.participants" and last.old == 85 and last.new == {"draft": "eighty"}
+    assert service.verify_audit(assessment_id).ok
+    with pytest.raises(ValidationError, match="whole number"):
+        reopened.finalise()
+    reopened.answer("1.1.2.participants", "80", keep=True)
+    assert service.open(assessment_id).session.drafts == {}
+
+
 def test_computed_share_and_score_update_when_an_answer_changes(service: AssessmentService) -> None:
     interview = service.open(service.create(new_request())[0])
     interview.answer("1.1.2.participants", "100")
