@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFocusEvent
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -58,6 +58,10 @@ class FieldEditor(QObject):
     def set_value(self, value: AnswerValue) -> None:
         raise NotImplementedError
 
+    def show_answer(self, value: AnswerValue, draft: str | None) -> None:
+        """Show the stored answer, or the invalid text kept for the field."""
+        self.set_value(value)
+
     def set_read_only(self, read_only: bool) -> None:
         self.widget.setEnabled(not read_only)
 
@@ -82,6 +86,24 @@ def _watch_focus(editor: FieldEditor, *widgets: QWidget) -> None:
     watcher = _CommitOnFocusOut(editor)
     for widget in widgets:
         widget.installEventFilter(watcher)
+
+
+class _AnswerUndo(QObject):
+    """Leaves Ctrl+Z / Ctrl+Shift+Z to the window's answer undo instead of the widget's own text undo,
+    which knows nothing of what was saved (one undo history for every answer, typed or chosen)."""
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if event.type() == QKeyEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+                event.ignore()  # not for the widget: the shortcut of the window's action runs
+                return True
+        return False
+
+
+def _route_undo(editor: FieldEditor, *widgets: QWidget) -> None:
+    router = _AnswerUndo(editor)
+    for widget in widgets:
+        widget.installEventFilter(router)
 
 
 class LineEditor(FieldEditor):
@@ -109,6 +131,7 @@ class LineEditor(FieldEditor):
             layout.addStretch(1)
         self.line.textEdited.connect(lambda text: self.edited.emit(text))
         self.line.editingFinished.connect(self.committed)
+        _route_undo(self, self.line)
         container.setFocusProxy(self.line)
         return container
 
@@ -128,7 +151,15 @@ class LineEditor(FieldEditor):
         return ""
 
     def set_value(self, value: AnswerValue) -> None:
-        text = "" if value is None else self.text_of(value)
+        self._show_text("" if value is None else self.text_of(value))
+
+    def show_answer(self, value: AnswerValue, draft: str | None) -> None:
+        if draft is None:
+            self.set_value(value)
+        else:
+            self._show_text(draft)
+
+    def _show_text(self, text: str) -> None:
         if self.line.text() != text:
             with QSignalBlocker(self.line):
                 self.line.setText(text)
@@ -301,11 +332,15 @@ class LongTextEditor(FieldEditor):
         self.text.setMaximumHeight(self.text.fontMetrics().lineSpacing() * 10 + 12)
         self.text.textChanged.connect(lambda: self.edited.emit(self.text.toPlainText()))
         _watch_focus(self, self.text)
+        _route_undo(self, self.text)
         return self.text
 
     def set_value(self, value: AnswerValue) -> None:
-        text = "" if value is None else str(value)
-        if self.text.toPlainText().rstrip() != text:
+        self.show_answer(value, None)
+
+    def show_answer(self, value: AnswerValue, draft: str | None) -> None:
+        text = draft if draft is not None else "" if value is None else str(value)
+        if self.text.toPlainText().rstrip() != text.rstrip():
             with QSignalBlocker(self.text):
                 self.text.setPlainText(text)
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from esca_desktop.domain.model import EvidenceItem
 from esca_desktop.forms.catalog import Indicator
-from esca_desktop.forms.results import AnswerResult, ResultStatus
+from esca_desktop.forms.results import AnswerResult, ProblemKind, ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.editors import FieldEditor, editor_for
 from esca_desktop.ui.icons import status_icon
@@ -155,7 +155,7 @@ class IndicatorPage(QScrollArea):
         form.setVerticalSpacing(4)
         for fld in indicator.fields:
             editor = editor_for(fld, lang, self)
-            editor.set_value(session.value(fld.key))
+            editor.show_answer(session.value(fld.key), session.draft(fld.key))
             editor.set_read_only(read_only)
             label_text = fld.label.get(lang) + (" *" if fld.required else "")
             label = QLabel(label_text)
@@ -250,6 +250,7 @@ class IndicatorPage(QScrollArea):
         column.addStretch(1)
         self.setWidget(body)
         self.set_evidence(evidence)
+        self.refresh_messages()
         self.refresh_result()
 
     def _override_box(self) -> QWidget:
@@ -330,6 +331,7 @@ class IndicatorPage(QScrollArea):
     # --- updates from the workspace -------------------------------------------------------------
 
     def show_answer_result(self, result: AnswerResult) -> None:
+        """What is wrong with the input being typed, at once (before it is saved)."""
         label = self.messages.get(result.key)
         if label is None:
             return
@@ -337,11 +339,24 @@ class IndicatorPage(QScrollArea):
         label.setText(text)
         label.setVisible(bool(text))
 
+    def refresh_messages(self) -> None:
+        """Each field's message from what is stored: a kept draft, a contradiction, a computed value.
+        Re-run after every saved edit, so a message goes as soon as the answer it depends on is fixed."""
+        problems = {
+            p.field_key: p.message
+            for p in self.session.indicator_problems(self.indicator.id)
+            if p.field_key is not None and p.kind is not ProblemKind.REQUIRED
+        }
+        for key, label in self.messages.items():
+            text = problems.get(key, "")
+            label.setText(text)
+            label.setVisible(bool(text))
+
     def refresh_values(self, keys: frozenset[str] | set[str] | None = None) -> None:
         """Show current values of computed (or undone) fields, and field relevance."""
         for key, editor in self.editors.items():
             if keys is None or key in keys:
-                editor.set_value(self.session.value(key))
+                editor.show_answer(self.session.value(key), self.session.draft(key))
             relevant = self.session.field_relevant(editor.field)
             label, cell = editor.property("row_widgets")
             label.setVisible(relevant)

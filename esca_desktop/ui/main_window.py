@@ -302,10 +302,13 @@ class MainWindow(QMainWindow):
         if workspace.page is not None:
             QTimer.singleShot(0, workspace.page.focus_first_field)
 
-    def close_assessment(self, refresh: bool = True) -> None:
+    def close_assessment(self, refresh: bool = True) -> bool:
+        """Back to the list; False when the person chose to stay and correct invalid entries."""
         workspace = self.workspace
         if workspace is None:
-            return
+            return True
+        if not self._may_leave(workspace):
+            return False
         workspace.close_interview()
         self.settings.splitter_state = base64.b64encode(bytes(workspace.splitter.saveState().data())).decode()
         self.workspace = None
@@ -319,6 +322,32 @@ class MainWindow(QMainWindow):
             self.refresh_list()
         self._update_actions()
         self.list_page.filter_edit.setFocus()
+        return True
+
+    def _may_leave(self, workspace: InterviewWorkspace) -> bool:
+        """Entries that are not valid answers are kept as drafts, but the assessor is asked first."""
+        workspace.flush()
+        drafts = workspace.invalid_entries()
+        if not drafts:
+            return True
+        details = "\n".join(f"• {p.message}" for p in drafts[:8])
+        answer = QMessageBox.question(
+            self,
+            self.tr("Entries to correct"),
+            self.tr("%1 entries are not valid answers yet. They are kept and shown again when you reopen "
+                    "the assessment.").replace("%1", str(len(drafts)))
+            + "\n\n"
+            + details
+            + "\n\n"
+            + self.tr("Leave anyway?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            return True
+        self.stack.setCurrentWidget(workspace)
+        workspace.show_problem(drafts[0])
+        return False
 
     def new_assessment(self) -> None:
         if self.service is None or self.context is None:
@@ -370,9 +399,10 @@ class MainWindow(QMainWindow):
     # --- status ---------------------------------------------------------------------------------
 
     def set_save_state(self, state: str, message: str) -> None:
-        marks = {"saving": "…", "saved": "✓", "error": "⚠"}
+        marks = {"saving": "…", "saved": "✓", "problem": "⚠", "error": "⚠"}
         self.save_label.setText(f"{marks.get(state, '')} {message}".strip())
-        role(self.save_label, "saveError" if state == "error" else "saveState")
+        roles = {"error": "saveError", "problem": "saveWarning"}
+        role(self.save_label, roles.get(state, "saveState"))
 
     # --- dialogs --------------------------------------------------------------------------------
 
@@ -432,6 +462,9 @@ class MainWindow(QMainWindow):
             save_settings(self.settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.workspace is not None and not self._may_leave(self.workspace):
+            event.ignore()
+            return
         self.tasks.wait(30_000)  # a document being written finishes first
         if self.workspace is not None:
             self.workspace.flush()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 ERROR_COLOUR = QColor("#c0392b")
 WARNING_COLOUR = QColor("#e0a000")
+CAUTION_COLOUR = QColor("#9a6700")  # amber dark enough to read as text on a light background
 
 # Roles that need a frame or background: a tiny style sheet on those few widgets only.
 _SHEETS = {
@@ -50,6 +52,8 @@ def _palette(widget: QWidget, name: str) -> QPalette | None:
         colour = palette.color(QPalette.ColorRole.PlaceholderText)
     elif name in ("fieldError", "saveError"):
         colour = ERROR_COLOUR
+    elif name == "saveWarning":
+        colour = CAUTION_COLOUR
     elif name == "indicatorNumber":
         colour = palette.color(QPalette.ColorRole.Highlight)
     else:
@@ -65,8 +69,12 @@ def role(widget: QWidget, name: str) -> QWidget:
     if name in _SCALE or name in _BOLD:
         widget.setFont(_font(name))
     palette = _palette(widget, name)
+    # A role without colours of its own takes the parent's again (a label that showed an error and now
+    # says "Saved" must not stay red).
     if palette is not None:
         widget.setPalette(palette)
+    elif widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+        widget.setPalette(QPalette())
     sheet = _SHEETS.get(name)
     if sheet:
         widget.setStyleSheet(sheet)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
-from esca_desktop.forms.results import NavEvent, NavEventKind, ResultStatus
+from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
 from esca_desktop.ui.style import role
@@ -50,7 +50,6 @@ class InterviewWorkspace(QWidget):
         self.read_only = not interview.editable
         self._pending: dict[str, object] = {}
         self._pending_note: tuple[str, str] | None = None
-        self._invalid: dict[str, str] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
@@ -185,7 +184,7 @@ class InterviewWorkspace(QWidget):
             self.session, indicator, self._evidence, self.read_only, self.interview.reviewer_comment(indicator_id), self
         )
         page.answer_edited.connect(self._answer_edited)
-        page.answer_committed.connect(lambda _key: self.flush())
+        page.answer_committed.connect(self._answer_committed)
         page.note_edited.connect(self._note_edited)
         page.follow_up_toggled.connect(self._follow_up_toggled)
         page.override_requested.connect(self._override_requested)
@@ -193,10 +192,6 @@ class InterviewWorkspace(QWidget):
         page.attach_requested.connect(self.attach_evidence)
         page.files_dropped.connect(self._add_evidence_files)
         page.evidence_open_requested.connect(self._open_evidence)
-        for key, message in self._invalid.items():
-            if key in page.messages:
-                page.messages[key].setText(message)
-                page.messages[key].setVisible(True)
         old = self.page
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
@@ -250,14 +245,25 @@ class InterviewWorkspace(QWidget):
         if event is None:
             self.save_state_changed.emit("saved", self.tr("No problems left"))
             return
-        self.show_indicator(event.indicator_id)
         problems = self.session.indicator_problems(event.indicator_id)
-        if self.page is not None:
-            field_key = next((p.field_key for p in problems if p.field_key), None)
-            if field_key:
-                self.page.focus_field(field_key)
-            else:
-                self.page.focus_first_field()
+        self.show_problem(problems[0])
+
+    def show_problem(self, problem: Problem) -> None:
+        """Open the problem's indicator with the keyboard in the field concerned."""
+        self.show_indicator(problem.indicator_id)
+        if self.page is None:
+            return
+        field_key = problem.field_key or next(
+            (p.field_key for p in self.session.indicator_problems(problem.indicator_id) if p.field_key), None
+        )
+        if field_key:
+            self.page.focus_field(field_key)
+        else:
+            self.page.focus_first_field()
+
+    def invalid_entries(self) -> list[Problem]:
+        """Fields whose typed text is kept as a draft because it is not a valid answer."""
+        return [p for p in self.session.problems() if p.kind is ProblemKind.INVALID]
 
     def focus_search(self) -> None:
         self.navigator.focus_search()
@@ -295,6 +301,10 @@ class InterviewWorkspace(QWidget):
         self.save_state_changed.emit("saving", self.tr("Saving…"))
         self._timer.start()
 
+    def _answer_committed(self, _key: str) -> None:
+        self.flush()
+        self.session.end_edit()
+
     def _note_edited(self, indicator_id: str, text: str) -> None:
         if self.read_only:
             return
@@ -317,14 +327,10 @@ class InterviewWorkspace(QWidget):
         changes = Changes()
         try:
             for key, raw in pending.items():
-                result, change = self.interview.answer(key, raw)
+                # keep=True: what was typed is saved even when it is not a valid answer (as a draft),
+                # shown and counted as a problem until corrected; nothing typed is lost.
+                _result, change = self.interview.answer(key, raw, keep=True, typing=True)
                 changes = changes | change
-                if result.stored:
-                    self._invalid.pop(key, None)
-                else:
-                    self._invalid[key] = result.message
-                if self.page is not None:
-                    self.page.show_answer_result(result)
             if note is not None:
                 changes = changes | self.interview.set_note(*note)
         except UserError as exc:
@@ -337,10 +343,13 @@ class InterviewWorkspace(QWidget):
             self.save_state_changed.emit("error", self.tr("Not saved"))
             raise
         self._apply_changes(changes)
-        if self._invalid:
-            count = len(self._invalid)
-            text = self.tr("Saved, except %1 field(s) with an error").replace("%1", str(count))
-            self.save_state_changed.emit("error", text)
+        self._report_saved()
+
+    def _report_saved(self) -> None:
+        drafts = len(self.invalid_entries())
+        if drafts:
+            text = self.tr("Saved; %1 entries are not valid yet (F8)").replace("%1", str(drafts))
+            self.save_state_changed.emit("problem", text)
         else:
             self.save_state_changed.emit("saved", self.tr("Saved"))
 
@@ -350,6 +359,7 @@ class InterviewWorkspace(QWidget):
         page = self.page
         if page is not None:
             page.refresh_values(changes.answers - {k for k in changes.answers if k in self._pending})
+            page.refresh_messages()
             page.refresh_result()
         self.navigator.refresh(changes.indicators | ({page.indicator.id} if page else set()))
         self.refresh_progress()
@@ -402,16 +412,10 @@ class InterviewWorkspace(QWidget):
         current = self.session.current.id
         if self.page is None or self.page.indicator.id != current or self.stack.currentWidget() is not self.page:
             self.show_indicator(current)
-        else:
-            for key in changes.answers:
-                self._invalid.pop(key, None)
-                label = self.page.messages.get(key)
-                if label is not None:
-                    label.setVisible(False)
         if self.page is not None:
             self.page.refresh_values(changes.answers)
         self._apply_changes(changes)
-        self.save_state_changed.emit("saved", self.tr("Saved"))
+        self._report_saved()
 
     # --- evidence -------------------------------------------------------------------------------
 

@@ -132,8 +132,8 @@ def test_typing_an_answer_saves_it_within_the_debounce(qtbot: QtBot, window: Mai
     assert workspace.session.result("1.1.2").status is ResultStatus.MET
 
 
-def test_a_wrong_number_shows_a_message_under_the_field_and_stores_nothing(
-    qtbot: QtBot, window: MainWindow, data_dir: Path
+def test_a_wrong_number_is_kept_as_a_draft_shown_and_counted(
+    qtbot: QtBot, window: MainWindow, data_dir: Path, messages: Messages
 ) -> None:
     assessment_id = create_gold(qtbot, window)
     workspace = workspace_of(window)
@@ -144,7 +144,8 @@ def test_a_wrong_number_shows_a_message_under_the_field_and_stores_nothing(
     assert message.isVisible() and "whole number" in message.text()
     workspace.flush()
     assert stored_value(data_dir, assessment_id, "1.1.2.participants") is None
-    assert "error" in window.save_label.text()
+    assert "not valid yet" in window.save_label.text()
+    assert message.isVisible() and "whole number" in message.text()
 
 
 def test_navigation_by_keys_tree_and_search(qtbot: QtBot, window: MainWindow) -> None:
@@ -180,12 +181,15 @@ def test_undo_restores_the_previous_answer_on_screen_and_on_disk(
     assessment_id = create_gold(qtbot, window)
     workspace = workspace_of(window)
     workspace.jump_to("1.1.2")
-    qtbot.keyClicks(line_of(workspace, "1.1.2.participants"), "40")
-    workspace.flush()
     line = line_of(workspace, "1.1.2.participants")
+    line.setFocus()
+    qtbot.keyClicks(line, "40")
+    qtbot.keyClick(line, Qt.Key.Key_Tab)  # leaving the field ends one answer edit
+    line = line_of(workspace, "1.1.2.participants")
+    line.setFocus()
     line.selectAll()
     qtbot.keyClicks(line, "75")
-    workspace.flush()
+    qtbot.keyClick(line, Qt.Key.Key_Tab)
     window.list_page.setFocus()
     window.undo_action.trigger()
     assert line_of(workspace, "1.1.2.participants").text() == "40"
