@@ -521,12 +521,13 @@ class Interview:
     def find_evidence(self, ref: str) -> EvidenceItem:
         """An evidence item by its id, the start of its id or SHA-256 (at least 6 characters), or its file name."""
         text = ref.strip()
+        lower = text.lower()
         items = self.evidence()
         for matches in (
-            [e for e in items if e.id == text.lower()],
+            [e for e in items if e.id == lower],
             [e for e in items if e.file_name == text],
             [e for e in items if e.file_name.casefold() == text.casefold()],
-            [e for e in items if len(text) >= 6 and (e.id.startswith(text.lower()) or e.sha256.startswith(text.lower()))],
+            [e for e in items if len(text) >= 6 and (e.id.startswith(lower) or e.sha256.startswith(lower))],
         ):
             if len(matches) == 1:
                 return matches[0]

@@ -479,11 +479,12 @@ class IndicatorPage(QScrollArea):
     def evidence_menu(self, evidence: EvidenceItem) -> QMenu:
         """What can be done with one evidence item (the list's context menu)."""
         menu = QMenu(self.evidence_list)
+        editable = not self.read_only
         actions = (
             (self.tr("&Open"), QKeySequence("Return"), self.evidence_open_requested, True),
-            (self.tr("&Rename…"), QKeySequence("F2"), self.evidence_rename_requested, not self.read_only),
-            (self.tr("&Link to indicators…"), QKeySequence(), self.evidence_relink_requested, not self.read_only),
-            (self.tr("Re&move from the assessment…"), QKeySequence("Del"), self.evidence_remove_requested, not self.read_only),
+            (self.tr("&Rename…"), QKeySequence("F2"), self.evidence_rename_requested, editable),
+            (self.tr("&Link to indicators…"), QKeySequence(), self.evidence_relink_requested, editable),
+            (self.tr("Re&move from the assessment…"), QKeySequence("Del"), self.evidence_remove_requested, editable),
         )
         for text, keys, signal, enabled in actions:
             action = menu.addAction(text)
