@@ -56,7 +56,7 @@ def register(verbs: Any) -> Handlers:
     p = a_verbs.add_parser("reopen", help="start a new revision of a finalised assessment")
     p.add_argument("id")
     json_flag(p)
-    p = a_verbs.add_parser("note", help="set the note of an indicator")
+    p = a_verbs.add_parser("note", help="set the internal note of an indicator (never printed in the report)")
     p.add_argument("id")
     p.add_argument("indicator")
     p.add_argument("text")
@@ -72,6 +72,31 @@ def register(verbs: Any) -> Handlers:
     p.add_argument("--description", default="")
     p.add_argument("--indicator", action="append", default=[], help="linked indicator (repeatable)")
     json_flag(p)
+    p = a_verbs.add_parser("evidence-list", help="the evidence files of an assessment")
+    p.add_argument("id")
+    json_flag(p)
+    p = a_verbs.add_parser("evidence-remove", help="remove an evidence file from the assessment (audited)")
+    p.add_argument("id")
+    p.add_argument("evidence", help="file name, evidence id or SHA-256 (or their first 6+ characters)")
+    p = a_verbs.add_parser("evidence-rename", help="change the description of an evidence file")
+    p.add_argument("id")
+    p.add_argument("evidence", help="file name, evidence id or SHA-256 (or their first 6+ characters)")
+    p.add_argument("description")
+    p = a_verbs.add_parser("evidence-link", help="set the indicators an evidence file belongs to")
+    p.add_argument("id")
+    p.add_argument("evidence", help="file name, evidence id or SHA-256 (or their first 6+ characters)")
+    p.add_argument(
+        "--indicator", action="append", default=[], help="linked indicator (repeatable; none: the whole assessment)"
+    )
+    p = a_verbs.add_parser("evidence-check", help="tick an item of an indicator's evidence checklist as seen")
+    p.add_argument("id")
+    p.add_argument("indicator")
+    p.add_argument("item", type=int, help="the item's number in the checklist, from 1")
+    p.add_argument("--uncheck", action="store_true", help="untick it instead")
+    p = a_verbs.add_parser("finding", help="set the finding of an indicator printed in the report")
+    p.add_argument("id")
+    p.add_argument("indicator")
+    p.add_argument("text")
     p = a_verbs.add_parser("audit", help="the history of every change")
     p.add_argument("id")
     p.add_argument("--verify", action="store_true", help="check the hash chain; exit 1 when broken")
@@ -91,6 +116,12 @@ def register(verbs: Any) -> Handlers:
         ("assessment", "note"): assessment_note,
         ("assessment", "override"): assessment_override,
         ("assessment", "evidence"): assessment_evidence,
+        ("assessment", "evidence-list"): assessment_evidence_list,
+        ("assessment", "evidence-remove"): assessment_evidence_remove,
+        ("assessment", "evidence-rename"): assessment_evidence_rename,
+        ("assessment", "evidence-link"): assessment_evidence_link,
+        ("assessment", "evidence-check"): assessment_evidence_check,
+        ("assessment", "finding"): assessment_finding,
         ("assessment", "audit"): assessment_audit,
         ("demo", None): demo,
     }
@@ -204,8 +235,13 @@ def assessment_show(cli: Cli) -> int:
             if value is not None:
                 cli.print(f"    {fld.label.get(lang)}: {format_value(fld, value, lang)}")
         state = session.state(ind.id)
+        if ind.evidence and state.evidence_checked:
+            seen = ", ".join(ind.evidence[n].get(lang) for n in state.evidence_checked)
+            cli.print(f"    evidence seen: {seen}")
+        if state.finding:
+            cli.print(f"    finding: {state.finding}")
         if state.note:
-            cli.print(f"    note: {state.note}")
+            cli.print(f"    note (internal): {state.note}")
         if state.override:
             cli.print(f"    override: {state.override.justification}")
     return 0
@@ -329,6 +365,64 @@ def assessment_evidence(cli: Cli) -> int:
         cli.emit_json({"id": item.id, "sha256": item.sha256, "size": item.size})
     else:
         cli.print(f"{item.file_name}: {item.size} bytes, sha256 {item.sha256}")
+    return 0
+
+
+def assessment_evidence_list(cli: Cli) -> int:
+    items = cli.open_interview().evidence()
+    if cli.args.json:
+        cli.emit_json(
+            [
+                {
+                    "id": e.id,
+                    "file_name": e.file_name,
+                    "description": e.description,
+                    "sha256": e.sha256,
+                    "size": e.size,
+                    "indicators": list(e.indicators),
+                    "added_by": e.added_by,
+                    "added_at": e.added_at.isoformat(),
+                }
+                for e in items
+            ]
+        )
+        return 0
+    rows = [
+        (e.id[:8], e.file_name, e.description, str(e.size), ", ".join(e.indicators) or "(all)", e.sha256[:12])
+        for e in items
+    ]
+    cli.table(("ID", "FILE", "DESCRIPTION", "BYTES", "INDICATORS", "SHA-256"), rows)
+    return 0
+
+
+def assessment_evidence_remove(cli: Cli) -> int:
+    interview = cli.open_interview()
+    item, _ = interview.remove_evidence(interview.find_evidence(cli.args.evidence).id)
+    cli.print(f"removed {item.file_name} (sha256 {item.sha256}); the audit trail keeps the record")
+    return 0
+
+
+def assessment_evidence_rename(cli: Cli) -> int:
+    interview = cli.open_interview()
+    item, _ = interview.describe_evidence(interview.find_evidence(cli.args.evidence).id, cli.args.description)
+    cli.print(f"{item.file_name}: {item.description}")
+    return 0
+
+
+def assessment_evidence_link(cli: Cli) -> int:
+    interview = cli.open_interview()
+    item, _ = interview.link_evidence(interview.find_evidence(cli.args.evidence).id, cli.args.indicator)
+    cli.print(f"{item.file_name}: {', '.join(item.indicators) or 'the whole assessment'}")
+    return 0
+
+
+def assessment_evidence_check(cli: Cli) -> int:
+    cli.open_interview().set_evidence_checked(cli.args.indicator, cli.args.item - 1, not cli.args.uncheck)
+    return 0
+
+
+def assessment_finding(cli: Cli) -> int:
+    cli.open_interview().set_finding(cli.args.indicator, cli.args.text)
     return 0
 
 

@@ -99,9 +99,11 @@ class Override:
 class IndicatorState:
     """What the assessor adds to an indicator besides answers."""
 
-    note: str = ""
+    note: str = ""  # internal: for the assessors and the secretariat, never printed in the report
     follow_up: bool = False
     override: Override | None = None
+    finding: str = ""  # written for the client: printed in the report under the indicator
+    evidence_checked: tuple[int, ...] = ()  # positions in the indicator's evidence checklist ticked as seen
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,8 +80,12 @@ class ProtocolData:
     generated_at: dt.datetime
     blank: bool
     values: Mapping[str, AnswerValue] = field(default_factory=dict)  # answers and computed values
-    notes: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)  # the assessors' internal notes
     not_applicable: frozenset[str] = frozenset()  # indicator ids (pre-filled protocols only)
+    findings: Mapping[str, str] = field(default_factory=dict)  # written for the report
+    follow_ups: frozenset[str] = frozenset()  # indicator ids marked for follow-up
+    evidence_checked: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # checklist positions ticked
+    evidence: Mapping[str, tuple[EvidenceItem, ...]] = field(default_factory=dict)  # files attached per indicator
     lang: str = "en"  # the language the values' texts (choice labels, messages) were made in
 
 
@@ -95,7 +99,7 @@ class ReportData:
     generated_at: dt.datetime
     values: Mapping[str, AnswerValue]  # answers and computed values
     results: Mapping[str, IndicatorResult]
-    states: Mapping[str, IndicatorState]
+    states: Mapping[str, IndicatorState]  # the report prints their findings, never notes or follow-up flags
     area_scores: tuple[AreaScore, ...]
     total: TotalScore
     outcome: Outcome

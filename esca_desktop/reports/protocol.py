@@ -86,6 +86,10 @@ TEXT = Vocabulary(
         "answers": ("Answers", "Angaben"),
         "evidence": ("Evidence seen", "Eingesehene Nachweise"),
         "notes": ("Notes", "Notizen"),
+        "internal_notes": ("Internal notes", "Interne Notizen"),
+        "finding": ("Finding for the report", "Feststellung für den Bericht"),
+        "follow_up": ("Marked for follow-up", "Zur Nachverfolgung markiert"),
+        "attached": ("attached", "angehängt"),
         "further_notes": ("Further notes", "Weitere Notizen"),
         "tick_one": ("tick one", "eines ankreuzen"),
         "tick_any": ("tick all that apply", "alle zutreffenden ankreuzen"),
@@ -447,33 +451,56 @@ def _field_input(fld: Field, value: AnswerValue, lang: str) -> list[Flowable]:
 
 
 def _evidence_and_notes(data: ProtocolData, indicator: Indicator, lang: str) -> list[Flowable]:
+    """The evidence checklist (ticked where seen on site, with the files attached to the indicator) and
+    the assessor's own column: the finding for the report, the internal note, the follow-up flag."""
     s = styles()
     evidence: list[Flowable] = [para(TEXT("evidence", lang), s.label)]
-    for item in indicator.evidence:
-        evidence.append(Paragraph(f"<font size='10.5'>{check_mark(False)}</font> {esc(item.get(lang))}", s.cell))
+    checked = () if data.blank else data.evidence_checked.get(indicator.id, ())
+    for n, item in enumerate(indicator.evidence):
+        evidence.append(
+            Paragraph(f"<font size='10.5'>{check_mark(n in checked)}</font> {esc(item.get(lang))}", s.cell)
+        )
+    for attached in () if data.blank else data.evidence.get(indicator.id, ()):
+        described = f" — {esc(attached.description)}" if attached.description else ""
+        evidence.append(
+            Paragraph(
+                f"<font size='10.5'>{check_mark(True)}</font> {esc(attached.file_name)}{described} "
+                f"<font color='{css(PALETTE.muted)}'>({esc(TEXT('attached', lang))})</font>",
+                s.cell,
+            )
+        )
     evidence.append(
         Paragraph(
             f"<font size='10.5'>{check_mark(False)}</font> {esc(TEXT('other_evidence', lang))}: _______________", s.cell
         )
     )
-    notes: list[Flowable] = [para(TEXT("notes", lang), s.label)]
-    note = "" if data.blank else data.notes.get(indicator.id, "")
+    notes: list[Flowable] = []
     after: list[Flowable] = []
-    if note and len(note) <= LONG_IN_CELL:
-        notes.append(
-            boxed(
-                para(note, s.body_small),
-                PALETTE.field,
-                border=PALETTE.faint,
-                width=CONTENT_WIDTH - LABEL_WIDTH,
-                padding=2 * mm,
+    finding = "" if data.blank else data.findings.get(indicator.id, "")
+    note = "" if data.blank else data.notes.get(indicator.id, "")
+    for key, text in (("finding", finding), ("internal_notes", note)):
+        if not text:
+            continue
+        if len(text) <= LONG_IN_CELL:
+            notes.append(para(TEXT(key, lang), s.label))
+            notes.append(
+                boxed(
+                    para(text, s.body_small),
+                    PALETTE.field,
+                    border=PALETTE.faint,
+                    width=CONTENT_WIDTH - LABEL_WIDTH,
+                    padding=2 * mm,
+                )
             )
-        )
-        notes.append(RuledLines(1, 6.5 * mm))
+            notes.append(Spacer(1, 1.5 * mm))
+        else:  # a long text runs below, where it may continue on the next page
+            after += [Spacer(1, 2 * mm), para(TEXT(key, lang), s.label), para(text, s.body_small)]
+    if not data.blank and indicator.id in data.follow_ups:
+        notes.append(para(f"⚑ {TEXT('follow_up', lang)}", derive(s.cell_small, textColor=PALETTE.open)))
+    if notes:
+        notes.append(RuledLines(2, 6.5 * mm))
     else:
-        notes.append(RuledLines(4, 6.5 * mm))
-        if note:  # a long note runs below, where it may continue on the next page
-            after = [Spacer(1, 2 * mm), para(TEXT("notes", lang), s.label), para(note, s.body_small)]
+        notes += [para(TEXT("notes", lang), s.label), RuledLines(4, 6.5 * mm)]
     table = grid([[evidence, notes]], col_widths=[LABEL_WIDTH, CONTENT_WIDTH - LABEL_WIDTH], hAlign="LEFT")
     table.setStyle(
         TableStyle(

@@ -1,7 +1,8 @@
 """The assessment report: cover, summary with the outcome and the label's validity, charts and
-results per area, the answers of every indicator with units, evidence (SHA-256), notes and
-overrides, the findings, the signatures (drawn ones and the box for the cryptographic stamp) and an
-appendix with the catalog's identity and the audit trail.
+results per area, the answers of every indicator with units, evidence (the checklist items seen and
+the files with their SHA-256), overrides and the finding written for the report (never the assessors'
+internal notes or follow-up flags), the summary findings, the signatures (drawn ones and the box for
+the cryptographic stamp) and an appendix with the catalog's identity and the audit trail.
 
 `build_report` returns where it left the signature box, so that signing can place the visible
 stamp there without knowing anything about the layout.
@@ -157,7 +158,8 @@ TEXT = Vocabulary(
         "level": ("Level reached", "Erreichte Stufe"),
         "no_level": ("no level reached", "keine Stufe erreicht"),
         "evidence": ("Evidence", "Nachweise"),
-        "notes": ("Assessor's notes", "Notizen der Expertin bzw. des Experten"),
+        "finding": ("Finding", "Feststellung"),
+        "seen": ("seen", "eingesehen"),
         "override": ("Override", "Übersteuerung"),
         "override_text": (
             "The assessors changed the computed result {computed} to {result}.",
@@ -165,7 +167,6 @@ TEXT = Vocabulary(
         ),
         "justification": ("Justification", "Begründung"),
         "by": ("by {who}, {when}", "von {who}, {when}"),
-        "follow_up": ("Marked for follow-up", "Zur Nachverfolgung markiert"),
         "not_applicable_text": ("Not applicable given the answers.", "Nach den Angaben nicht anwendbar."),
         "findings": ("Findings and recommendations", "Feststellungen und Empfehlungen"),
         "strengths": ("Strengths", "Stärken"),
@@ -253,6 +254,11 @@ ACTIONS = Vocabulary(
         "redo": ("redone", "wiederholt"),
         "note": ("notes", "Notizen"),
         "follow_up": ("follow-up flags", "Nachverfolgung"),
+        "finding": ("findings per indicator", "Feststellungen je Indikator"),
+        "evidence_checklist": ("evidence checklist", "Nachweisliste"),
+        "evidence_removed": ("evidence removed", "Nachweise entfernt"),
+        "evidence_described": ("evidence renamed", "Nachweise umbenannt"),
+        "evidence_linked": ("evidence re-linked", "Nachweise neu zugeordnet"),
         "override": ("overrides", "Übersteuerungen"),
         "summary": ("findings", "Feststellungen"),
         "evidence": ("evidence", "Nachweise"),
@@ -968,20 +974,23 @@ def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[
         body.append(Spacer(1, 2.5 * mm))
         body.append(_override_note(state.override, result, lang))
         body.append(Spacer(1, 1 * mm))
-    if evidence:
+    checked = [indicator.evidence[n] for n in state.evidence_checked] if state is not None else []
+    if evidence or checked:
         body.append(Spacer(1, 2 * mm))
         body.append(para(TEXT("evidence", lang), s.label))
+        for seen in checked:
+            body.append(para(f"✓ {seen.get(lang)} ({TEXT('seen', lang)})", s.cell))
         for item in evidence:
             description = f" — {item.description}" if item.description else ""
             body.append(para(f"{item.file_name}{description}", s.cell))
             body.append(para(f"SHA-256 {item.sha256}", s.mono_small))
-    if state is not None and state.note:
+    # The finding is written for the client; the assessors' internal notes and follow-up flags are not
+    # printed here (they stay in the interview protocol and the bundle for the secretariat).
+    if state is not None and state.finding.strip():
         body.append(Spacer(1, 2 * mm))
-        body.append(para(TEXT("notes", lang), s.label))
-        body.append(para(state.note, s.body_small))
-    if state is not None and state.follow_up:
-        body.append(para(f"⚑ {TEXT('follow_up', lang)}", derive(s.small, textColor=PALETTE.open)))
-    # Indented with the frame rather than a table cell, so that a long answer or note can continue
+        body.append(para(TEXT("finding", lang), s.label))
+        body.append(para(state.finding, s.body_small))
+    # Indented with the frame rather than a table cell, so that a long answer or finding can continue
     # on the next page.
     parts += [Indenter(left=INDENT), *body, Indenter(left=-INDENT), Spacer(1, 4 * mm)]
     return KeepTogether(parts)

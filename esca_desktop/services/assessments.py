@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,8 +44,10 @@ from esca_desktop.forms.results import (
     ResultStatus,
 )
 from esca_desktop.forms.session import FormSession
-from esca_desktop.forms.values import AnswerValue, from_json, to_json
+from esca_desktop.forms.values import AnswerValue, from_json, msg, to_json
 from esca_desktop.storage.repository import AnswerWrite, ScoreSummary
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +388,49 @@ class Interview:
             return Changes()
         return self._save_state(indicator_id, replace(state, note=note), "note", state.note, note)
 
+    def set_finding(self, indicator_id: str, finding: str) -> Changes:
+        """The finding written for the report (the client reads it), apart from the internal note."""
+        state = self.session.state(indicator_id)
+        if state.finding == finding:
+            return Changes()
+        return self._save_state(indicator_id, replace(state, finding=finding), "finding", state.finding, finding)
+
+    def set_evidence_checked(self, indicator_id: str, position: int, checked: bool) -> Changes:
+        """Tick (or untick) one item of the indicator's evidence checklist as seen on site."""
+        indicator = self.catalog.indicator_by_id.get(indicator_id)
+        if indicator is None:
+            raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
+        if not 0 <= position < len(indicator.evidence):
+            raise ValidationError(
+                msg(
+                    self.session.lang,
+                    f"{indicator_id}: the evidence checklist has {len(indicator.evidence)} item(s), "
+                    f"no item {position + 1}",
+                    f"{indicator_id}: die Nachweisliste hat {len(indicator.evidence)} Einträge, "
+                    f"keinen Eintrag {position + 1}",
+                )
+            )
+        state = self.session.state(indicator_id)
+        ticked = set(state.evidence_checked)
+        if (position in ticked) == checked:
+            return Changes()
+        if checked:
+            ticked.add(position)
+        else:
+            ticked.discard(position)
+        new = tuple(sorted(ticked))
+
+        def labels(positions: Sequence[int]) -> list[str]:
+            return [indicator.evidence[n].get("en") for n in positions]
+
+        return self._save_state(
+            indicator_id,
+            replace(state, evidence_checked=new),
+            "evidence_checklist",
+            labels(state.evidence_checked),
+            labels(new),
+        )
+
     def set_follow_up(self, indicator_id: str, flag: bool) -> Changes:
         state = self.session.state(indicator_id)
         if state.follow_up == flag:
@@ -430,6 +476,20 @@ class Interview:
                 raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
         if not source.is_file():
             raise UserError(f"{source}: not a readable file")
+        lang = self.session.lang
+        empty = ValidationError(
+            msg(
+                lang,
+                f"{source.name}: the file is empty (0 bytes), so it cannot be evidence; attach the document itself",
+                f"{source.name}: die Datei ist leer (0 Byte) und kann kein Nachweis sein; hängen Sie das Dokument "
+                "selbst an",
+            )
+        )
+        try:
+            if source.stat().st_size == 0:
+                raise empty
+        except OSError as exc:
+            raise UserError(f"{source}: cannot read the file: {exc.strerror}") from None
         evidence_id = str(uuid.uuid4())
         folder = self.context.evidence_dir / self.id
         folder.mkdir(parents=True, exist_ok=True)
@@ -442,6 +502,8 @@ class Interview:
                     digest.update(chunk)
                     writer.write(chunk)
                 writer.flush()
+            if target.stat().st_size == 0:  # emptied between the check and the copy
+                raise empty
             item = EvidenceItem(
                 evidence_id,
                 self.id,
@@ -465,6 +527,60 @@ class Interview:
 
     def evidence(self) -> list[EvidenceItem]:
         return self.repository.evidence(self.id)
+
+    def find_evidence(self, ref: str) -> EvidenceItem:
+        """An evidence item by its id, the start of its id or SHA-256 (at least 6 characters), or its file name."""
+        text = ref.strip()
+        lower = text.lower()
+        items = self.evidence()
+        for matches in (
+            [e for e in items if e.id == lower],
+            [e for e in items if e.file_name == text],
+            [e for e in items if e.file_name.casefold() == text.casefold()],
+            [e for e in items if len(text) >= 6 and (e.id.startswith(lower) or e.sha256.startswith(lower))],
+        ):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise NotFoundError(
+                    f"evidence {ref!r} is ambiguous ({len(matches)} items match); give its id or SHA-256"
+                )
+        raise NotFoundError(f"no evidence {ref!r} in assessment {self.id[:8]}")
+
+    def remove_evidence(self, evidence_id: str) -> tuple[EvidenceItem, Changes]:
+        """Take an evidence item out of the assessment and delete its copy in the data folder.
+
+        The audit trail keeps that it was attached and removed, with its name, size and SHA-256; the
+        report and any bundle exported afterwards no longer carry it."""
+        self._require_editable()
+        item = self.repository.remove_evidence(self.id, evidence_id, self.context.actor)
+        try:
+            self.evidence_path(item).unlink(missing_ok=True)
+        except OSError:
+            logger.warning("removed evidence %s: its file %s could not be deleted", item.id, self.evidence_path(item))
+        return item, Changes(assessment_ids=frozenset({self.id}), evidence=True, summary=True)
+
+    def describe_evidence(self, evidence_id: str, description: str) -> tuple[EvidenceItem, Changes]:
+        """Rename an evidence item: its description (the file keeps its name and fingerprint)."""
+        self._require_editable()
+        item = self.repository.update_evidence(
+            self.id, evidence_id, self.context.actor, description=description.strip()
+        )
+        return item, Changes(assessment_ids=frozenset({self.id}), evidence=True)
+
+    def link_evidence(self, evidence_id: str, indicators: Sequence[str]) -> tuple[EvidenceItem, Changes]:
+        """Set the indicators an evidence item belongs to (none: it belongs to the whole assessment)."""
+        self._require_editable()
+        linked: list[str] = []
+        for indicator_id in indicators:
+            if indicator_id not in self.catalog.indicator_by_id:
+                raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
+            if indicator_id not in linked:
+                linked.append(indicator_id)
+        order = {ind.id: n for n, ind in enumerate(self.catalog.indicators)}
+        linked.sort(key=order.__getitem__)
+        item = self.repository.update_evidence(self.id, evidence_id, self.context.actor, indicators=linked)
+        return item, Changes(assessment_ids=frozenset({self.id}), evidence=True)
 
     def evidence_path(self, item: EvidenceItem) -> Path:
         return self.context.evidence_dir / self.id / item.stored_name

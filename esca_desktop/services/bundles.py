@@ -218,6 +218,8 @@ def document_from_record(record: AssessmentRecord) -> dict[str, Any]:
                 "result_points": r["result_points"],
                 "note": r["note"],
                 "follow_up": bool(r["follow_up"]),
+                "finding": r["finding"],
+                "evidence_checked": json.loads(r["evidence_checked"]),
                 "override": None
                 if not r["override_status"]
                 else {
@@ -489,6 +491,13 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
         override = item["override"]
         if override is not None and override["status"] not in statuses:
             raise fail(f"{path}.override.status", f"{override['status']!r} is not a result status")
+        checked = item.get("evidence_checked", [])
+        checklist = len(catalog.indicator_by_id[item["id"]].evidence)
+        if len(set(checked)) != len(checked) or any(not 0 <= n < checklist for n in checked):
+            raise fail(
+                f"{path}.evidence_checked",
+                f"not distinct positions in the evidence checklist of {item['id']} (0 to {checklist - 1})",
+            )
         states.append(
             {
                 "indicator_id": item["id"],
@@ -501,6 +510,8 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
                 "override_justification": override["justification"] if override else "",
                 "override_by": override["by"] if override else "",
                 "override_at": check_time(f"{path}.override.at", override["at"]) if override else None,
+                "finding": item.get("finding", ""),
+                "evidence_checked": canonical_json(sorted(checked)),
             }
         )
 

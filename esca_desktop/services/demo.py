@@ -42,6 +42,8 @@ def create_demo_assessments(service: AssessmentService) -> dict[str, str]:
         interview.answer_many(sample["answers"])
         for indicator_id, note in sample.get("notes", {}).items():
             interview.set_note(indicator_id, note)
+        for indicator_id, finding in sample.get("findings", {}).items():
+            interview.set_finding(indicator_id, finding)
         for indicator_id in sample.get("follow_ups", []):
             interview.set_follow_up(indicator_id, True)
         if sample.get("summary"):

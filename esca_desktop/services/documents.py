@@ -15,7 +15,7 @@ from pathlib import Path
 from esca_desktop.context import AppContext
 from esca_desktop.domain.benchmarks import Quartiles
 from esca_desktop.domain.countries import find_country
-from esca_desktop.domain.model import Assessment, AuditEntry, AuditVerification
+from esca_desktop.domain.model import Assessment, AuditEntry, AuditVerification, EvidenceItem
 from esca_desktop.errors import UserError, ValidationError
 from esca_desktop.forms.catalog import Judgement
 from esca_desktop.forms.results import ResultStatus
@@ -56,14 +56,14 @@ class DocumentService:
         assessment = interview.assessment
         session = interview.session
         values = {} if blank else _values(session)
-        notes = (
-            {}
-            if blank
-            else {ind.id: session.state(ind.id).note for ind in session.indicators if session.state(ind.id).note}
-        )
+        states = {} if blank else {ind.id: session.state(ind.id) for ind in session.indicators}
         not_applicable = (
             frozenset() if blank else frozenset(ind.id for ind in session.indicators if not session.is_relevant(ind))
         )
+        attached: dict[str, list[EvidenceItem]] = {}
+        for item in [] if blank else self.repository.evidence(assessment.id):
+            for indicator_id in item.indicators:
+                attached.setdefault(indicator_id, []).append(item)
         return ProtocolData(
             catalog=interview.catalog,
             organisation=assessment.organisation,
@@ -75,8 +75,12 @@ class DocumentService:
             generated_at=self.context.clock(),
             blank=blank,
             values=values,
-            notes=notes,
+            notes={i: state.note for i, state in states.items() if state.note},
             not_applicable=not_applicable,
+            findings={i: state.finding for i, state in states.items() if state.finding},
+            follow_ups=frozenset(i for i, state in states.items() if state.follow_up),
+            evidence_checked={i: state.evidence_checked for i, state in states.items() if state.evidence_checked},
+            evidence={i: tuple(items) for i, items in attached.items()},
             lang=lang,
         )
 

@@ -75,6 +75,8 @@ STATE_COLUMNS = (
     "override_justification",
     "override_by",
     "override_at",
+    "finding",
+    "evidence_checked",
 )
 EVIDENCE_COLUMNS = (
     "id",

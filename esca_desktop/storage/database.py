@@ -19,7 +19,12 @@ from esca_desktop.paths import backups_dir, database_path
 from esca_desktop.storage.repository import use_immediate_transactions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-KNOWN_REVISIONS = ("0001_initial", "0002_sync", "0008_answer_drafts")  # oldest first; the last is the head
+KNOWN_REVISIONS = (  # oldest first; the last is the head
+    "0001_initial",
+    "0002_sync",
+    "0003_evidence_and_findings",
+    "0008_answer_drafts",
+)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 

@@ -360,7 +360,13 @@ class AssessmentRepository:
                     row.override_by,
                     _parse_time(row.override_at) if row.override_at else None,
                 )
-            states[row.indicator_id] = IndicatorState(row.note, bool(row.follow_up), override)
+            states[row.indicator_id] = IndicatorState(
+                row.note,
+                bool(row.follow_up),
+                override,
+                row.finding or "",
+                tuple(sorted(int(n) for n in json.loads(row.evidence_checked or "[]"))),
+            )
         return states
 
     def stored_results(self, assessment_id: str) -> dict[str, tuple[str, float | None]]:
@@ -467,6 +473,8 @@ class AssessmentRepository:
             "override_justification": override.justification if override else "",
             "override_by": override.by if override else "",
             "override_at": iso_utc(override.at) if override and override.at else None,
+            "finding": state.finding,
+            "evidence_checked": _json(sorted(state.evidence_checked)),
         }
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
@@ -602,21 +610,79 @@ class AssessmentRepository:
             rows = conn.execute(
                 select(_evidence).where(_evidence.c.assessment_id == assessment_id).order_by(_evidence.c.added_at)
             ).all()
-        return [
-            EvidenceItem(
-                r.id,
-                r.assessment_id,
-                r.file_name,
-                r.stored_name,
-                r.sha256,
-                r.size,
-                r.description,
-                tuple(json.loads(r.indicators)),
-                r.added_by,
-                _parse_time(r.added_at),
+        return [_evidence_item(r) for r in rows]
+
+    def _evidence_row(self, conn: Connection, assessment_id: str, evidence_id: str) -> Any:
+        row = conn.execute(
+            select(_evidence).where(_evidence.c.assessment_id == assessment_id, _evidence.c.id == evidence_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no evidence {evidence_id!r} in assessment {assessment_id[:8]}")
+        return row
+
+    def remove_evidence(self, assessment_id: str, evidence_id: str, actor: str) -> EvidenceItem:
+        """Take an evidence item out of the assessment; the audit entry keeps its name, size and SHA-256.
+        Returns the removed item (its stored file is the caller's to delete)."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
+            conn.execute(delete(_evidence).where(_evidence.c.id == evidence_id))
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            self._append_audit(
+                conn,
+                assessment_id,
+                actor,
+                "evidence_removed",
+                item.file_name,
+                {
+                    "id": item.id,
+                    "sha256": item.sha256,
+                    "size": item.size,
+                    "indicators": list(item.indicators),
+                    "description": item.description,
+                },
+                None,
+                now,
             )
-            for r in rows
-        ]
+        return item
+
+    def update_evidence(
+        self,
+        assessment_id: str,
+        evidence_id: str,
+        actor: str,
+        description: str | None = None,
+        indicators: Sequence[str] | None = None,
+    ) -> EvidenceItem:
+        """Change an evidence item's description and/or the indicators it belongs to (one audit entry each)."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
+            values: dict[str, Any] = {}
+            if description is not None and description != item.description:
+                values["description"] = description
+                self._append_audit(
+                    conn, assessment_id, actor, "evidence_described", item.file_name, item.description, description, now
+                )
+            if indicators is not None and tuple(indicators) != item.indicators:
+                values["indicators"] = _json(list(indicators))
+                self._append_audit(
+                    conn,
+                    assessment_id,
+                    actor,
+                    "evidence_linked",
+                    item.file_name,
+                    list(item.indicators),
+                    list(indicators),
+                    now,
+                )
+            if values:
+                conn.execute(update(_evidence).where(_evidence.c.id == evidence_id).values(**values))
+                conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+                item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
+        return item
 
     def add_drawn_signature(
         self, assessment_id: str, role: str, signer_name: str, image_png: bytes, actor: str
@@ -814,6 +880,21 @@ def verify_chain(
             f"the trail has {len(rows)} entries but {expected_count} were recorded: the newest entries were removed",
         )
     return AuditVerification(True, len(rows), f"{len(rows)} entries, chain intact")
+
+
+def _evidence_item(r: Any) -> EvidenceItem:
+    return EvidenceItem(
+        r.id,
+        r.assessment_id,
+        r.file_name,
+        r.stored_name,
+        r.sha256,
+        r.size,
+        r.description,
+        tuple(json.loads(r.indicators)),
+        r.added_by,
+        _parse_time(r.added_at),
+    )
 
 
 def _read_only(assessment_id: str, status: AssessmentStatus) -> ReadOnlyError:

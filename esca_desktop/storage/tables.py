@@ -120,7 +120,8 @@ class AnswerDraftRow(Base):
 
 
 class IndicatorStateRow(Base):
-    """Per indicator: the current result, the assessor's note, follow-up flag and override."""
+    """Per indicator: the current result, the assessor's internal note, follow-up flag and override,
+    the finding written for the report, and the evidence checklist items ticked as seen."""
 
     __tablename__ = "indicator_state"
 
@@ -135,6 +136,9 @@ class IndicatorStateRow(Base):
     override_justification: Mapped[str] = mapped_column(Text, default="")
     override_by: Mapped[str] = mapped_column(String(200), default="")
     override_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # migration 0003; server defaults, because the answers' hot path inserts rows in plain SQL
+    finding: Mapped[str] = mapped_column(Text, default="", server_default="")
+    evidence_checked: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list of positions
 
 
 class EvidenceRow(Base):

@@ -684,13 +684,23 @@ class Nullable:
     shape: Any
 
 
+@dataclass(frozen=True, slots=True)
+class Absentable:
+    """The key may be missing (a later addition to the format that older writers did not write)."""
+
+    shape: Any
+
+
 def check_shape(value: Any, shape: Any, path: str) -> str | None:
     """Why `value` does not have `shape`, naming the path inside the document, or None.
 
     A shape is TEXT, INT, NUMBER, BOOL or ANY; `Nullable(shape)`; a dict {key: shape} (every key
-    required, others ignored); or a one-item list [shape] (an array of such values).
+    required unless its shape is `Absentable(shape)`, others ignored); or a one-item list [shape]
+    (an array of such values).
     """
     where = path or "the document"
+    if isinstance(shape, Absentable):
+        return check_shape(value, shape.shape, path)
     if isinstance(shape, Nullable):
         return None if value is None else check_shape(value, shape.shape, path)
     if shape == ANY:
@@ -720,6 +730,8 @@ def check_shape(value: Any, shape: Any, path: str) -> str | None:
         for key, inner in shape.items():
             inner_path = f"{path}.{key}" if path else key
             if key not in value:
+                if isinstance(inner, Absentable):
+                    continue
                 return f"{inner_path}: missing"
             problem = check_shape(value[key], inner, inner_path)
             if problem:
@@ -781,6 +793,9 @@ DOCUMENT_SHAPE: dict[str, Any] = {
             "override": Nullable(
                 {"status": TEXT, "points": Nullable(NUMBER), "justification": TEXT, "by": TEXT, "at": Nullable(TEXT)}
             ),
+            # written since 0.2 (bundles from before have neither: no finding, nothing ticked)
+            "finding": Absentable(TEXT),
+            "evidence_checked": Absentable([INT]),
         }
     ],
     "evidence": [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -55,6 +56,29 @@ def _section(title: str) -> QLabel:
     return label
 
 
+class EvidenceList(QListWidget):
+    """The evidence files of a page: Delete removes the current one, F2 renames it (both ask first)."""
+
+    remove_requested = Signal(object)  # EvidenceItem
+    rename_requested = Signal(object)
+
+    def current_evidence(self) -> EvidenceItem | None:
+        item = self.currentItem()
+        evidence = item.data(EVIDENCE_ROLE) if item is not None else None
+        return evidence if isinstance(evidence, EvidenceItem) else None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        evidence = self.current_evidence()
+        if evidence is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.remove_requested.emit(evidence)
+                return
+            if event.key() == Qt.Key.Key_F2:
+                self.rename_requested.emit(evidence)
+                return
+        super().keyPressEvent(event)
+
+
 class IndicatorPage(QScrollArea):
     answer_edited = Signal(str, object)  # field key, raw input
     answer_committed = Signal(str)  # field key: the person left the field
@@ -62,9 +86,14 @@ class IndicatorPage(QScrollArea):
     follow_up_toggled = Signal(str, bool)
     override_requested = Signal(str, object, object, str)  # indicator, ResultStatus, points, justification
     override_cleared = Signal(str)
+    finding_edited = Signal(str, str)  # indicator id, text for the report
+    evidence_checked_toggled = Signal(str, int, bool)  # indicator id, checklist position, ticked
     files_dropped = Signal(str, list)  # indicator, [Path]
     attach_requested = Signal(str)
     evidence_open_requested = Signal(object)  # EvidenceItem
+    evidence_remove_requested = Signal(object)  # EvidenceItem
+    evidence_rename_requested = Signal(object)
+    evidence_relink_requested = Signal(object)
 
     def __init__(
         self,
@@ -82,6 +111,8 @@ class IndicatorPage(QScrollArea):
         self.read_only = read_only
         self.editors: dict[str, FieldEditor] = {}
         self.messages: dict[str, QLabel] = {}
+        self.evidence_checks: list[QCheckBox] = []
+        self.attached_hint: QLabel | None = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(not read_only)
@@ -138,10 +169,22 @@ class IndicatorPage(QScrollArea):
             if indicator.evidence:
                 checklist = QGroupBox(self.tr("Evidence to check"))
                 e_layout = QVBoxLayout(checklist)
-                for item in indicator.evidence:
-                    entry = QLabel("•  " + item.get(lang))
-                    entry.setWordWrap(True)
-                    e_layout.addWidget(entry)
+                checked = session.state(indicator.id).evidence_checked
+                for position, item in enumerate(indicator.evidence):
+                    box = QCheckBox(item.get(lang))
+                    box.setToolTip(self.tr("Tick when you have seen this document"))
+                    box.setChecked(position in checked)
+                    box.setEnabled(not read_only)
+                    box.toggled.connect(
+                        lambda on, n=position: self.evidence_checked_toggled.emit(indicator.id, n, on)
+                    )
+                    e_layout.addWidget(box)
+                    self.evidence_checks.append(box)
+                self.attached_hint = QLabel()
+                role(self.attached_hint, "mutedLabel")
+                self.attached_hint.setWordWrap(True)
+                self.attached_hint.setVisible(False)
+                e_layout.addWidget(self.attached_hint)
                 e_layout.addStretch(1)
                 info.addWidget(checklist, 2)
             column.addLayout(info)
@@ -209,15 +252,30 @@ class IndicatorPage(QScrollArea):
         column.addWidget(self.problems_label)
         column.addWidget(self._override_box())
 
-        # Notes and follow-up
-        column.addWidget(_section(self.tr("Notes")))
+        # The finding (printed in the report), then the internal notes and follow-up (never printed there)
+        state = session.state(indicator.id)
+        column.addWidget(_section(self.tr("Finding for the report")))
+        self.finding_edit = QPlainTextEdit()
+        self.finding_edit.setTabChangesFocus(True)
+        self.finding_edit.setPlaceholderText(
+            self.tr("What the report says about this indicator, written for the organisation")
+        )
+        self.finding_edit.setAccessibleName(self.tr("Finding for the report"))
+        self.finding_edit.setMinimumHeight(self.finding_edit.fontMetrics().lineSpacing() * 3 + 12)
+        self.finding_edit.setMaximumHeight(self.finding_edit.fontMetrics().lineSpacing() * 8 + 12)
+        self.finding_edit.setPlainText(state.finding)
+        self.finding_edit.setReadOnly(read_only)
+        self.finding_edit.textChanged.connect(
+            lambda: self.finding_edited.emit(indicator.id, self.finding_edit.toPlainText())
+        )
+        column.addWidget(self.finding_edit)
+        column.addWidget(_section(self.tr("Internal notes (never printed in the report)")))
         self.note_edit = QPlainTextEdit()
         self.note_edit.setTabChangesFocus(True)
-        self.note_edit.setPlaceholderText(self.tr("What you saw and heard; documents checked"))
-        self.note_edit.setAccessibleName(self.tr("Notes"))
+        self.note_edit.setPlaceholderText(self.tr("What you saw and heard, for you and the secretariat"))
+        self.note_edit.setAccessibleName(self.tr("Internal notes"))
         self.note_edit.setMinimumHeight(self.note_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.note_edit.setMaximumHeight(self.note_edit.fontMetrics().lineSpacing() * 8 + 12)
-        state = session.state(indicator.id)
         self.note_edit.setPlainText(state.note)
         self.note_edit.setReadOnly(read_only)
         self.note_edit.textChanged.connect(lambda: self.note_edited.emit(indicator.id, self.note_edit.toPlainText()))
@@ -230,12 +288,18 @@ class IndicatorPage(QScrollArea):
 
         # Evidence
         column.addWidget(_section(self.tr("Evidence seen")))
-        self.evidence_list = QListWidget()
+        self.evidence_list = EvidenceList()
         self.evidence_list.setAccessibleName(self.tr("Evidence files"))
-        self.evidence_list.setMaximumHeight(self.evidence_list.fontMetrics().height() * 7)
-        self.evidence_list.itemActivated.connect(
-            lambda item: self.evidence_open_requested.emit(item.data(EVIDENCE_ROLE))
+        self.evidence_list.setToolTip(
+            self.tr("Enter opens the file, F2 renames it, Delete removes it; right-click for more")
         )
+        self.evidence_list.setMaximumHeight(self.evidence_list.fontMetrics().height() * 7)
+        self.evidence_list.itemActivated.connect(self._activated)
+        self.evidence_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.evidence_list.customContextMenuRequested.connect(self._evidence_context_menu)
+        if not read_only:
+            self.evidence_list.remove_requested.connect(self.evidence_remove_requested)
+            self.evidence_list.rename_requested.connect(self.evidence_rename_requested)
         column.addWidget(self.evidence_list)
         attach_row = QHBoxLayout()
         attach = QPushButton(self.tr("Attach file…"))
@@ -391,20 +455,70 @@ class IndicatorPage(QScrollArea):
             self.follow_up.setChecked(state.follow_up)
 
     def set_evidence(self, evidence: list[EvidenceItem]) -> None:
+        current = self.evidence_list.current_evidence()
         self.evidence_list.clear()
+        linked_here = 0
         for item in evidence:
             if item.indicators and self.indicator.id not in item.indicators:
                 continue
+            linked_here += bool(item.indicators)
             text = f"{item.description or item.file_name}  —  {item.file_name}, {_human_size(item.size)}"
             entry = QListWidgetItem(text)
             entry.setData(EVIDENCE_ROLE, item)
-            entry.setToolTip(f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}")
+            linked = ", ".join(item.indicators) if item.indicators else self.tr("the whole assessment")
+            entry.setToolTip(
+                f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}\n"
+                + self.tr("Belongs to: %1").replace("%1", linked)
+            )
             self.evidence_list.addItem(entry)
+            if current is not None and item.id == current.id:
+                self.evidence_list.setCurrentItem(entry)
         if self.evidence_list.count() == 0:
             placeholder = QListWidgetItem(self.tr("No files attached yet"))
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.evidence_list.addItem(placeholder)
+        elif self.evidence_list.currentItem() is None:  # for Delete and F2, without highlighting it
+            self.evidence_list.setCurrentRow(0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self.evidence_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        if self.attached_hint is not None:
+            self.attached_hint.setText(
+                self.tr("✓ %1 file(s) attached to this indicator (see Evidence seen)").replace("%1", str(linked_here))
+            )
+            self.attached_hint.setVisible(linked_here > 0)
+
+    def _activated(self, entry: QListWidgetItem) -> None:
+        evidence = entry.data(EVIDENCE_ROLE)
+        if isinstance(evidence, EvidenceItem):
+            self.evidence_open_requested.emit(evidence)
+
+    def evidence_menu(self, evidence: EvidenceItem) -> QMenu:
+        """What can be done with one evidence item (the list's context menu)."""
+        menu = QMenu(self.evidence_list)
+        editable = not self.read_only
+        actions = (
+            (self.tr("&Open"), QKeySequence("Return"), self.evidence_open_requested, True),
+            (self.tr("&Rename…"), QKeySequence("F2"), self.evidence_rename_requested, editable),
+            (self.tr("&Link to indicators…"), QKeySequence(), self.evidence_relink_requested, editable),
+            (self.tr("Re&move from the assessment…"), QKeySequence("Del"), self.evidence_remove_requested, editable),
+        )
+        for text, keys, signal, enabled in actions:
+            action = menu.addAction(text)
+            if not keys.isEmpty():
+                # shown beside the entry; the list itself handles the keys
+                action.setText(f"{text}\t{keys.toString(QKeySequence.SequenceFormat.NativeText)}")
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _checked=False, s=signal: s.emit(evidence))
+        return menu
+
+    def _evidence_context_menu(self, pos: QPoint) -> None:
+        entry = self.evidence_list.itemAt(pos)
+        evidence = entry.data(EVIDENCE_ROLE) if entry is not None else None
+        if not isinstance(evidence, EvidenceItem):
+            return
+        self.evidence_list.setCurrentItem(entry)
+        menu = self.evidence_menu(evidence)
+        menu.exec(self.evidence_list.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def focus_first_field(self) -> None:
         for editor in self.editors.values():

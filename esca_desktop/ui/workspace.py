@@ -27,6 +27,7 @@ from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
+from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
 from esca_desktop.ui.style import role
@@ -50,6 +51,7 @@ class InterviewWorkspace(QWidget):
         self.read_only = not interview.editable
         self._pending: dict[str, object] = {}
         self._pending_note: tuple[str, str] | None = None
+        self._pending_finding: tuple[str, str] | None = None  # indicator id, finding for the report
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
@@ -189,9 +191,14 @@ class InterviewWorkspace(QWidget):
         page.follow_up_toggled.connect(self._follow_up_toggled)
         page.override_requested.connect(self._override_requested)
         page.override_cleared.connect(self._override_cleared)
+        page.finding_edited.connect(self._finding_edited)
+        page.evidence_checked_toggled.connect(self._evidence_checked)
         page.attach_requested.connect(self.attach_evidence)
         page.files_dropped.connect(self._add_evidence_files)
         page.evidence_open_requested.connect(self._open_evidence)
+        page.evidence_remove_requested.connect(self.remove_evidence)
+        page.evidence_rename_requested.connect(self.rename_evidence)
+        page.evidence_relink_requested.connect(self.relink_evidence)
         old = self.page
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
@@ -314,12 +321,18 @@ class InterviewWorkspace(QWidget):
 
     @property
     def has_pending(self) -> bool:
-        return bool(self._pending) or self._pending_note is not None or self.summary.has_pending
+        return (
+            bool(self._pending)
+            or self._pending_note is not None
+            or self._pending_finding is not None
+            or self.summary.has_pending
+        )
 
     def flush(self) -> None:
         """Store everything typed so far (called by the timer, on page change, focus change, close)."""
         self._timer.stop()
         self.summary.flush()
+        self._flush_finding()
         if not self._pending and self._pending_note is None:
             return
         pending, self._pending = self._pending, {}
@@ -374,6 +387,40 @@ class InterviewWorkspace(QWidget):
         self.navigator.refresh()
         self.refresh_progress()
         self.assessment_changed.emit(self.interview.id)
+
+    def _finding_edited(self, indicator_id: str, text: str) -> None:
+        if self.read_only:
+            return
+        self._pending_finding = (indicator_id, text)
+        self.save_state_changed.emit("saving", self.tr("Saving…"))
+        self._timer.start()
+
+    def _flush_finding(self) -> None:
+        """Store the finding typed for the report (part of `flush`)."""
+        finding, self._pending_finding = self._pending_finding, None
+        if finding is None:
+            return
+        try:
+            changes = self.interview.set_finding(*finding)
+        except UserError as exc:
+            self.save_state_changed.emit("error", str(exc))
+            return
+        except BaseException:
+            self._pending_finding = self._pending_finding or finding
+            self.save_state_changed.emit("error", self.tr("Not saved"))
+            raise
+        self._apply_changes(changes)
+        self.save_state_changed.emit("saved", self.tr("Saved"))
+
+    def _evidence_checked(self, indicator_id: str, position: int, on: bool) -> None:
+        self.flush()
+        try:
+            changes = self.interview.set_evidence_checked(indicator_id, position, on)
+        except UserError as exc:
+            self.save_state_changed.emit("error", str(exc))
+            return
+        self._apply_changes(changes)
+        self.save_state_changed.emit("saved", self.tr("Saved"))
 
     def _follow_up_toggled(self, indicator_id: str, on: bool) -> None:
         self.flush()
@@ -460,6 +507,73 @@ class InterviewWorkspace(QWidget):
 
     def _open_evidence(self, item: EvidenceItem) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.interview.evidence_path(item))))
+
+    def _evidence_changed(self, message: str) -> None:
+        self._evidence = self.interview.evidence()
+        if self.page is not None:
+            self.page.set_evidence(self._evidence)
+        self.assessment_changed.emit(self.interview.id)
+        self.save_state_changed.emit("saved", message)
+
+    def remove_evidence(self, item: EvidenceItem) -> None:
+        """Take an evidence item out of the assessment, after asking (the audit trail keeps the record)."""
+        if self.read_only:
+            return
+        others = [i for i in item.indicators if self.page is None or i != self.page.indicator.id]
+        text = self.tr(
+            "Remove “%1” from the assessment?\n\nIts copy in the data folder is deleted; it leaves the report and "
+            "any bundle exported from now on. The audit trail keeps its name and SHA-256 fingerprint."
+        ).replace("%1", item.description or item.file_name)
+        if others:
+            text += "\n\n" + self.tr("It is also linked to %1.").replace("%1", ", ".join(others))
+        answer = QMessageBox.question(
+            self,
+            self.tr("Remove evidence"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.interview.remove_evidence(item.id)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Evidence not removed"), str(exc))
+            return
+        self._evidence_changed(self.tr("Evidence removed"))
+
+    def rename_evidence(self, item: EvidenceItem) -> None:
+        """Change the description an evidence item is listed under (the file keeps its name and fingerprint)."""
+        if self.read_only:
+            return
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Rename evidence"),
+            self.tr("Description of %1").replace("%1", item.file_name),
+            text=item.description,
+        )
+        if not ok or text.strip() == item.description:
+            return
+        try:
+            self.interview.describe_evidence(item.id, text)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Evidence not renamed"), str(exc))
+            return
+        self._evidence_changed(self.tr("Evidence renamed"))
+
+    def relink_evidence(self, item: EvidenceItem) -> None:
+        """Choose the indicators an evidence item belongs to."""
+        if self.read_only:
+            return
+        dialog = EvidenceLinkDialog(self.session, item, self)
+        if not dialog.exec():
+            return
+        try:
+            self.interview.link_evidence(item.id, dialog.selected())
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Evidence not linked"), str(exc))
+            return
+        self._evidence_changed(self.tr("Evidence linked"))
 
     # --- closing --------------------------------------------------------------------------------
 

@@ -162,3 +162,39 @@ def test_the_installed_entry_point_runs(data_dir: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0 and "gold@2013.1" in result.stdout
+
+
+def test_evidence_is_listed_renamed_relinked_and_removed(cli: Runner, gold_id: str, tmp_path: Path) -> None:
+    source = tmp_path / "Satzung.pdf"
+    source.write_bytes(b"%PDF-1.4 statutes")
+    assert cli("assessment", "evidence", gold_id, str(source), "--indicator", "2.4")[0] == 0
+    assert cli("assessment", "evidence-rename", gold_id, "Satzung.pdf", "Statutes of 2019")[0] == 0
+    assert cli("assessment", "evidence-link", gold_id, "satzung.pdf", "--indicator", "1.1.0")[0] == 0
+    [item] = cli.json("assessment", "evidence-list", gold_id)  # type: ignore[misc]
+    assert (item["description"], item["indicators"]) == ("Statutes of 2019", ["1.1.0"])
+    code, out, _ = cli("assessment", "evidence-remove", gold_id, item["sha256"][:8])
+    assert code == 0 and "removed Satzung.pdf" in out
+    assert cli.json("assessment", "evidence-list", gold_id) == []
+    code, _, err = cli("assessment", "evidence-remove", gold_id, "Satzung.pdf")
+    assert code == 2 and "no evidence 'Satzung.pdf'" in err
+    actions = [e["action"] for e in cli.json("assessment", "audit", gold_id)]  # type: ignore[union-attr]
+    assert actions[-4:] == ["evidence", "evidence_described", "evidence_linked", "evidence_removed"]
+
+
+def test_an_empty_evidence_file_exits_2_naming_it(cli: Runner, gold_id: str, tmp_path: Path) -> None:
+    empty = tmp_path / "leer.pdf"
+    empty.write_bytes(b"")
+    code, _, err = cli("assessment", "evidence", gold_id, str(empty))
+    assert code == 2 and "leer.pdf: the file is empty (0 bytes)" in err
+
+
+def test_finding_and_evidence_checklist_from_the_command_line(cli: Runner, gold_id: str) -> None:
+    assert cli("assessment", "finding", gold_id, "1.1.0", "All participants signed.")[0] == 0
+    assert cli("assessment", "note", gold_id, "1.1.0", "Ask for the 2025 list.")[0] == 0
+    assert cli("assessment", "evidence-check", gold_id, "1.1.0", "2")[0] == 0
+    code, out, _ = cli("assessment", "show", gold_id)
+    assert code == 0
+    assert "evidence seen: Statutes" in out
+    assert "finding: All participants signed." in out and "note (internal): Ask for the 2025 list." in out
+    code, _, err = cli("assessment", "evidence-check", gold_id, "1.1.0", "7")
+    assert code == 2 and "no item 7" in err

@@ -247,3 +247,23 @@ def test_cli_protocol_errors_exit_2(
     assert run(["--data-dir", str(data_dir), "protocol", gold_id, "--out", str(tmp_path / "x.doc")]) == 2
     assert re.search(r"must end in \.pdf", capsys.readouterr().err)
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_prefilled_protocol_ticks_the_evidence_seen_and_lists_the_attached_files(
+    documents: DocumentService, service: AssessmentService, gold_id: str, tmp_path: Path
+) -> None:
+    interview = service.open(gold_id)
+    interview.set_evidence_checked("1.1.0", 1, True)  # Statutes
+    source = tmp_path / "Mitgliederliste 2026.xlsx"
+    source.write_bytes(b"PK member list")
+    interview.add_evidence(source, "Member list of 31 October", ["1.1.0"])
+    interview.set_finding("1.1.0", "Every participant signed an agreement.")
+    interview.set_follow_up("1.1.0", True)
+    filled = pdftotext(documents.write_protocol(gold_id, tmp_path / "filled.pdf", blank=False, lang="en"))
+    block = filled.split("1.1.0 ", 1)[1].split("1.1.1 ", 1)[0]
+    assert "☐ Member list ☒ Statutes ☐ Signed membership" in block
+    assert "☒ Mitgliederliste 2026.xlsx — Member list of 31 October (attached)" in block
+    assert "Finding for the report Every participant signed an agreement." in block
+    assert "Marked for follow-up" in block
+    blank = pdftotext(documents.write_protocol(gold_id, tmp_path / "blank.pdf", blank=True, lang="en"))
+    assert "☒ Statutes" not in blank and "Mitgliederliste 2026.xlsx" not in blank

@@ -1,5 +1,5 @@
 """The assessment report as the secretariat receives it: cover, outcome and label validity, charts,
-answers with units, evidence fingerprints, notes, overrides, findings, signatures and appendix."""
+answers with units, evidence fingerprints, findings (never internal notes), overrides, signatures and appendix."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from tests.reports.test_protocol import EUROPEAN_NAMES, PROVISIONAL_FOOTER
 
 OVERRIDE_JUSTIFICATION = "Minutes of 38 working-group meetings seen on site; two groups rarely meet."
 NOTE = "Jahresabschluss 2025 geprüft: Bestätigungsvermerk ohne Einschränkung"
+FINDING = "The financing is secured until 2029; a fifth of the income comes from the members."
 
 
 @pytest.fixture
@@ -66,6 +67,8 @@ def gold_id(service: AssessmentService, demo: dict[str, str], evidence_file: Pat
     interview = service.open(demo["gold"])
     interview.add_evidence(evidence_file, "Statutes, last amended 2023", ["1.1.0", "2.4"])
     interview.set_note("3.2", NOTE)
+    interview.set_finding("3.2", FINDING)
+    interview.set_evidence_checked("2.4", 0, True)  # Statutes
     interview.set_override("4.5", ResultStatus.MET, 4, OVERRIDE_JUSTIFICATION)
     interview.finalise()
     return demo["gold"]
@@ -172,7 +175,7 @@ def test_a_failed_minimum_requirement_means_no_label(
     assert documents.report_data(demo["gold"], "en").valid_until is None
 
 
-def test_each_indicator_shows_answers_with_units_evidence_hashes_notes_and_overrides(
+def test_each_indicator_shows_answers_with_units_evidence_hashes_findings_and_overrides(
     documents: DocumentService, service: AssessmentService, gold_id: str, evidence_file: Path, tmp_path: Path
 ) -> None:
     path, _ = documents.write_report(gold_id, tmp_path / "report.pdf", lang="en")
@@ -185,10 +188,25 @@ def test_each_indicator_shows_answers_with_units_evidence_hashes_notes_and_overr
     assert f"SHA-256 {digest}" in text
     assert text.count(digest) == 3  # under 1.1.0, under 2.4 and in the evidence register
     assert "Satzung 2023 (signiert).pdf — Statutes, last amended 2023" in text
-    assert NOTE in text
+    assert f"Finding {FINDING}" in text
     assert "Override The assessors changed the computed result" in text
     assert f"Justification: {OVERRIDE_JUSTIFICATION}" in text
     assert "by Test Assessor" in text
+
+
+def test_the_report_prints_findings_but_never_internal_notes_or_follow_up_flags(
+    documents: DocumentService, service: AssessmentService, gold_id: str, tmp_path: Path
+) -> None:
+    path, _ = documents.write_report(gold_id, tmp_path / "report.pdf", lang="en")
+    text = " ".join(page_texts(path))
+    session = service.open(gold_id).session
+    notes = [session.state(i.id).note for i in session.indicators if session.state(i.id).note]
+    assert NOTE in notes and len(notes) > 5 and session.follow_ups()
+    assert f"Finding {FINDING}" in text
+    for note in notes:
+        assert flat(note)[:60] not in text
+    assert "Marked for follow-up" not in text and "⚑" not in text
+    assert "✓ Statutes (seen)" in text
 
 
 def test_findings_are_printed(
@@ -451,12 +469,12 @@ def test_answers_notes_and_findings_several_pages_long_break_across_pages(
     interview = service.open(demo["gold"])
     stories = "\n".join(f"Story {n}: a member consortium built a prototype with two institutes." for n in range(140))
     interview.answer("5.2.best_stories", stories + "\nLast story: Ende gut, alles gut.")
-    interview.set_note("2.4", "Board minutes checked. " * 400 + "Last note line.")
+    interview.set_finding("2.4", "Board minutes checked. " * 400 + "Last finding line.")
     interview.set_override("2.5", ResultStatus.MET, 5, "Contacts documented in the CRM. " * 200 + "End of reasons.")
     interview.set_summary_texts({"strengths": "A strong and broad membership. " * 500 + "Final strength."})
     path, _ = documents.write_report(demo["gold"], tmp_path / "report.pdf", lang="en")
     text = pdftotext(path)
-    for ending in ("Last story: Ende gut, alles gut.", "Last note line.", "End of reasons.", "Final strength."):
+    for ending in ("Last story: Ende gut, alles gut.", "Last finding line.", "End of reasons.", "Final strength."):
         assert ending in text
     assert_qpdf_clean(path)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from esca_desktop.domain.model import AssessmentStatus, Organisation
+from esca_desktop.domain.model import AssessmentStatus, EvidenceItem, Organisation
 from esca_desktop.errors import NotFoundError, ReadOnlyError, ValidationError
 from esca_desktop.forms.results import AnswerStatus, ResultStatus
-from esca_desktop.services.assessments import AssessmentService, NewAssessment
+from esca_desktop.services.assessments import AssessmentService, Interview, NewAssessment
 from tests.conftest import new_request
 
 
@@ -205,3 +205,109 @@ def test_new_catalog_version_does_not_change_existing_assessments(service: Asses
     assert service.open(assessment_id).catalog.outcome.pass_percent == 80
     newest, _ = service.create(new_request())
     assert service.open(newest).catalog.outcome.pass_percent == 90
+
+
+# --- evidence: remove, rename, re-link; empty files; the checklist; findings ----------------------
+
+
+def _with_statutes(service: AssessmentService, tmp_path: Path) -> tuple[Interview, EvidenceItem]:
+    interview = service.open(service.create(new_request())[0])
+    source = tmp_path / "Satzung.pdf"
+    source.write_bytes(b"%PDF-1.4 statutes")
+    item, _ = interview.add_evidence(source, "Statutes of 2019", ["2.4"])
+    return interview, item
+
+
+def test_removed_evidence_leaves_the_assessment_and_its_file_but_stays_in_the_audit_trail(
+    service: AssessmentService, tmp_path: Path
+) -> None:
+    interview, item = _with_statutes(service, tmp_path)
+    stored = interview.evidence_path(item)
+    removed, changes = interview.remove_evidence(item.id)
+    assert changes.evidence and removed.id == item.id
+    assert interview.evidence() == []
+    assert not stored.exists()
+    entry = service.audit(interview.id)[-1]
+    assert (entry.action, entry.target, entry.new) == ("evidence_removed", "Satzung.pdf", None)
+    assert entry.old["sha256"] == item.sha256 and entry.old["indicators"] == ["2.4"]
+    assert service.verify_audit(interview.id).ok
+    with pytest.raises(NotFoundError):
+        interview.remove_evidence(item.id)
+
+
+def test_evidence_can_be_renamed_and_relinked_and_each_change_is_audited(
+    service: AssessmentService, tmp_path: Path
+) -> None:
+    interview, item = _with_statutes(service, tmp_path)
+    renamed, _ = interview.describe_evidence(item.id, "  Statutes, amended 2023 ")
+    assert renamed.description == "Statutes, amended 2023"
+    relinked, _ = interview.link_evidence(item.id, ["3.1", "1.1.0", "3.1"])
+    assert relinked.indicators == ("1.1.0", "3.1")  # catalog order, once each
+    reopened = service.open(interview.id).evidence()[0]
+    assert (reopened.description, reopened.indicators, reopened.sha256) == (
+        "Statutes, amended 2023",
+        ("1.1.0", "3.1"),
+        item.sha256,
+    )
+    actions = [(e.action, e.old, e.new) for e in service.audit(interview.id)[-2:]]
+    assert actions == [
+        ("evidence_described", "Statutes of 2019", "Statutes, amended 2023"),
+        ("evidence_linked", ["2.4"], ["1.1.0", "3.1"]),
+    ]
+    with pytest.raises(NotFoundError, match="9.9"):
+        interview.link_evidence(item.id, ["9.9"])
+
+
+def test_evidence_is_found_by_file_name_id_or_hash(service: AssessmentService, tmp_path: Path) -> None:
+    interview, item = _with_statutes(service, tmp_path)
+    assert interview.find_evidence("Satzung.pdf") == item
+    assert interview.find_evidence(item.sha256[:10]) == item
+    assert interview.find_evidence(item.id[:8]) == item
+    with pytest.raises(NotFoundError, match="no evidence"):
+        interview.find_evidence("Protokoll.pdf")
+
+
+def test_an_empty_file_is_refused_with_its_name(service: AssessmentService, tmp_path: Path) -> None:
+    interview = service.open(service.create(new_request())[0])
+    empty = tmp_path / "Mitgliederliste.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(ValidationError, match=r"Mitgliederliste\.xlsx: the file is empty \(0 bytes\)"):
+        interview.add_evidence(empty, "Member list", ["1.1.0"])
+    assert interview.evidence() == []
+    assert not any((service.context.evidence_dir / interview.id).glob("*"))
+
+
+def test_finalised_evidence_cannot_be_removed(service: AssessmentService, tmp_path: Path) -> None:
+    interview, item = _with_statutes(service, tmp_path)
+    service.repository.set_status(interview.id, AssessmentStatus.FINALISED, "x", snapshot={})
+    interview = service.open(interview.id)
+    with pytest.raises(ReadOnlyError):
+        interview.remove_evidence(item.id)
+    assert interview.evidence_path(item).exists()
+
+
+def test_evidence_checklist_items_are_ticked_durably_and_audited(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.set_evidence_checked("1.1.0", 1, True)  # Statutes
+    interview.set_evidence_checked("1.1.0", 0, True)
+    interview.set_evidence_checked("1.1.0", 0, False)
+    assert service.open(interview.id).session.state("1.1.0").evidence_checked == (1,)
+    entry = service.audit(interview.id)[-1]
+    assert (entry.action, entry.target, entry.old, entry.new) == (
+        "evidence_checklist",
+        "1.1.0",
+        ["Member list", "Statutes"],
+        ["Statutes"],
+    )
+    with pytest.raises(ValidationError, match="no item 9"):
+        interview.set_evidence_checked("1.1.0", 8, True)
+
+
+def test_the_finding_for_the_report_is_kept_apart_from_the_internal_note(service: AssessmentService) -> None:
+    interview = service.open(service.create(new_request())[0])
+    interview.set_note("2.4", "Ask the director about the missing minutes")
+    interview.set_finding("2.4", "The statutes define the cluster's governance clearly.")
+    state = service.open(interview.id).session.state("2.4")
+    assert state.note == "Ask the director about the missing minutes"
+    assert state.finding == "The statutes define the cluster's governance clearly."
+    assert service.audit(interview.id)[-1].action == "finding"

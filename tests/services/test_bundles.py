@@ -51,6 +51,7 @@ from tests.sync.tampering import BUNDLE_CASES, Case, Kit, read_entries, rebuild,
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "assessment-json.schema.json"
 MINUTES = b"%PDF-1.4\n% minutes of the board meeting of 4 December 2025\n" + bytes(range(256)) * 64
 PHOTO_NAME = "Foto Vorstandssitzung.JPG"
+FINDING = "Regional concentration confirmed by the member addresses."
 
 
 def png(width: int = 120, height: int = 40) -> bytes:
@@ -115,6 +116,11 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
             snapshot_1 = gold.snapshot()
             gold.reopen()
             gold.set_note("1.2", "Checked again after the review.")
+            gold.set_finding("1.2", FINDING)
+            gold.set_evidence_checked("1.2", 0, True)
+            (folder / "wrong.pdf").write_bytes(b"%PDF-1.4 the minutes of another cluster")
+            wrong, _ = gold.add_evidence(folder / "wrong.pdf", "Attached by mistake", ["1.2"])
+            gold.remove_evidence(wrong.id)
             gold.finalise()
             revision_2 = export_bundle(context, ids["gold"], folder / "gold-r2.esca").read_bytes()
             record_2 = read_record(context.repository.engine, ids["gold"])
@@ -234,6 +240,35 @@ def test_a_newer_revision_replaces_the_stored_one(source: Source, target: AppCon
     assert read_record(target.repository.engine, source.gold_id) == source.record_2
     assert target.repository.verify_audit(source.gold_id).ok
     assert AssessmentService(target).open(source.gold_id).session.state("1.2").note == "Checked again after the review."
+
+
+def test_findings_and_ticked_evidence_travel_and_removed_evidence_does_not(
+    source: Source, target: AppContext, tmp_path: Path
+) -> None:
+    bundle = read_bundle(source.revision_2)
+    [state] = [i for i in bundle.document["indicators"] if i["id"] == "1.2"]
+    assert (state["finding"], state["evidence_checked"]) == (FINDING, [0])
+    assert "Attached by mistake" not in json.dumps(bundle.document["evidence"])
+    assert sorted(bundle.evidence.values()) == sorted([MINUTES, PHOTO])
+    removed = [e for e in bundle.document["audit"]["entries"] if e["action"] == "evidence_removed"]
+    assert [e["target"] for e in removed] == ["wrong.pdf"]
+    import_bundle(target, write(tmp_path, source.revision_2, "r2.esca"))
+    imported = AssessmentService(target).open(source.gold_id)
+    assert imported.session.state("1.2").finding == FINDING
+    assert imported.session.state("1.2").evidence_checked == (0,)
+    assert [e.file_name for e in imported.evidence()] == ["minutes.pdf", PHOTO_NAME]
+
+
+def test_a_bundle_from_before_findings_is_still_read(source: Source, target: AppContext, tmp_path: Path) -> None:
+    def without_findings(document: dict[str, Any]) -> None:
+        for item in document["indicators"]:
+            del item["finding"], item["evidence_checked"]
+
+    old = resign(source.revision_2, source.identity, document=without_findings)
+    result = import_bundle(target, write(tmp_path, old, "old.esca"))
+    assert result.created
+    state = AssessmentService(target).open(source.gold_id).session.state("1.2")
+    assert (state.note, state.finding, state.evidence_checked) == ("Checked again after the review.", "", ())
 
 
 def test_an_older_revision_is_a_conflict(source: Source, target: AppContext, tmp_path: Path) -> None:
