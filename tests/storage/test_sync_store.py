@@ -158,12 +158,12 @@ def test_a_0001_database_is_upgraded_with_its_data_and_a_backup(data_dir: Path) 
     context.close()
 
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION == "0002_sync"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
         assert conn.execute("SELECT name FROM assessor_profile").fetchone()[0] == "Anna"
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"outbox", "review_comment", "benchmark_stat", "sync_state"} <= tables
     [backup] = backups_dir(data_dir).glob("*.sqlite3")
-    assert backup.name.endswith("-before-0002_sync.sqlite3")
+    assert backup.name.endswith(f"-before-{HEAD_REVISION}.sqlite3")
 
 
 def test_submitting_marks_the_item_sent_in_the_same_transaction(service: AssessmentService, store: SyncStore) -> None:
