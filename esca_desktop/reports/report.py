@@ -264,6 +264,7 @@ ACTIONS = Vocabulary(
         "evidence": ("evidence", "Nachweise"),
         "status": ("status changes", "Statusänderungen"),
         "drawn_signature": ("drawn signatures", "Unterschriften"),
+        "drawn_signature_cleared": ("signatures removed", "entfernte Unterschriften"),
     }
 )
 

@@ -45,7 +45,7 @@ from esca_desktop.forms.results import (
 )
 from esca_desktop.forms.session import FormSession
 from esca_desktop.forms.values import AnswerValue, from_json, msg, to_json
-from esca_desktop.storage.repository import AnswerWrite, ScoreSummary
+from esca_desktop.storage.repository import AnswerWrite, RemovedSignature, ScoreSummary
 
 logger = logging.getLogger(__name__)
 
@@ -588,7 +588,8 @@ class Interview:
     # --- drawn signatures -----------------------------------------------------------------------
 
     def add_drawn_signature(self, role: str, signer_name: str, image_png: bytes) -> Changes:
-        """A signature drawn by hand (assessor or interviewee); replaces an earlier one of that role."""
+        """A signature drawn by hand (assessor or interviewee) of the content as it is now; replaces an
+        earlier one of that role."""
         self._require_editable()
         if not signer_name.strip():
             raise ValidationError("signature: the signer's name is required")
@@ -598,7 +599,12 @@ class Interview:
         return Changes(assessment_ids=frozenset({self.id}), summary=True)
 
     def drawn_signatures(self) -> list[tuple[str, str, bytes, dt.datetime]]:
+        """The signatures of the content as it is now; any change after signing removes them."""
         return self.repository.drawn_signatures(self.id)
+
+    def removed_signatures(self) -> list[RemovedSignature]:
+        """Signatures removed because the content changed after signing, not drawn again since."""
+        return self.repository.removed_drawn_signatures(self.id)
 
     # --- finalise and reopen --------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from esca_desktop.errors import UserError
+from esca_desktop.storage.signed_content import signable_content_hash
 from esca_desktop.storage.tables import Base
 
 _tables = Base.metadata.tables
@@ -116,7 +117,7 @@ class AssessmentRecord:
     answers: Sequence[Mapping[str, Any]] = ()
     indicator_states: Sequence[Mapping[str, Any]] = ()
     evidence: Sequence[Mapping[str, Any]] = ()
-    drawn_signatures: Sequence[Mapping[str, Any]] = ()  # image_png as bytes
+    drawn_signatures: Sequence[Mapping[str, Any]] = ()  # image_png as bytes; those of the content as it is
     snapshots: Sequence[Mapping[str, Any]] = ()
     audit: Sequence[Mapping[str, Any]] = ()  # in chain order
 
@@ -158,9 +159,13 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
             return None
         org = conn.execute(select(_org).where(_org.c.id == row.organisation_id)).one()
 
-        def rows(table: Any, columns: Sequence[str], *order: Any) -> list[dict[str, Any]]:
-            result = conn.execute(select(table).where(table.c.assessment_id == assessment_id).order_by(*order))
+        def rows(table: Any, columns: Sequence[str], *order: Any, where: Any = None) -> list[dict[str, Any]]:
+            query = select(table).where(table.c.assessment_id == assessment_id)
+            result = conn.execute((query if where is None else query.where(where)).order_by(*order))
             return [_pick(r, columns) for r in result]
+
+        # a signature of other content than this is no signature of it (see storage/signed_content.py)
+        signed = _signature.c.content_hash == signable_content_hash(conn, assessment_id)
 
         return AssessmentRecord(
             assessment=_pick(row, ASSESSMENT_COLUMNS),
@@ -168,7 +173,7 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
             answers=rows(_answer, ANSWER_COLUMNS, _answer.c.field_key),
             indicator_states=rows(_state, STATE_COLUMNS, _state.c.indicator_id),
             evidence=rows(_evidence, EVIDENCE_COLUMNS, _evidence.c.added_at, _evidence.c.id),
-            drawn_signatures=rows(_signature, SIGNATURE_COLUMNS, _signature.c.id),
+            drawn_signatures=rows(_signature, SIGNATURE_COLUMNS, _signature.c.id, where=signed),
             snapshots=rows(_snapshot, SNAPSHOT_COLUMNS, _snapshot.c.revision),
             audit=rows(_audit, AUDIT_COLUMNS, _audit.c.seq),
         )
@@ -269,3 +274,9 @@ def _write_record(
                 conn.execute(
                     insert(table), [{"assessment_id": assessment_id, **{c: item[c] for c in columns}} for item in items]
                 )
+        if record.drawn_signatures:  # a record carries only the signatures of its content (`read_record`)
+            conn.execute(
+                update(_signature)
+                .where(_signature.c.assessment_id == assessment_id)
+                .values(content_hash=signable_content_hash(conn, assessment_id))
+            )

@@ -29,6 +29,7 @@ from esca_desktop.domain.model import (
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
+from esca_desktop.storage.signed_content import signable_content_hash
 from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
     AnswerDraftRow,
@@ -70,6 +71,18 @@ class ScoreSummary:
     score_points: float | None
     score_max: float | None
     outcome_passed: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedSignature:
+    """A drawn signature that no longer counts, because what it signed changed after signing.
+
+    `reason`: what changed, "answers", "note", "follow_up", "override", "summary" or "revision" (the
+    assessment was reopened); "changed" when the content differs from the signed one in another way."""
+
+    role: str
+    signer_name: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +446,10 @@ class AssessmentRepository:
                 )
                 head = digest
                 count += 1
+            if writes:
+                cleared = self._clear_drawn_signatures(conn, assessment_id, actor, "answers", now, head)
+                if cleared is not None:
+                    head, count = cleared, count + 1
             new_status = AssessmentStatus.IN_PROGRESS.value if status is AssessmentStatus.DRAFT else status.value
             cursor.execute(
                 _SQL_UPDATE_SUMMARY,
@@ -485,6 +502,7 @@ class AssessmentRepository:
             )
             self._write_results(conn, assessment_id, results)
             self._append_audit(conn, assessment_id, actor, action, indicator_id, old, new, now)
+            self._clear_drawn_signatures(conn, assessment_id, actor, action, now)
             conn.execute(
                 update(_assessment)
                 .where(_assessment.c.id == assessment_id)
@@ -507,6 +525,7 @@ class AssessmentRepository:
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now, **changed))
             for key, value in changed.items():
                 self._append_audit(conn, assessment_id, actor, "summary", key, old[key], value, now)
+            self._clear_drawn_signatures(conn, assessment_id, actor, "summary", now)
 
     def set_position(self, assessment_id: str, indicator_id: str) -> None:
         """Remember where the interview is, so that it reopens there (not an audited change)."""
@@ -559,6 +578,8 @@ class AssessmentRepository:
                 {"status": status.value, "revision": revision},
                 now,
             )
+            if new_revision:  # a new revision is new content: what was signed is the finalised one
+                self._clear_drawn_signatures(conn, assessment_id, actor, "revision", now)
 
     def snapshot(self, assessment_id: str, revision: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -687,15 +708,22 @@ class AssessmentRepository:
     def add_drawn_signature(
         self, assessment_id: str, role: str, signer_name: str, image_png: bytes, actor: str
     ) -> None:
+        """Store a signature of the assessment's content as it is now (replacing the role's earlier one)."""
         now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
+            content = signable_content_hash(conn, assessment_id)
             conn.execute(
                 delete(_signature).where(_signature.c.assessment_id == assessment_id, _signature.c.role == role)
             )
             conn.execute(
                 insert(_signature).values(
-                    assessment_id=assessment_id, role=role, signer_name=signer_name, image_png=image_png, signed_at=now
+                    assessment_id=assessment_id,
+                    role=role,
+                    signer_name=signer_name,
+                    image_png=image_png,
+                    signed_at=now,
+                    content_hash=content,
                 )
             )
             digest = hashlib.sha256(image_png).hexdigest()
@@ -706,16 +734,83 @@ class AssessmentRepository:
                 "drawn_signature",
                 role,
                 None,
-                {"signer": signer_name, "sha256": digest},
+                {"signer": signer_name, "sha256": digest, "content": content},
                 now,
             )
 
+    def _clear_drawn_signatures(
+        self, conn: Connection, assessment_id: str, actor: str, reason: str, at: str, head: str | None = None
+    ) -> str | None:
+        """Remove the drawn signatures, in the transaction of the change that made them stale, and
+        record which were removed and why. Returns the new audit head, None when there were none.
+        With `head`, chains onto it and leaves the assessment's head to the caller (`save_answers`)."""
+        rows = conn.exec_driver_sql(_SQL_SIGNATURES, (assessment_id,)).all()
+        if not rows:
+            return None
+        conn.exec_driver_sql(_SQL_DELETE_SIGNATURES, (assessment_id,))
+        removed = [
+            {"role": role, "signer": signer, "signed_at": signed_at, "content": content}
+            for role, signer, signed_at, content in rows
+        ]
+        return self._append_audit(
+            conn,
+            assessment_id,
+            actor,
+            "drawn_signature_cleared",
+            ", ".join(r["role"] for r in removed),
+            removed,
+            {"reason": reason},
+            at,
+            head,
+        )
+
     def drawn_signatures(self, assessment_id: str) -> list[tuple[str, str, bytes, dt.datetime]]:
+        """The signatures that sign the assessment's current content (role, signer, PNG, when)."""
         with self.engine.connect() as conn:
+            current = signable_content_hash(conn, assessment_id)
             rows = conn.execute(
                 select(_signature).where(_signature.c.assessment_id == assessment_id).order_by(_signature.c.id)
             ).all()
-        return [(r.role, r.signer_name, r.image_png, _parse_time(r.signed_at)) for r in rows]
+        return [
+            (r.role, r.signer_name, r.image_png, _parse_time(r.signed_at))
+            for r in rows
+            if r.content_hash is not None and r.content_hash == current
+        ]
+
+    def removed_drawn_signatures(self, assessment_id: str) -> list[RemovedSignature]:
+        """Signatures removed (or no longer valid) because the content changed after signing, and not
+        drawn again since; forgotten once a revision is finalised without them."""
+        with self.engine.connect() as conn:
+            entries = conn.execute(
+                select(_audit.c.action, _audit.c.target, _audit.c.old_json, _audit.c.new_json)
+                .where(
+                    _audit.c.assessment_id == assessment_id,
+                    _audit.c.action.in_(("drawn_signature", "drawn_signature_cleared", "status")),
+                )
+                .order_by(_audit.c.seq)
+            ).all()
+            current = signable_content_hash(conn, assessment_id)
+            stale = conn.execute(
+                select(_signature.c.role, _signature.c.signer_name)
+                .where(
+                    _signature.c.assessment_id == assessment_id,
+                    (_signature.c.content_hash.is_(None)) | (_signature.c.content_hash != current),
+                )
+                .order_by(_signature.c.id)
+            ).all()
+        pending: dict[str, RemovedSignature] = {}
+        for action, target, old_json, new_json in entries:
+            if action == "drawn_signature":
+                pending.pop(target, None)
+            elif action == "drawn_signature_cleared":
+                reason = json.loads(new_json).get("reason", "changed")
+                for item in json.loads(old_json):
+                    pending[item["role"]] = RemovedSignature(item["role"], item["signer"], reason)
+            elif json.loads(new_json).get("status") == AssessmentStatus.FINALISED.value:
+                pending.clear()
+        for role, signer in stale:
+            pending[role] = RemovedSignature(role, signer, "changed")
+        return list(pending.values())
 
     def review_comments(self, assessment_id: str) -> dict[str, str]:
         """Reviewer comments per indicator of the latest returned revision (filled in by sync)."""
@@ -904,6 +999,10 @@ def _read_only(assessment_id: str, status: AssessmentStatus) -> ReadOnlyError:
 
 
 _SQL_HEAD = "SELECT status, audit_head, audit_count FROM assessment WHERE id = ?"
+_SQL_SIGNATURES = (
+    "SELECT role, signer_name, signed_at, content_hash FROM drawn_signature WHERE assessment_id = ? ORDER BY id"
+)
+_SQL_DELETE_SIGNATURES = "DELETE FROM drawn_signature WHERE assessment_id = ?"
 _SQL_DELETE_ANSWER = "DELETE FROM answer WHERE assessment_id = ? AND field_key = ?"
 _SQL_UPSERT_ANSWER = (
     "INSERT INTO answer (assessment_id, field_key, value_json, answered_by, answered_at) VALUES (?, ?, ?, ?, ?) "

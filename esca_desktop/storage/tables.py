@@ -157,7 +157,7 @@ class EvidenceRow(Base):
 
 
 class SignatureRow(Base):
-    """A signature drawn by hand at finalisation (PNG), by role: assessor or interviewee."""
+    """A signature drawn by hand at finalisation (PNG), by role: assessor or interviewee, of one content."""
 
     __tablename__ = "drawn_signature"
 
@@ -167,6 +167,9 @@ class SignatureRow(Base):
     signer_name: Mapped[str] = mapped_column(String(200))
     image_png: Mapped[bytes] = mapped_column(LargeBinary)
     signed_at: Mapped[str] = mapped_column(String(40))
+    # the digest of what was signed (storage/signed_content.py); the signature is valid only while the
+    # assessment's content has this digest. None: not known to be valid (signed before 0004, then changed)
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RevisionSnapshotRow(Base):

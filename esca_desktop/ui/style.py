@@ -22,6 +22,7 @@ _SHEETS = {
     " color: palette(highlight); }",
     "reviewerComment": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000; padding: 6px; }",
     "signatureImage": "QLabel { border: 1px dashed palette(mid); border-radius: 4px; }",
+    "signatureNotice": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000; padding: 6px; }",
 }
 _SCALE = {
     "indicatorNumber": 1.45,

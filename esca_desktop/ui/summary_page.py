@@ -31,6 +31,7 @@ from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
     from esca_desktop.services.assessments import Interview
+    from esca_desktop.storage.repository import RemovedSignature
 
 TEXT_FIELDS = ("strengths", "improvement_areas", "recommendations")
 ROLES = ("assessor", "interviewee")
@@ -123,20 +124,31 @@ class SummaryPage(QScrollArea):
 
         signatures = QGroupBox(self.tr("Signatures drawn by hand"))
         grid = QGridLayout(signatures)
+        self.signature_notice = QLabel()
+        role(self.signature_notice, "signatureNotice")
+        self.signature_notice.setTextFormat(Qt.TextFormat.PlainText)  # names are typed by people
+        self.signature_notice.setWordWrap(True)
+        self.signature_notice.setVisible(False)
+        grid.addWidget(self.signature_notice, 0, 0, 1, len(ROLES))
+        hint = QLabel(self.tr("A signature confirms the assessment as it is when signed: any later change removes it."))
+        role(hint, "helpLabel")
+        hint.setWordWrap(True)
+        grid.addWidget(hint, 1, 0, 1, len(ROLES))
         self.signature_images: dict[str, QLabel] = {}
         self.signature_buttons: dict[str, QPushButton] = {}
+        self._signed_shown = False
         role_labels = {"assessor": self.tr("Assessor"), "interviewee": self.tr("Interviewee (cluster manager)")}
         for n, signer_role in enumerate(ROLES):
-            grid.addWidget(QLabel(role_labels[signer_role]), 0, n)
+            grid.addWidget(QLabel(role_labels[signer_role]), 2, n)
             image = QLabel(self.tr("not signed yet"))
             role(image, "signatureImage")
             image.setMinimumHeight(self.fontMetrics().height() * 5)
             image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(image, 1, n)
+            grid.addWidget(image, 3, n)
             button = QPushButton(self.tr("Sign…"))
             button.setAccessibleName(self.tr("Sign as %1").replace("%1", role_labels[signer_role]))
             button.clicked.connect(lambda _checked=False, role=signer_role: self._sign(role))
-            grid.addWidget(button, 2, n, Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(button, 4, n, Qt.AlignmentFlag.AlignLeft)
             self.signature_images[signer_role] = image
             self.signature_buttons[signer_role] = button
         column.addWidget(signatures)
@@ -235,7 +247,21 @@ class SummaryPage(QScrollArea):
             or self.tr("None")
         )
 
+        self.refresh_signatures()
+        editable = self.interview.editable
+        for edit in self.text_edits.values():
+            edit.setReadOnly(not editable)
+        for button in self.signature_buttons.values():
+            button.setEnabled(editable)
+        self.finalise_button.setVisible(editable)
+        self.reopen_button.setVisible(
+            not editable and self.interview.assessment.status.value in ("finalised", "returned")
+        )
+
+    def refresh_signatures(self) -> None:
+        """The signatures of the content as it is, and which were removed by a change after signing."""
         signed = {kind: (name, png) for kind, name, png, _at in self.interview.drawn_signatures()}
+        self._signed_shown = bool(signed)
         for kind in ROLES:
             label = self.signature_images[kind]
             if kind in signed:
@@ -248,15 +274,37 @@ class SummaryPage(QScrollArea):
                 label.setAccessibleName(self.tr("Signed by %1").replace("%1", name))
             else:
                 label.setText(self.tr("not signed yet"))
-        editable = self.interview.editable
-        for edit in self.text_edits.values():
-            edit.setReadOnly(not editable)
-        for button in self.signature_buttons.values():
-            button.setEnabled(editable)
-        self.finalise_button.setVisible(editable)
-        self.reopen_button.setVisible(
-            not editable and self.interview.assessment.status.value in ("finalised", "returned")
-        )
+                label.setToolTip("")
+                label.setAccessibleName(self.tr("not signed yet"))
+        removed = self.interview.removed_signatures() if self.interview.editable else []
+        self.signature_notice.setText(self._removed_text(removed))
+        self.signature_notice.setVisible(bool(removed))
+
+    def _removed_text(self, removed: list[RemovedSignature]) -> str:
+        because = {
+            "answers": self.tr("the answers changed after signing"),
+            "note": self.tr("a note changed after signing"),
+            "follow_up": self.tr("a follow-up flag changed after signing"),
+            "override": self.tr("an override changed after signing"),
+            "summary": self.tr("the closing texts for the report changed after signing"),
+            "finding": self.tr("a finding for the report changed after signing"),
+            "evidence_checklist": self.tr("the evidence seen changed after signing"),
+            "revision": self.tr("the assessment was reopened as a new revision"),
+        }
+        by_reason: dict[str, list[str]] = {}
+        for signature in removed:
+            by_reason.setdefault(signature.reason, []).append(signature.signer_name)
+        sentences = []
+        for reason, names in by_reason.items():
+            reason_text = because.get(reason, self.tr("the assessment changed after signing"))
+            if len(names) == 1:
+                sentence = self.tr("The signature of %1 was removed because %2; sign again.")
+                who = names[0]
+            else:
+                sentence = self.tr("The signatures of %1 were removed because %2; sign again.")
+                who = self.tr("%1 and %2").replace("%1", ", ".join(names[:-1])).replace("%2", names[-1])
+            sentences.append(sentence.replace("%1", who).replace("%2", reason_text))
+        return "\n".join(sentences)
 
     # --- texts ----------------------------------------------------------------------------------
 
@@ -281,6 +329,8 @@ class SummaryPage(QScrollArea):
         except BaseException:
             self._pending = {**pending, **self._pending}
             raise
+        if self._signed_shown:  # the change removed them
+            self.refresh_signatures()
         self.save_state_changed.emit("saved", self.tr("Saved"))
 
     # --- signatures, finalisation ---------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Answer drafts: text typed into a field that is not yet a valid answer, kept so nothing is lost.
 
 Revision ID: 0008_answer_drafts
-Revises: 0003_evidence_and_findings
+Revises: 0004_signature_content
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_answer_drafts"
-down_revision = "0003_evidence_and_findings"
+down_revision = "0004_signature_content"
 branch_labels = None
 depends_on = None
 
