@@ -19,7 +19,7 @@ from esca_desktop.paths import backups_dir, database_path
 from esca_desktop.storage.repository import use_immediate_transactions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-KNOWN_REVISIONS = ("0001_initial", "0002_sync")  # oldest first; the last is the head
+KNOWN_REVISIONS = ("0001_initial", "0002_sync", "0005_comment_replies")  # oldest first; the last is the head
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 
