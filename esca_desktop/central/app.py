@@ -141,7 +141,8 @@ def create_app(
 
     @app.get(f"{API}/submissions/{{assessment_uuid}}/{{revision}}", tags=["review"])
     def show_submission(assessment_uuid: str, revision: int, user: Reviewer) -> dict[str, Any]:
-        """One submission with its signer, indicators and the reviewer's comments."""
+        """One submission with its signer, indicators, the reviewer's comments, and the assessor's replies
+        (`replies`) to the comments on the earlier revision, as this revision's bundle carries them."""
         return store.submission(assessment_uuid, revision).as_json(details=True)
 
     @app.get(f"{API}/submissions/{{assessment_uuid}}/{{revision}}/bundle", tags=["review"], response_class=Response)

@@ -280,6 +280,18 @@ def _print_submission(shell: Shell, s: Submission) -> None:
         shell.print("Comments:")
         for indicator, text in s.comments.items():
             shell.print(f"  {indicator}: {text}")
+    revisions = sorted({r.revision for r in s.replies})
+    for revision in revisions:
+        shell.print(f"Replies to the comments on revision {revision}:")
+        for r in s.replies:
+            if r.revision != revision:
+                continue
+            state = "resolved" if r.resolved else "open"
+            shell.print(f"  {r.indicator}: {r.comment}")
+            if r.reply:
+                shell.print(f"    reply by {r.replied_by or 'the assessor'} ({state}): {r.reply}")
+            else:
+                shell.print(f"    no reply ({state})")
 
 
 def review_show(shell: Shell) -> int:

@@ -13,7 +13,14 @@ from cryptography import x509
 
 from esca_desktop.central.bundle_files import IncomingBundle
 from esca_desktop.central.errors import ForbiddenError, InvalidRequestError, RefusedBundleError
-from esca_desktop.central.store import CentralStore, StoreOutcome, SubmissionFacts, User, numeric_values
+from esca_desktop.central.store import (
+    CentralStore,
+    CommentReply,
+    StoreOutcome,
+    SubmissionFacts,
+    User,
+    numeric_values,
+)
 from esca_desktop.errors import UserError
 from esca_desktop.storage.repository import verify_exported_chain
 from esca_desktop.sync.bundle import VerifiedBundle, read_bundle
@@ -103,6 +110,18 @@ def facts_from_bundle(verified: VerifiedBundle) -> SubmissionFacts:
         indicators=tuple(str(item["id"]) for item in document["indicators"]),
         values=numeric_values({item["key"]: item["value"] for item in document["answers"]}),
         manifest=manifest,
+        replies=tuple(
+            CommentReply(
+                item["revision"],
+                item["indicator"],
+                item["comment"],
+                item["reply"],
+                item["resolved"],
+                item["replied_by"],
+                item["replied_at"],
+            )
+            for item in document.get("review_comments", ())
+        ),
     )
 
 

@@ -154,6 +154,19 @@ review_comments = Table(
     Column("at", String(40), nullable=False),
 )
 
+review_replies = Table(
+    "review_replies",
+    metadata,  # the assessor's replies to the comments on a returned revision, from the next revision's bundle
+    Column("submission_id", ForeignKey("submissions.id"), primary_key=True),  # the revision that carries them
+    Column("revision", Integer, primary_key=True),  # the revision that was returned
+    Column("indicator_id", String(50), primary_key=True),
+    Column("comment", Text, nullable=False),  # the comment as the assessor received it
+    Column("reply", Text, nullable=False),
+    Column("resolved", Boolean, nullable=False),
+    Column("replied_by", String(200), nullable=False),
+    Column("replied_at", String(40), nullable=True),
+)
+
 catalogs = Table(
     "catalogs",
     metadata,
@@ -190,6 +203,30 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class CommentReply:
+    """The assessor's answer to a reviewer's comment on an earlier revision."""
+
+    revision: int  # the revision that was returned with the comment
+    indicator: str
+    comment: str
+    reply: str
+    resolved: bool
+    replied_by: str = ""
+    replied_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.revision,
+            "indicator": self.indicator,
+            "comment": self.comment,
+            "reply": self.reply,
+            "resolved": self.resolved,
+            "replied_by": self.replied_by,
+            "replied_at": self.replied_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionFacts:
     """What the service keeps of a verified bundle besides its bytes."""
 
@@ -210,6 +247,7 @@ class SubmissionFacts:
     indicators: tuple[str, ...] = ()
     values: Mapping[str, float] = field(default_factory=dict)  # numeric answers by field key
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    replies: tuple[CommentReply, ...] = ()  # to the comments on earlier revisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +273,7 @@ class Submission:
     decided_by: str | None
     indicators: tuple[str, ...] = ()
     comments: Mapping[str, str] = field(default_factory=dict)
+    replies: tuple[CommentReply, ...] = ()  # the assessor's replies to the comments on earlier revisions
 
     def as_json(self, details: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -264,6 +303,7 @@ class Submission:
                     },
                     "indicators": list(self.indicators),
                     "comments": dict(self.comments),
+                    "replies": [r.as_json() for r in self.replies],
                 }
             )
         return data
@@ -595,6 +635,24 @@ class CentralStore:
         ).scalar_one()
         if self.files is None:
             conn.execute(insert(submission_bundles).values(submission_id=submission_id, content=upload.read_bytes()))
+        replies = [r for r in facts.replies if r.revision < facts.revision]
+        if replies:
+            conn.execute(
+                insert(review_replies),
+                [
+                    {
+                        "submission_id": submission_id,
+                        "revision": r.revision,
+                        "indicator_id": r.indicator,
+                        "comment": r.comment,
+                        "reply": r.reply,
+                        "resolved": r.resolved,
+                        "replied_by": r.replied_by,
+                        "replied_at": r.replied_at,
+                    }
+                    for r in replies
+                ],
+            )
         if facts.values:
             conn.execute(
                 insert(submission_values),
@@ -629,6 +687,14 @@ class CentralStore:
                 .order_by(review_comments.c.indicator_id)
             ).all()
         )
+        replies = tuple(
+            CommentReply(r.revision, r.indicator_id, r.comment, r.reply, bool(r.resolved), r.replied_by, r.replied_at)
+            for r in conn.execute(
+                select(review_replies)
+                .where(review_replies.c.submission_id == submission_id)
+                .order_by(review_replies.c.revision, review_replies.c.indicator_id)
+            )
+        )
         return Submission(
             row.id,
             row.assessment_uuid,
@@ -651,6 +717,7 @@ class CentralStore:
             row.decided_by,
             tuple(json.loads(row.indicators_json)),
             comments,
+            replies,
         )
 
     def _find_id(self, conn: Connection, assessment_uuid: str, revision: int | None) -> int:

@@ -123,6 +123,21 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewComment:
+    """A central reviewer's comment on one indicator of a returned revision, with the assessor's reply."""
+
+    revision: int  # the revision that was returned
+    indicator_id: str
+    comment: str
+    reviewer: str
+    at: dt.datetime
+    reply: str = ""
+    resolved: bool = False
+    replied_by: str = ""
+    replied_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     seq: int
     assessment_id: str

@@ -28,6 +28,7 @@ from esca_desktop.domain.model import (
     Changes,
     EvidenceItem,
     Organisation,
+    ReviewComment,
 )
 from esca_desktop.domain.sectors import SECTORS, find_sector
 from esca_desktop.errors import NotFoundError, ReadOnlyError, UserError, ValidationError
@@ -204,7 +205,7 @@ class Interview:
         self.context = service.context
         self.assessment = assessment
         self.session = session
-        self._review_comments: dict[str, str] | None = None  # read once per opening
+        self._review_comments: dict[str, ReviewComment] | None = None  # read once per opening
 
     @property
     def id(self) -> str:
@@ -348,11 +349,41 @@ class Interview:
             raise
         return result, self._changes(result.changed_fields, result.changed_indicators)
 
+    def review_comments(self) -> list[ReviewComment]:
+        """The reviewer's comments on the latest returned revision, in catalog order, with the replies."""
+        if self._review_comments is None:
+            order = {indicator_id: index for index, indicator_id in enumerate(self.catalog.indicator_by_id)}
+            threads = self.repository.review_threads(self.id)
+            self._review_comments = {
+                c.indicator_id: c for c in sorted(threads, key=lambda c: order.get(c.indicator_id, len(order)))
+            }
+        return list(self._review_comments.values())
+
+    def review_comment(self, indicator_id: str) -> ReviewComment | None:
+        self.review_comments()
+        assert self._review_comments is not None
+        return self._review_comments.get(indicator_id)
+
     def reviewer_comment(self, indicator_id: str) -> str:
         """The central reviewer's comment on an indicator, when the assessment came back returned."""
-        if self._review_comments is None:
-            self._review_comments = self.repository.review_comments(self.id)
-        return self._review_comments.get(indicator_id, "")
+        comment = self.review_comment(indicator_id)
+        return comment.comment if comment is not None else ""
+
+    def set_review_reply(self, indicator_id: str, reply: str, resolved: bool) -> Changes:
+        """Answer the reviewer's comment on an indicator and mark it resolved (or not); the reply goes to
+        the review service with the next finalised revision."""
+        self._require_editable()
+        comment = self.review_comment(indicator_id)
+        if comment is None:
+            raise NotFoundError(f"the reviewer made no comment on {indicator_id}")
+        if (comment.reply, comment.resolved) == (reply, resolved):
+            return Changes()
+        self.repository.save_review_reply(self.id, comment.revision, indicator_id, reply, resolved, self.context.actor)
+        assert self._review_comments is not None
+        self._review_comments[indicator_id] = replace(
+            comment, reply=reply, resolved=resolved, replied_by=self.context.actor, replied_at=self.context.clock()
+        )
+        return Changes(assessment_ids=frozenset({self.id}), notes=True, list=True)
 
     # --- navigation -----------------------------------------------------------------------------
 

@@ -256,6 +256,20 @@ def document_from_record(record: AssessmentRecord) -> dict[str, Any]:
             for r in record.snapshots
         ],
         "audit": {"head": a["audit_head"], "count": a["audit_count"], "entries": [dict(r) for r in record.audit]},
+        "review_comments": [
+            {
+                "revision": r["revision"],
+                "indicator": r["indicator_id"],
+                "comment": r["comment"],
+                "reviewer": r["reviewer"],
+                "at": r["at"],
+                "reply": r["reply"],
+                "resolved": bool(r["resolved"]),
+                "replied_by": r["replied_by"],
+                "replied_at": r["replied_at"],
+            }
+            for r in record.review_comments or ()
+        ],
     }
 
 
@@ -561,6 +575,30 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
     for index, entry in enumerate(d["audit"]["entries"]):
         check_time(f"audit.entries[{index}].at", entry["at"])
 
+    comments = None
+    if "review_comments" in d:  # bundles written before replies existed do not say
+        unique("review_comments", [(c["revision"], c["indicator"]) for c in d["review_comments"]])
+        comments = []
+        for index, item in enumerate(d["review_comments"]):
+            path = f"review_comments[{index}]"
+            if item["indicator"] not in catalog.indicator_by_id:
+                raise fail(f"{path}.indicator", f"no indicator {item['indicator']!r} in {catalog.ref}")
+            if not 1 <= item["revision"] <= d["revision"]:
+                raise fail(f"{path}.revision", f"{item['revision']} is not a revision of this assessment")
+            comments.append(
+                {
+                    "revision": item["revision"],
+                    "indicator_id": item["indicator"],
+                    "comment": item["comment"],
+                    "reviewer": item["reviewer"],
+                    "at": check_time(f"{path}.at", item["at"]),
+                    "reply": item["reply"],
+                    "resolved": item["resolved"],
+                    "replied_by": item["replied_by"],
+                    "replied_at": check_time(f"{path}.replied_at", item["replied_at"]),
+                }
+            )
+
     score = d["score"]
     return AssessmentRecord(
         assessment={
@@ -596,4 +634,5 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
         drawn_signatures=signatures,
         snapshots=snapshots,
         audit=[dict(e) for e in d["audit"]["entries"]],
+        review_comments=comments,
     )

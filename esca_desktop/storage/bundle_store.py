@@ -33,6 +33,7 @@ _signature = _tables["drawn_signature"]
 _snapshot = _tables["revision_snapshot"]
 _audit = _tables["audit_entry"]
 _catalog = _tables["catalog_source"]
+_comment = _tables["review_comment"]
 
 # The columns a bundle carries, per table (the row's own id and the assessment id excepted).
 ASSESSMENT_COLUMNS = (
@@ -92,6 +93,17 @@ EVIDENCE_COLUMNS = (
 )
 SIGNATURE_COLUMNS = ("role", "signer_name", "image_png", "signed_at")
 SNAPSHOT_COLUMNS = ("revision", "finalised_at", "snapshot_json")
+COMMENT_COLUMNS = (
+    "revision",
+    "indicator_id",
+    "comment",
+    "reviewer",
+    "at",
+    "reply",
+    "resolved",
+    "replied_by",
+    "replied_at",
+)
 AUDIT_COLUMNS = ("at", "actor", "action", "target", "old_json", "new_json", "prev_hash", "hash")
 
 
@@ -120,6 +132,8 @@ class AssessmentRecord:
     drawn_signatures: Sequence[Mapping[str, Any]] = ()  # image_png as bytes; those of the content as it is
     snapshots: Sequence[Mapping[str, Any]] = ()
     audit: Sequence[Mapping[str, Any]] = ()  # in chain order
+    # reviewers' comments with the assessor's replies; None: not known (a bundle written before they were)
+    review_comments: Sequence[Mapping[str, Any]] | None = None
 
     @property
     def id(self) -> str:
@@ -176,6 +190,7 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
             drawn_signatures=rows(_signature, SIGNATURE_COLUMNS, _signature.c.id, where=signed),
             snapshots=rows(_snapshot, SNAPSHOT_COLUMNS, _snapshot.c.revision),
             audit=rows(_audit, AUDIT_COLUMNS, _audit.c.seq),
+            review_comments=rows(_comment, COMMENT_COLUMNS, _comment.c.revision, _comment.c.indicator_id),
         )
 
 
@@ -262,6 +277,8 @@ def _write_record(
             for table in (_answer, _state, _evidence, _signature, _snapshot):
                 conn.execute(delete(table).where(table.c.assessment_id == assessment_id))
             new_audit = record.audit[len(current.audit_hashes) :]
+            if record.review_comments is not None:
+                conn.execute(delete(_comment).where(_comment.c.assessment_id == assessment_id))
         for table, columns, items in (
             (_answer, ANSWER_COLUMNS, record.answers),
             (_state, STATE_COLUMNS, record.indicator_states),
@@ -269,6 +286,7 @@ def _write_record(
             (_signature, SIGNATURE_COLUMNS, record.drawn_signatures),
             (_snapshot, SNAPSHOT_COLUMNS, record.snapshots),
             (_audit, AUDIT_COLUMNS, new_audit),
+            (_comment, COMMENT_COLUMNS, record.review_comments or ()),
         ):
             if items:
                 conn.execute(

@@ -24,6 +24,7 @@ KNOWN_REVISIONS = (  # oldest first; the last is the head
     "0002_sync",
     "0003_evidence_and_findings",
     "0004_signature_content",
+    "0005_comment_replies",
     "0008_answer_drafts",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]

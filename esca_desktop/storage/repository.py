@@ -25,6 +25,7 @@ from esca_desktop.domain.model import (
     Clock,
     EvidenceItem,
     Organisation,
+    ReviewComment,
     iso_utc,
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
@@ -814,18 +815,65 @@ class AssessmentRepository:
 
     def review_comments(self, assessment_id: str) -> dict[str, str]:
         """Reviewer comments per indicator of the latest returned revision (filled in by sync)."""
+        return {c.indicator_id: c.comment for c in self.review_threads(assessment_id)}
+
+    def review_threads(self, assessment_id: str) -> list[ReviewComment]:
+        """The reviewer's comments on the latest returned revision with the assessor's replies, by indicator."""
         with self.engine.connect() as conn:
             latest = conn.execute(
                 select(func.max(_review_comment.c.revision)).where(_review_comment.c.assessment_id == assessment_id)
             ).scalar()
             if latest is None:
-                return {}
+                return []
             rows = conn.execute(
-                select(_review_comment.c.indicator_id, _review_comment.c.comment).where(
-                    _review_comment.c.assessment_id == assessment_id, _review_comment.c.revision == latest
-                )
+                select(_review_comment)
+                .where(_review_comment.c.assessment_id == assessment_id, _review_comment.c.revision == latest)
+                .order_by(_review_comment.c.indicator_id)
             ).all()
-        return dict(rows)
+        return [
+            ReviewComment(
+                r.revision,
+                r.indicator_id,
+                r.comment,
+                r.reviewer,
+                _parse_time(r.at),
+                r.reply,
+                bool(r.resolved),
+                r.replied_by,
+                _parse_time(r.replied_at) if r.replied_at else None,
+            )
+            for r in rows
+        ]
+
+    def save_review_reply(
+        self, assessment_id: str, revision: int, indicator_id: str, reply: str, resolved: bool, actor: str
+    ) -> None:
+        """The assessor's reply to a reviewer's comment and whether it is resolved, with an audit entry;
+        only while the assessment is editable, so that the reply is part of the next finalised revision."""
+        now = iso_utc(self.clock())
+        key = (
+            _review_comment.c.assessment_id == assessment_id,
+            _review_comment.c.revision == revision,
+            _review_comment.c.indicator_id == indicator_id,
+        )
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(select(_review_comment.c.reply, _review_comment.c.resolved).where(*key)).first()
+            if row is None:
+                raise NotFoundError(f"no reviewer's comment on {indicator_id} of revision {revision}")
+            old = {"revision": revision, "reply": row.reply, "resolved": bool(row.resolved)}
+            new = {"revision": revision, "reply": reply, "resolved": resolved}
+            if old == new:
+                return
+            conn.execute(
+                update(_review_comment)
+                .where(*key)
+                .values(reply=reply, resolved=resolved, replied_by=actor, replied_at=now)
+            )
+            self._append_audit(
+                conn, assessment_id, actor, "review_reply", indicator_id, old, new, now
+            )
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
 
     # --- audit trail ----------------------------------------------------------------------------
 

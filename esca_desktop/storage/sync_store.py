@@ -215,25 +215,25 @@ class SyncStore:
     def store_review_comments(
         self, assessment_id: str, revision: int, comments: Mapping[str, str], reviewer: str, at: str
     ) -> None:
-        """The comments of one returned revision (replacing any stored for that revision)."""
+        """The comments of one returned revision (replacing any stored for that revision); a reply the
+        assessor already wrote to a comment stays with it."""
         with self.engine.begin() as conn:
             conn.execute(
-                delete(_comment).where(_comment.c.assessment_id == assessment_id, _comment.c.revision == revision)
+                delete(_comment).where(
+                    _comment.c.assessment_id == assessment_id,
+                    _comment.c.revision == revision,
+                    _comment.c.indicator_id.not_in(list(comments)),
+                )
             )
-            if comments:
+            for indicator, text in sorted(comments.items()):
+                values = {"comment": text, "reviewer": reviewer, "at": at}
                 conn.execute(
-                    insert(_comment),
-                    [
-                        {
-                            "assessment_id": assessment_id,
-                            "revision": revision,
-                            "indicator_id": indicator,
-                            "comment": text,
-                            "reviewer": reviewer,
-                            "at": at,
-                        }
-                        for indicator, text in sorted(comments.items())
-                    ],
+                    sqlite_insert(_comment)
+                    .values(assessment_id=assessment_id, revision=revision, indicator_id=indicator, **values)
+                    .on_conflict_do_update(
+                        index_elements=[_comment.c.assessment_id, _comment.c.revision, _comment.c.indicator_id],
+                        set_=values,
+                    )
                 )
 
     # --- benchmarks -----------------------------------------------------------------------------

@@ -230,6 +230,11 @@ class ReviewCommentRow(Base):
     comment: Mapped[str] = mapped_column(Text)
     reviewer: Mapped[str] = mapped_column(String(200))
     at: Mapped[str] = mapped_column(String(40))
+    # The assessor's answer (migration 0005): carried to the review service in the next revision's bundle.
+    reply: Mapped[str] = mapped_column(Text, default="")
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    replied_by: Mapped[str] = mapped_column(String(200), default="")
+    replied_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class BenchmarkStatRow(Base):

@@ -832,6 +832,23 @@ DOCUMENT_SHAPE: dict[str, Any] = {
 }
 
 
+# Optional (bundles written before replies existed lack it): reviewers' comments on earlier revisions
+# and the assessor's replies, which travel back to the review service with the next revision.
+REVIEW_COMMENTS_SHAPE = [
+    {
+        "revision": INT,
+        "indicator": TEXT,
+        "comment": TEXT,
+        "reviewer": TEXT,
+        "at": TEXT,
+        "reply": TEXT,
+        "resolved": BOOL,
+        "replied_by": TEXT,
+        "replied_at": Nullable(TEXT),
+    }
+]
+
+
 def document_problem(document: Mapping[str, Any]) -> str | None:
     """Why assessment.json does not follow its format (docs/assessment-json.schema.json), or None."""
     version = document.get("format")
@@ -843,6 +860,10 @@ def document_problem(document: Mapping[str, Any]) -> str | None:
     problem = check_shape(document, DOCUMENT_SHAPE, "")
     if problem:
         return problem
+    if "review_comments" in document:
+        problem = check_shape(document["review_comments"], REVIEW_COMMENTS_SHAPE, "review_comments")
+        if problem:
+            return problem
     if document["format"] != DOCUMENT_FORMAT:
         return f"format: {document['format']} is not a format this program reads ({DOCUMENT_FORMAT})"
     problem = _uuid_problem(document["id"])

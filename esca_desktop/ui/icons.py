@@ -18,9 +18,11 @@ COLOURS = {
 }
 PROBLEM_COLOUR = QColor("#e0a000")
 FOLLOW_UP_COLOUR = QColor("#d35400")
+COMMENT_COLOUR = QColor("#e0a000")  # a reviewer's comment still to be answered
+RESOLVED_COMMENT_COLOUR = QColor("#7f8c8d")  # one the assessor marked resolved
 
 
-def _paint(status: ResultStatus, problem: bool, follow_up: bool, size: int) -> QPixmap:
+def _paint(status: ResultStatus, problem: bool, follow_up: bool, comment: str, size: int) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
@@ -70,13 +72,24 @@ def _paint(status: ResultStatus, problem: bool, follow_up: bool, size: int) -> Q
         flag.lineTo(s - badge, badge)
         flag.closeSubpath()
         p.drawPath(flag)
+    if comment:  # a speech bubble at the top left
+        p.setPen(QPen(QColor("white"), max(1.0, s * 0.05)))
+        p.setBrush(COMMENT_COLOUR if comment == "open" else RESOLVED_COMMENT_COLOUR)
+        bubble = QPainterPath()
+        bubble.addRoundedRect(QRectF(0, 0, badge * 1.5, badge * 1.1), badge * 0.3, badge * 0.3)
+        tail = QPainterPath(QPointF(badge * 0.3, badge * 1.0))
+        tail.lineTo(badge * 0.2, badge * 1.5)
+        tail.lineTo(badge * 0.8, badge * 1.0)
+        tail.closeSubpath()
+        p.drawPath(bubble.united(tail))
     p.end()
     return pixmap
 
 
 @cache
-def status_icon(status: ResultStatus, problem: bool = False, follow_up: bool = False) -> QIcon:
+def status_icon(status: ResultStatus, problem: bool = False, follow_up: bool = False, comment: str = "") -> QIcon:
+    """`comment`: "" none, "open" a reviewer's comment to answer, "resolved" one marked resolved."""
     icon = QIcon()
     for size in (16, 24, 32, 48):
-        icon.addPixmap(_paint(status, problem, follow_up, size))
+        icon.addPixmap(_paint(status, problem, follow_up, comment, size))
     return icon

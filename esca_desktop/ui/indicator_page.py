@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esca_desktop.domain.model import EvidenceItem
+from esca_desktop.domain.model import EvidenceItem, ReviewComment
 from esca_desktop.forms.catalog import Indicator
 from esca_desktop.forms.results import AnswerResult, ProblemKind, ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.editors import FieldEditor, editor_for
 from esca_desktop.ui.icons import status_icon
+from esca_desktop.ui.review_comment import ReviewCommentBox
 from esca_desktop.ui.style import role
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -101,7 +102,7 @@ class IndicatorPage(QScrollArea):
         indicator: Indicator,
         evidence: list[EvidenceItem],
         read_only: bool,
-        reviewer_comment: str = "",
+        review: ReviewComment | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -148,11 +149,11 @@ class IndicatorPage(QScrollArea):
             measures.setWordWrap(True)
             column.addWidget(measures)
 
-        if reviewer_comment:
-            review = QLabel(self.tr("<b>Reviewer comment:</b> ") + reviewer_comment)
-            role(review, "reviewerComment")
-            review.setWordWrap(True)
-            column.addWidget(review)
+        # The reviewer's comment when the assessment came back returned, with the assessor's reply
+        self.review_box: ReviewCommentBox | None = None
+        if review is not None:
+            self.review_box = ReviewCommentBox(review, read_only, body)
+            column.addWidget(self.review_box)
 
         # Guidance and evidence checklist side by side when there is room
         if indicator.guidance or indicator.evidence:

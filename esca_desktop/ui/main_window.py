@@ -32,6 +32,7 @@ from esca_desktop.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from esca_desktop.context import AppContext
     from esca_desktop.services.assessments import AssessmentService
+    from esca_desktop.services.sync import SyncReport
     from esca_desktop.ui.workspace import InterviewWorkspace
 
 
@@ -272,6 +273,18 @@ class MainWindow(QMainWindow):
         self.list_page.set_summaries(self.service.list_summaries(), self.ui_lang)
         self._list_dirty = False
         self._update_actions()
+
+    def show_sync_result(self, report: SyncReport) -> None:
+        """After any sync: the list, and the open assessment reloaded when the sync changed it — a
+        returned one comes back as a new, editable revision with the reviewer's comments."""
+        self.refresh_list()
+        workspace = self.workspace
+        if workspace is None or workspace.interview.id not in report.changes.assessment_ids:
+            return
+        on_page = workspace.current_indicator_id()
+        self.open_assessment(workspace.interview.id)
+        if self.workspace is not None and on_page is not None:
+            self.workspace.show_indicator(on_page)
 
     def _mark_list_dirty(self, _assessment_id: str = "") -> None:
         self._list_dirty = True

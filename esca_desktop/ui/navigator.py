@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from esca_desktop.forms.results import ResultStatus
@@ -11,6 +12,7 @@ from esca_desktop.ui.icons import status_icon
 
 INDICATOR_ROLE = Qt.ItemDataRole.UserRole + 1
 AREA_ROLE = Qt.ItemDataRole.UserRole + 2
+OPEN_COMMENT_BRUSH = QBrush(QColor(224, 160, 0, 70))  # the banner's amber: a reviewer's comment to answer
 
 
 class Navigator(QWidget):
@@ -38,6 +40,7 @@ class Navigator(QWidget):
         layout.addWidget(self.tree, 1)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._areas: dict[str, QTreeWidgetItem] = {}
+        self._comments: dict[str, bool] = {}  # indicator id → the reviewer's comment on it is resolved
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -73,14 +76,33 @@ class Navigator(QWidget):
             result = session.result(indicator_id)
             problems = bool(session.indicator_problems(indicator_id))
             follow_up = session.state(indicator_id).follow_up
-            item.setIcon(0, status_icon(result.status, problems, follow_up))
+            comment = self.review_marker(indicator_id)
+            item.setIcon(0, status_icon(result.status, problems, follow_up, comment))
             flags = [result.status.label(session.lang)]
             if problems:
                 flags.append(self.tr("has a problem"))
             if follow_up:
                 flags.append(self.tr("follow-up"))
+            if comment == "open":
+                flags.append(self.tr("reviewer's comment to answer"))
+            elif comment == "resolved":
+                flags.append(self.tr("reviewer's comment resolved"))
             item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, ", ".join(flags))
+            item.setBackground(0, OPEN_COMMENT_BRUSH if comment == "open" else QBrush())
+            title = session.catalog.indicator_by_id[indicator_id].title.get(session.lang)
+            item.setToolTip(0, f"{title}\n{flags[-1]}" if comment else title)
         self._refresh_counts()
+
+    def set_review_comments(self, resolved: dict[str, bool]) -> None:
+        """Mark the indicators the reviewer commented on (value: whether the comment is resolved)."""
+        changed = set(self._comments) | set(resolved)
+        self._comments = dict(resolved)
+        self.refresh(changed)
+
+    def review_marker(self, indicator_id: str) -> str:
+        """"open", "resolved" or "" (no reviewer's comment on the indicator)."""
+        resolved = self._comments.get(indicator_id)
+        return "" if resolved is None else "resolved" if resolved else "open"
 
     def _refresh_counts(self) -> None:
         lang = self.session.lang

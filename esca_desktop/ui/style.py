@@ -20,9 +20,12 @@ CAUTION_COLOUR = QColor("#9a6700")  # amber dark enough to read as text on a lig
 _SHEETS = {
     "badge": "QLabel { border: 1px solid palette(highlight); border-radius: 8px; padding: 1px 8px;"
     " color: palette(highlight); }",
-    "reviewerComment": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000; padding: 6px; }",
     "signatureImage": "QLabel { border: 1px dashed palette(mid); border-radius: 4px; }",
     "signatureNotice": "QLabel { background: rgba(224, 160, 0, 0.15); border-left: 3px solid #e0a000; padding: 6px; }",
+    # object-name selectors: the frame's look, not its children's
+    "reviewBox": "QFrame#reviewBox { background: rgba(224, 160, 0, 0.12); border-left: 3px solid #e0a000; }",
+    "reviewBanner": "QFrame#reviewBanner { background: rgba(224, 160, 0, 0.22); border: 1px solid #e0a000;"
+    " border-radius: 4px; }",
 }
 _SCALE = {
     "indicatorNumber": 1.45,

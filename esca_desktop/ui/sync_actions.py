@@ -168,7 +168,7 @@ class SyncActions(QObject):
 
         def done(report: Any) -> None:
             progress.reset()
-            window.refresh_list()
+            window.show_sync_result(report)
             text = report.summary()
             window.set_save_state("saved" if report.complete else "error", self.tr("Sync: ") + text)
             details = [f"• {f.organisation}: {f.reason}" for f in report.failed] + [f"• {p}" for p in report.problems]

@@ -30,6 +30,7 @@ from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemK
 from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
+from esca_desktop.ui.review_comment import ReviewBanner
 from esca_desktop.ui.style import role
 from esca_desktop.ui.summary_page import SummaryPage
 
@@ -98,6 +99,8 @@ class InterviewWorkspace(QWidget):
 
         self.navigator = Navigator(self.session)
         self.navigator.jump_requested.connect(self.jump_to)
+        self.review_banner = ReviewBanner(self)
+        self.review_banner.go_requested.connect(self.go_to_first_comment)
         self.stack = QStackedWidget()
         self.summary = SummaryPage(interview, self)
         self.summary.jump_requested.connect(self.jump_to)
@@ -140,9 +143,11 @@ class InterviewWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(header)
+        layout.addWidget(self.review_banner)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         self.refresh_progress()
+        self._refresh_review(banner=True)
         self.show_indicator(self.session.current.id)
 
     # --- header ---------------------------------------------------------------------------------
@@ -183,8 +188,10 @@ class InterviewWorkspace(QWidget):
         self.session.jump_to(indicator_id)
         indicator = self.session.catalog.indicator_by_id[indicator_id]
         page = IndicatorPage(
-            self.session, indicator, self._evidence, self.read_only, self.interview.reviewer_comment(indicator_id), self
+            self.session, indicator, self._evidence, self.read_only, self.interview.review_comment(indicator_id), self
         )
+        if page.review_box is not None:
+            page.review_box.reply_changed.connect(self._reply_changed)
         page.answer_edited.connect(self._answer_edited)
         page.answer_committed.connect(self._answer_committed)
         page.note_edited.connect(self._note_edited)
@@ -272,6 +279,39 @@ class InterviewWorkspace(QWidget):
         """Fields whose typed text is kept as a draft because it is not a valid answer."""
         return [p for p in self.session.problems() if p.kind is ProblemKind.INVALID]
 
+    def go_to_first_comment(self) -> None:
+        """To the first indicator whose reviewer's comment is not resolved yet (else the first one)."""
+        comments = self.interview.review_comments()
+        target = next((c for c in comments if not c.resolved), comments[0] if comments else None)
+        if target is not None:
+            self.jump_to(target.indicator_id)
+            if self.page is not None and self.page.review_box is not None:
+                self.page.ensureWidgetVisible(self.page.review_box)
+
+    def _refresh_review(self, banner: bool = False) -> None:
+        """The navigator's comment markers, and the banner of a returned assessment (shown on `banner`)."""
+        comments = self.interview.review_comments()
+        self.navigator.set_review_comments({c.indicator_id: c.resolved for c in comments})
+        revision = self.interview.assessment.revision
+        returned = self.interview.editable and bool(comments) and comments[0].revision < revision
+        if returned:
+            self.review_banner.show_comments(comments)
+        if banner or not returned:
+            self.review_banner.setVisible(returned)
+
+    def _reply_changed(self, indicator_id: str, reply: str, resolved: bool) -> None:
+        if self.read_only:
+            return
+        try:
+            changes = self.interview.set_review_reply(indicator_id, reply, resolved)
+        except UserError as exc:
+            self.save_state_changed.emit("error", str(exc))
+            return
+        self._refresh_review()
+        if changes.assessment_ids:
+            self.assessment_changed.emit(self.interview.id)
+            self.save_state_changed.emit("saved", self.tr("Reply saved"))
+
     def focus_search(self) -> None:
         self.navigator.focus_search()
 
@@ -321,11 +361,13 @@ class InterviewWorkspace(QWidget):
 
     @property
     def has_pending(self) -> bool:
+        review = self.page.review_box if self.page is not None else None
         return (
             bool(self._pending)
             or self._pending_note is not None
             or self._pending_finding is not None
             or self.summary.has_pending
+            or (review is not None and review.has_pending)
         )
 
     def flush(self) -> None:
@@ -333,6 +375,8 @@ class InterviewWorkspace(QWidget):
         self._timer.stop()
         self.summary.flush()
         self._flush_finding()
+        if self.page is not None and self.page.review_box is not None:
+            self.page.review_box.flush()  # the reply to the reviewer's comment stores itself
         if not self._pending and self._pending_note is None:
             return
         pending, self._pending = self._pending, {}

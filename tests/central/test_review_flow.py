@@ -203,6 +203,52 @@ def test_returned_with_comments_reopens_resubmits_and_is_approved(desktop: AppCo
     assert service.sync(desktop, options=NO_WAIT).reviews == []  # each decision is applied once
 
 
+def test_replies_to_the_reviewers_comments_travel_back_with_the_next_revision(
+    desktop: AppContext, central: Central, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assessment_id = finalised_bronze(desktop)
+    signed_in(desktop, central)
+    service.sync(desktop, options=NO_WAIT)
+    with central.api(central.reviewer_token) as api:
+        comments = {"B2.2": "Check the FTE figures.", "B6.5": "Where do the member numbers come from?"}
+        assert api.post(f"/submissions/{assessment_id}/1/return", json={"comments": comments}).status_code == 200
+    service.sync(desktop, options=NO_WAIT)
+
+    assessments = AssessmentService(desktop)
+    interview = assessments.open(assessment_id)
+    interview.set_review_reply("B2.2", "Corrected to 2.5 FTE from the payroll.", True)
+    interview.set_review_reply("B6.5", "From the member register; see the minutes.", False)
+    # stored durably and in the audit trail
+    reopened = assessments.open(assessment_id)
+    comment = reopened.review_comment("B2.2")
+    assert comment is not None and (comment.reply, comment.resolved, comment.replied_by) == (
+        "Corrected to 2.5 FTE from the payroll.",
+        True,
+        "Anna Assessor",
+    )
+    replies = [e for e in assessments.audit(assessment_id) if e.action == "review_reply"]
+    assert [e.target for e in replies] == ["B2.2", "B6.5"]
+    assert assessments.verify_audit(assessment_id).ok
+
+    reopened.answer("B2.2.fte", 2.5)
+    reopened.finalise()
+    service.sync(desktop, options=NO_WAIT)
+
+    with central.api(central.reviewer_token) as api:
+        shown = api.get(f"/submissions/{assessment_id}/2").json()
+    assert [(r["revision"], r["indicator"], r["reply"], r["resolved"]) for r in shown["replies"]] == [
+        (1, "B2.2", "Corrected to 2.5 FTE from the payroll.", True),
+        (1, "B6.5", "From the member register; see the minutes.", False),
+    ]
+    capsys.readouterr()
+    assert central_run(["review", "show", assessment_id, "--db", str(central.database)]) == 0
+    printed = capsys.readouterr().out
+    assert "Replies to the comments on revision 1:" in printed
+    assert "B2.2: Check the FTE figures." in printed
+    assert "reply by Anna Assessor (resolved): Corrected to 2.5 FTE from the payroll." in printed
+    assert "reply by Anna Assessor (open): From the member register; see the minutes." in printed
+
+
 def test_a_decision_is_only_for_the_newest_received_revision(desktop: AppContext, central: Central) -> None:
     assessment_id = finalised_bronze(desktop)
     signed_in(desktop, central)

@@ -43,6 +43,7 @@ from esca_desktop.services.bundles import (
 from esca_desktop.services.demo import create_demo_assessments
 from esca_desktop.services.signing import identity_store, trust_dir, verify_file
 from esca_desktop.storage.bundle_store import AssessmentRecord, read_record
+from esca_desktop.storage.sync_store import SyncStore
 from esca_desktop.sync.bundle import BundleError, read_bundle
 from tests.conftest import new_request
 from tests.security.conftest import InMemoryKeyring
@@ -115,12 +116,16 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
             record_1 = read_record(context.repository.engine, ids["gold"])
             snapshot_1 = gold.snapshot()
             gold.reopen()
+            SyncStore(context.repository.engine, context.clock).store_review_comments(
+                ids["gold"], 1, {"1.2": "Were the statutes checked?"}, "Rita Reviewer", "2026-11-20T10:00:00+00:00"
+            )
             gold.set_note("1.2", "Checked again after the review.")
             gold.set_finding("1.2", FINDING)
             gold.set_evidence_checked("1.2", 0, True)
             (folder / "wrong.pdf").write_bytes(b"%PDF-1.4 the minutes of another cluster")
             wrong, _ = gold.add_evidence(folder / "wrong.pdf", "Attached by mistake", ["1.2"])
             gold.remove_evidence(wrong.id)
+            gold.set_review_reply("1.2", "Yes, the 2019 statutes, § 4.", True)
             gold.finalise()
             revision_2 = export_bundle(context, ids["gold"], folder / "gold-r2.esca").read_bytes()
             record_2 = read_record(context.repository.engine, ids["gold"])
@@ -240,6 +245,13 @@ def test_a_newer_revision_replaces_the_stored_one(source: Source, target: AppCon
     assert read_record(target.repository.engine, source.gold_id) == source.record_2
     assert target.repository.verify_audit(source.gold_id).ok
     assert AssessmentService(target).open(source.gold_id).session.state("1.2").note == "Checked again after the review."
+    [comment] = target.repository.review_threads(source.gold_id)  # the reviewer's comment with the reply
+    assert (comment.revision, comment.indicator_id, comment.reply, comment.resolved) == (
+        1,
+        "1.2",
+        "Yes, the 2019 statutes, § 4.",
+        True,
+    )
 
 
 def test_findings_and_ticked_evidence_travel_and_removed_evidence_does_not(

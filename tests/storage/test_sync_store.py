@@ -109,6 +109,47 @@ def test_reviewer_comments_of_the_latest_returned_revision_are_shown(
     assert service.open(assessment_id).reviewer_comment("1.2.1") == "Show the minutes."
 
 
+def test_a_reply_to_a_comment_is_kept_when_the_comments_arrive_again(
+    service: AssessmentService, store: SyncStore
+) -> None:
+    assessment_id, _ = service.create(new_request())
+    at = "2026-11-01T10:00:00+00:00"
+    store.store_review_comments(assessment_id, 1, {"1.1.1": "Show the minutes.", "1.2.1": "Which year?"}, "Rita", at)
+    service.repository.save_review_reply(assessment_id, 1, "1.1.1", "Attached.", True, "Anna")
+
+    store.store_review_comments(assessment_id, 1, {"1.1.1": "Show the minutes."}, "Rita", at)  # the feed again
+
+    [thread] = service.repository.review_threads(assessment_id)
+    assert (thread.indicator_id, thread.reply, thread.resolved, thread.replied_by) == ("1.1.1", "Attached.", True, "Anna")
+    [entry] = [e for e in service.audit(assessment_id) if e.action == "review_reply"]
+    assert (entry.actor, entry.target) == ("Anna", "1.1.1")
+
+
+def test_a_0002_database_keeps_its_reviewer_comments_and_can_store_replies(data_dir: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    path = database_path(data_dir)
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002_sync")
+    engine.dispose()
+    with sqlite3.connect(path) as conn:  # foreign keys are off in a plain connection
+        conn.execute(
+            "INSERT INTO review_comment (assessment_id, revision, indicator_id, comment, reviewer, at) "
+            "VALUES ('a', 1, 'B2.2', 'Check FTE.', 'Rita', '2026-11-01T10:00:00+00:00')"
+        )
+
+    open_context(data_dir).close()
+
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT comment, reply, resolved, replied_by, replied_at FROM review_comment").fetchone()
+    assert row == ("Check FTE.", "", 0, "", None)
+
+
 def test_benchmarks_are_replaced_whole(store: SyncStore) -> None:
     first = [
         Quartiles("B1.4.committed_members", "sector:ict", 5, 20, 30, 40, 50, 60),

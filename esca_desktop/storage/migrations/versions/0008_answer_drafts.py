@@ -1,14 +1,14 @@
 """Answer drafts: text typed into a field that is not yet a valid answer, kept so nothing is lost.
 
 Revision ID: 0008_answer_drafts
-Revises: 0004_signature_content
+Revises: 0005_comment_replies
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_answer_drafts"
-down_revision = "0004_signature_content"
+down_revision = "0005_comment_replies"
 branch_labels = None
 depends_on = None
 
