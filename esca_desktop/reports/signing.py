@@ -221,12 +221,15 @@ def _stamp_pdf(width: float, height: float, lines: Sequence[tuple[str, bool, flo
 
 
 def _stamp_lines(
-    identity: UnlockedIdentity, when: dt.datetime, reason: str, location: str
+    identity: UnlockedIdentity, when: dt.datetime, reason: str, location: str, lang: str = "en"
 ) -> list[tuple[str, bool, float]]:
-    lines: list[tuple[str, bool, float]] = [("Digitally signed by", False, 6.5), (identity.name, True, 10.0)]
+    from esca_desktop.reports.document import format_moment
+
+    signed_by = "Digital signiert von" if lang == "de" else "Digitally signed by"
+    lines: list[tuple[str, bool, float]] = [(signed_by, False, 6.5), (identity.name, True, 10.0)]
     if identity.email:
         lines.append((identity.email, False, 7.0))
-    lines.append((f"{when:%Y-%m-%d %H:%M} UTC" + (f" · {location}" if location else ""), False, 7.0))
+    lines.append((f"{format_moment(when, lang)} UTC" + (f" · {location}" if location else ""), False, 7.0))
     if reason:
         lines.append((reason, False, 7.0))
     return lines
@@ -243,8 +246,10 @@ def sign_pdf(
     reason: str,
     location: str,
     field_name: str = "AssessorSignature",
+    lang: str = "en",
 ) -> None:
-    """Sign `in_path` into `out_path` (may be the same file; written atomically): PAdES B-B, visible stamp.
+    """Sign `in_path` into `out_path` (may be the same file; written atomically): PAdES B-B, visible stamp
+    (its words in `lang`, the document's language).
 
     A new signature field named `field_name` is added with the rectangle of `box` on its page; an
     existing empty field of that name is filled instead. A field that is already signed is refused.
@@ -290,7 +295,7 @@ def sign_pdf(
     # pyHanko takes whole points; the stamp is drawn for exactly that rectangle
     x1, y1, x2, y2 = (round(v) for v in (box.x1, box.y1, box.x2, box.y2))
     when = dt.datetime.now(dt.UTC)
-    stamp = _stamp_pdf(x2 - x1, y2 - y1, _stamp_lines(identity, when, reason, location))
+    stamp = _stamp_pdf(x2 - x1, y2 - y1, _stamp_lines(identity, when, reason, location, lang))
     with tempfile.TemporaryDirectory(prefix="esca-stamp-") as folder:
         stamp_path = Path(folder) / "stamp.pdf"
         stamp_path.write_bytes(stamp)

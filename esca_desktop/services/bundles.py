@@ -117,7 +117,7 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
     with tempfile.TemporaryDirectory(prefix="esca-export-") as folder:
         report_path = Path(folder) / "report.pdf"
         _, box = DocumentService(context, service).write_report(assessment.id, report_path)
-        sign_report_file(context, report_path, box, passphrase)
+        sign_report_file(context, report_path, box, passphrase, lang=assessment.interview_lang)
         report_pdf = report_path.read_bytes()
     manifest_base = {
         "assessment": {

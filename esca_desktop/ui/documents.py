@@ -203,7 +203,7 @@ class DocumentActions(QObject):
             if sign:
                 from esca_desktop.services.signing import sign_report_file
 
-                sign_report_file(context, path, box, passphrase)
+                sign_report_file(context, path, box, passphrase, lang=lang)
             return Path(path)
 
         self.run_task(
