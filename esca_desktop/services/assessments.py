@@ -43,7 +43,7 @@ from esca_desktop.forms.results import (
     ResultStatus,
 )
 from esca_desktop.forms.session import FormSession
-from esca_desktop.forms.values import AnswerValue, from_json, to_json
+from esca_desktop.forms.values import AnswerValue, from_json, msg, to_json
 from esca_desktop.storage.repository import AnswerWrite, ScoreSummary
 
 
@@ -217,9 +217,17 @@ class Interview:
     def _require_editable(self) -> None:
         if not self.editable:
             raise ReadOnlyError(
-                f"assessment {self.id[:8]} is {self.assessment.status.label()} and read-only; "
-                "reopen it as a new revision to change it"
+                self._msg(
+                    f"assessment {self.id[:8]} is {self.assessment.status.label()} and read-only; "
+                    "reopen it as a new revision to change it",
+                    f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')} und schreibgeschützt; "
+                    "öffnen Sie sie als neue Revision, um sie zu ändern",
+                )
             )
+
+    def _msg(self, en: str, de: str) -> str:
+        """A message for the person, in the language of the window or command line."""
+        return msg(self.context.lang, en, de)
 
     def _changed_results(self, indicator_ids: frozenset[str]) -> list[IndicatorResult]:
         return [self.session.result(i) for i in sorted(indicator_ids)]
@@ -417,9 +425,14 @@ class Interview:
         self._require_editable()
         for indicator_id in indicators:
             if indicator_id not in self.catalog.indicator_by_id:
-                raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
+                raise NotFoundError(
+                    self._msg(
+                        f"no indicator {indicator_id!r} in {self.catalog.ref}",
+                        f"kein Indikator {indicator_id!r} in {self.catalog.ref}",
+                    )
+                )
         if not source.is_file():
-            raise UserError(f"{source}: not a readable file")
+            raise UserError(self._msg(f"{source}: not a readable file", f"{source}: keine lesbare Datei"))
         evidence_id = str(uuid.uuid4())
         folder = self.context.evidence_dir / self.id
         folder.mkdir(parents=True, exist_ok=True)
@@ -447,7 +460,12 @@ class Interview:
             self.repository.add_evidence(item, self.context.actor)
         except OSError as exc:
             target.unlink(missing_ok=True)
-            raise UserError(f"{source}: cannot copy the file: {exc.strerror}") from None
+            raise UserError(
+                self._msg(
+                    f"{source}: cannot copy the file: {exc.strerror}",
+                    f"{source}: die Datei kann nicht kopiert werden: {exc.strerror}",
+                )
+            ) from None
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -465,9 +483,14 @@ class Interview:
         """A signature drawn by hand (assessor or interviewee); replaces an earlier one of that role."""
         self._require_editable()
         if not signer_name.strip():
-            raise ValidationError("signature: the signer's name is required")
+            raise ValidationError(
+                self._msg(
+                    "signature: the signer's name is required",
+                    "Unterschrift: der Name der unterschreibenden Person fehlt",
+                )
+            )
         if not image_png.startswith(b"\x89PNG"):
-            raise ValidationError("signature: the image is not a PNG")
+            raise ValidationError(self._msg("signature: the image is not a PNG", "Unterschrift: das Bild ist kein PNG"))
         self.repository.add_drawn_signature(self.id, role, signer_name.strip(), image_png, self.context.actor)
         return Changes(assessment_ids=frozenset({self.id}), summary=True)
 
@@ -485,7 +508,12 @@ class Interview:
         problems = self.blocking_problems()
         if problems:
             listed = "; ".join(p.message for p in problems[:20])
-            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+            left = len(problems) - 20
+            if self.context.lang == "de":
+                more = f" (und {left} weitere)" if left > 0 else ""
+                open_ = "1 Problem ist" if len(problems) == 1 else f"{len(problems)} Probleme sind"
+                raise ValidationError(f"Abschließen nicht möglich, {open_} noch offen: {listed}{more}")
+            more = f" (and {left} more)" if left > 0 else ""
             raise ValidationError(f"cannot finalise, {len(problems)} problem(s) remain: {listed}{more}")
         self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
         self.assessment = self.repository.get(self.id)
@@ -494,7 +522,12 @@ class Interview:
     def reopen(self, status: AssessmentStatus = AssessmentStatus.IN_PROGRESS) -> Changes:
         """Start a new revision of a finalised (or returned) assessment; the old one stays in the snapshot."""
         if self.editable:
-            raise UserError(f"assessment {self.id[:8]} is {self.assessment.status.label()}, not finalised")
+            raise UserError(
+                self._msg(
+                    f"assessment {self.id[:8]} is {self.assessment.status.label()}, not finalised",
+                    f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')}, nicht abgeschlossen",
+                )
+            )
         self.repository.set_status(self.id, status, self.context.actor, new_revision=True)
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)

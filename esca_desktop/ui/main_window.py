@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.context: AppContext | None = None
         self.service: AssessmentService | None = None
         self.workspace: InterviewWorkspace | None = None
+        self.assessor_dialog: QDialog | None = None  # the first-start question, while shown
         self.setWindowTitle("ESCA Assessor")
         self.list_page = AssessmentListPage()
         self.list_page.open_requested.connect(self.open_assessment)
@@ -103,13 +105,15 @@ class MainWindow(QMainWindow):
         from esca_desktop.context import open_context
         from esca_desktop.services.assessments import AssessmentService
 
-        self.context = open_context(data_dir or self.settings.data_dir or None)
+        self.context = open_context(data_dir or self.settings.data_dir or None, lang=self.ui_lang)
         self.service = AssessmentService(self.context)
         self.location_label.setText(self.tr("Data: %1").replace("%1", str(self.context.data_dir)))
         if samples:
             self._ensure_samples()
         self.refresh_list()
         self.set_save_state("saved", self.tr("Ready"))
+        if self.context.assessor_name() is None:
+            self.ask_assessor()  # first start: whose name goes into the audit trail and the reports
         target = open_id or (self._first_sample_id() if samples else None)
         if target:
             self.open_assessment(self.service.resolve(target))
@@ -320,8 +324,22 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.list_page.filter_edit.setFocus()
 
+    def ask_assessor(self, wait: bool = False) -> bool:
+        """Ask the assessor's name (first start); with `wait`, return whether a name was given."""
+        from esca_desktop.ui.assessor_dialog import AssessorDialog
+
+        assert self.context is not None
+        dialog = AssessorDialog(self.context, self)
+        self.assessor_dialog = dialog
+        if wait:
+            return bool(dialog.exec())
+        dialog.open()  # window-modal, without a nested event loop: the window keeps starting up
+        return False
+
     def new_assessment(self) -> None:
         if self.service is None or self.context is None:
+            return
+        if self.context.assessor_name() is None and not self.ask_assessor(wait=True):
             return
         from esca_desktop.ui.new_assessment import NewAssessmentDialog
 

@@ -27,6 +27,7 @@ from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, ResultStatus
+from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
 from esca_desktop.ui.style import role
@@ -279,7 +280,7 @@ class InterviewWorkspace(QWidget):
             .replace("%2", str(progress.indicators_total))
         )
         if problems:
-            text += " · " + self.tr("%1 problems").replace("%1", str(problems))
+            text += " · " + counted(problems, self.tr("%1 problem"), self.tr("%1 problems"))
         self.progress.setFormat(text)
         self.problem_button.setEnabled(problems > 0)
 
@@ -339,7 +340,9 @@ class InterviewWorkspace(QWidget):
         self._apply_changes(changes)
         if self._invalid:
             count = len(self._invalid)
-            text = self.tr("Saved, except %1 field(s) with an error").replace("%1", str(count))
+            text = counted(
+                count, self.tr("Saved, except %1 field with an error"), self.tr("Saved, except %1 fields with an error")
+            )
             self.save_state_changed.emit("error", text)
         else:
             self.save_state_changed.emit("saved", self.tr("Saved"))
