@@ -108,12 +108,15 @@ class MainWindow(QMainWindow):
         self.context = open_context(data_dir or self.settings.data_dir or None, lang=self.ui_lang)
         self.service = AssessmentService(self.context)
         self.location_label.setText(self.tr("Data: %1").replace("%1", str(self.context.data_dir)))
+        if self.context.assessor_name() is None:
+            # First start: whose name goes into the audit trail and the reports. The samples are
+            # recorded under it, so then the answer is waited for; otherwise the window goes on.
+            named = self.ask_assessor(wait=samples)
+            samples = samples and named
         if samples:
             self._ensure_samples()
         self.refresh_list()
         self.set_save_state("saved", self.tr("Ready"))
-        if self.context.assessor_name() is None:
-            self.ask_assessor()  # first start: whose name goes into the audit trail and the reports
         target = open_id or (self._first_sample_id() if samples else None)
         if target:
             self.open_assessment(self.service.resolve(target))
@@ -351,7 +354,9 @@ class MainWindow(QMainWindow):
                 self.open_assessment(dialog.created_id)
 
     def load_samples(self) -> None:
-        if self.service is None:
+        if self.service is None or self.context is None:
+            return
+        if self.context.assessor_name() is None and not self.ask_assessor(wait=True):
             return
         from esca_desktop.services.demo import create_demo_assessments
 
