@@ -514,7 +514,8 @@ class Interview:
                 open_ = "1 Problem ist" if len(problems) == 1 else f"{len(problems)} Probleme sind"
                 raise ValidationError(f"Abschließen nicht möglich, {open_} noch offen: {listed}{more}")
             more = f" (and {left} more)" if left > 0 else ""
-            raise ValidationError(f"cannot finalise, {len(problems)} problem(s) remain: {listed}{more}")
+            remain = "1 problem remains" if len(problems) == 1 else f"{len(problems)} problems remain"
+            raise ValidationError(f"cannot finalise, {remain}: {listed}{more}")
         self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
