@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from esca_desktop.errors import UserError, ValidationError
+from esca_desktop.forms.values import msg
 from esca_desktop.reports.model import SignatureBox
 from esca_desktop.security.identity import (
     UnlockedIdentity,
@@ -325,8 +326,9 @@ def sign_pdf(
 # --- verification ---------------------------------------------------------------------------------
 
 
-def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()) -> PdfVerification:
-    """Check every signature of `path` against the file and `trusted_certificates` (the trust roots).
+def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = (), lang: str = "en") -> PdfVerification:
+    """Check every signature of `path` against the file and `trusted_certificates` (the trust roots);
+    the verdict's message in `lang`.
 
     An unsigned PDF gives signed=False; a file that is not a readable PDF raises `UnreadablePdfError`.
     """
@@ -339,14 +341,21 @@ def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()
         embedded, damaged = _collect_signatures(reader)
     except Exception as exc:  # a damaged or hostile file: any parser failure is "unreadable", not a bug
         log.debug("cannot parse %s", path, exc_info=True)
-        raise UnreadablePdfError(f"{path} is not a readable PDF ({exc or type(exc).__name__})") from None
+        reason = exc or type(exc).__name__
+        raise UnreadablePdfError(
+            msg(lang, f"{path} is not a readable PDF ({reason})", f"{path} ist kein lesbares PDF ({reason})")
+        ) from None
     if not embedded and not damaged:
-        return PdfVerification(
-            False, False, "", None, False, False, f"{Path(path).name} carries no signature: it is not a signed document"
+        name = Path(path).name
+        unsigned = msg(
+            lang,
+            f"{name} carries no signature: it is not a signed document",
+            f"{name} trägt keine Signatur: es ist kein signiertes Dokument",
         )
+        return PdfVerification(False, False, "", None, False, False, unsigned)
     roots = [_to_asn1_certificate(c) for c in trusted_certificates]
     statuses = [_check_signature(sig, roots, later=i < len(embedded) - 1) for i, sig in enumerate(embedded)]
-    return _verdict(Path(path).name, (*statuses, *damaged))
+    return _verdict(Path(path).name, (*statuses, *damaged), lang)
 
 
 def _collect_signatures(reader: Any) -> tuple[list[Any], list[EmbeddedSignatureCheck]]:
@@ -424,7 +433,38 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
     )
 
 
-def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...]) -> PdfVerification:
+def _verdict_de(
+    name: str,
+    statuses: tuple[EmbeddedSignatureCheck, ...],
+    signer: str,
+    when: dt.datetime | None,
+    intact: bool,
+    trusted: bool,
+    modified: bool,
+) -> str:
+    by = f" von {signer}" if signer else ""
+    damaged = [s for s in statuses if not s.intact and not s.signer]
+    if damaged:
+        return f"{name}: die Signatur im Feld {damaged[0].field_name!r} ist beschädigt oder wurde entfernt"
+    if not intact:
+        return (
+            f"{name}: die Signatur{by} passt nicht zum Dokument: es wurde nach dem Signieren geändert oder ist "
+            "beschädigt"
+        )
+    if modified:
+        return (
+            f"{name}: das Dokument wurde geändert, nachdem es{by} signiert wurde (eine Aktualisierung wurde angehängt)"
+        )
+    stamp = f" am {when:%d.%m.%Y %H:%M} UTC" if when else ""
+    trust = (
+        "das Zertifikat ist vertrauenswürdig"
+        if trusted
+        else "das Zertifikat stammt nicht von einer vertrauenswürdigen Stelle"
+    )
+    return f"{name}: signiert{by}{stamp}; seit dem Signieren unverändert; {trust}"
+
+
+def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...], lang: str = "en") -> PdfVerification:
     intact = all(s.intact for s in statuses)
     trusted = all(s.trusted for s in statuses)
     modified = any(s.modified_after_signing for s in statuses)
@@ -432,6 +472,9 @@ def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...]) -> PdfVeri
     signer = ", ".join(signers)
     times = [s.signing_time for s in statuses if s.signing_time is not None]
     when = max(times) if times else None
+    if lang == "de":
+        message = _verdict_de(name, statuses, signer, when, intact, trusted, modified)
+        return PdfVerification(True, intact, signer, when, trusted, modified, message, statuses)
     by = f" by {signer}" if signer else ""
     damaged = [s for s in statuses if not s.intact and not s.signer]
     if damaged:

@@ -71,4 +71,5 @@ def sign_report_file(
 
 
 def verify_file(context: AppContext, path: Path) -> PdfVerification:
-    return verify_pdf(path, trusted_certificates(context))
+    """The signatures of `path` checked against the trust folder; the verdict in the context's language."""
+    return verify_pdf(path, trusted_certificates(context), lang=context.lang)

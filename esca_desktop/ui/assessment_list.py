@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esca_desktop.ui.i18n import counted
+from esca_desktop.ui.i18n import counted, moment_format_of
 from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def moment_format_of(locale: QLocale) -> str:
-    """A strftime format for a date and time to the minute in the locale's language (ISO in English)."""
-    return "%d.%m.%Y %H:%M" if locale.language() == QLocale.Language.German else "%Y-%m-%d %H:%M"
 
 
 class AssessmentTableModel(QAbstractTableModel):

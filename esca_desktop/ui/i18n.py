@@ -59,6 +59,11 @@ def apply_locale(lang: str) -> QLocale:
     return locale
 
 
+def moment_format_of(locale: QLocale) -> str:
+    """A strftime format for a date and time to the minute in the locale's language (ISO in English)."""
+    return "%d.%m.%Y %H:%M" if locale.language() == QLocale.Language.German else "%Y-%m-%d %H:%M"
+
+
 def translation_table(lang: str) -> dict[str, str]:
     path: Path = resources_dir() / "translations" / f"{lang}.json"
     if lang == "en" or not path.exists():

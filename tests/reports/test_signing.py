@@ -265,6 +265,19 @@ def test_the_stamp_of_a_german_report_is_worded_in_german(context: AppContext, t
     assert "Digitally signed by Małgorzata Wiśniewska" in pdftotext(english)
 
 
+def test_the_signature_check_speaks_the_persons_language(context: AppContext, tmp_path: Path) -> None:
+    IdentityStore(context.data_dir, KeyringCredentialStore()).create("Małgorzata Wiśniewska", "mw@example.pl")
+    report = make_pdf(tmp_path / "bericht.pdf")
+    sign_report_file(context, report, BOX, lang="de")
+    assert "unchanged since signing" in verify_file(context, report).message
+    context.lang = "de"  # the window's language
+    message = verify_file(context, report).message
+    assert message.startswith("bericht.pdf: signiert von Małgorzata Wiśniewska")
+    assert "seit dem Signieren unverändert; das Zertifikat ist vertrauenswürdig" in message
+    unsigned = verify_file(context, make_pdf(tmp_path / "ohne.pdf")).message
+    assert unsigned == "ohne.pdf trägt keine Signatur: es ist kein signiertes Dokument"
+
+
 def _cli(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
     code = run(["--data-dir", str(data_dir), *args])
