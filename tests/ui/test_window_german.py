@@ -131,6 +131,10 @@ def test_the_german_window_gets_core_messages_in_german(
         sync_service.login(window.context, "http://127.0.0.1:9", "token")
     with pytest.raises(UserError, match="Es ist kein Prüfdienst eingerichtet"):
         sync_service.sync(window.context)
+    from esca_desktop.services.bundles import export_bundle
+
+    with pytest.raises(UserError, match="nur eine abgeschlossene Bewertung kann exportiert werden"):
+        export_bundle(window.context, workspace.interview.id, tmp_path / "paket.esca")
     window.close()
 
 
