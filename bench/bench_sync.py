@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ["ESCA_DESKTOP_KEYRING"] = "memory"  # the API token lives in this process only
+os.environ.setdefault("ESCA_DESKTOP_ASSESSOR", "Bench Assessor")  # the name changes are recorded under
 
 import httpx
 

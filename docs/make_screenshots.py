@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("ESCA_DESKTOP_ASSESSOR", "Dr. Jens Hartmann")  # the name changes are recorded under
 
 from PySide6.QtWidgets import QApplication
 

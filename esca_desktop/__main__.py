@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+WINDOW_LANGUAGES = ("en", "de")
 WINDOW_OPTIONS = {"--data-dir": True, "--open": True, "--lang": True, "--samples": False}  # name: takes a value
 
 
@@ -27,6 +28,8 @@ def window_options(argv: Sequence[str]) -> dict[str, str | bool] | None:
                 options[name] = items.pop(0)
             else:
                 return None  # let the command line report the missing value
+            if name == "--lang" and options[name] not in WINDOW_LANGUAGES:
+                return None  # let the command line name the languages
         else:
             options[name] = True
     return options
@@ -38,11 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options is not None:
         from esca_desktop.app import run_gui
 
-        data_dir, open_id = options.get("--data-dir"), options.get("--open")
+        data_dir, open_id, lang = options.get("--data-dir"), options.get("--open"), options.get("--lang")
         return run_gui(
             data_dir if isinstance(data_dir, str) else None,
             open_id if isinstance(open_id, str) else None,
             bool(options.get("--samples")),
+            lang if isinstance(lang, str) else None,
         )
 
     import os

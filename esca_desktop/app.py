@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from esca_desktop.paths import resolve_data_dir
 from esca_desktop.settings import load_settings
 from esca_desktop.ui.crash import ErrorReporter
-from esca_desktop.ui.i18n import install_translators, resolve_language
+from esca_desktop.ui.i18n import apply_locale, install_translators, resolve_language
 from esca_desktop.ui.main_window import MainWindow
 
 _TRANSLATORS: list[QTranslator] = []
@@ -33,12 +33,18 @@ def create_application(argv: list[str]) -> QApplication:
 
 
 def build_window(
-    data_dir: str | None, open_id: str | None = None, samples: bool = False, interactive_errors: bool = True
+    data_dir: str | None,
+    open_id: str | None = None,
+    samples: bool = False,
+    interactive_errors: bool = True,
+    lang: str | None = None,
 ) -> MainWindow:
-    """Create the window and schedule the store to open once it has painted."""
+    """Create the window and schedule the store to open once it has painted. `lang` (from `--lang`)
+    overrides the language of the settings for this run."""
     settings = load_settings()
     app = create_application(sys.argv[:1])
-    lang = resolve_language(settings.ui_language)
+    lang = resolve_language(lang or settings.ui_language)
+    apply_locale(lang)
     # A Python reference keeps the translators (and their Python `translate`) alive for the whole run.
     for old in _TRANSLATORS:
         app.removeTranslator(old)
@@ -53,9 +59,9 @@ def build_window(
     return window
 
 
-def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = False) -> int:
+def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = False, lang: str | None = None) -> int:
     started = time.perf_counter()
-    window = build_window(data_dir, open_id, samples)
+    window = build_window(data_dir, open_id, samples, lang=lang)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     if os.environ.get(STARTUP_PROBE_ENV):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+# Changes need an assessor's name; a test that is about a missing name removes this.
+os.environ.setdefault("ESCA_DESKTOP_ASSESSOR", "Test Assessor")
 
 from collections.abc import Iterator
 from pathlib import Path

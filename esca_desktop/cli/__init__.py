@@ -17,7 +17,7 @@ from esca_desktop import __version__
 from esca_desktop.cli.base import PROG, Cli, Handlers
 from esca_desktop.errors import UserError
 
-VERB_MODULES = ("catalog", "assessments", "documents", "identity", "bundles", "sync")
+VERB_MODULES = ("catalog", "assessments", "documents", "identity", "profile", "bundles", "sync")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, Handlers]:

@@ -27,7 +27,7 @@ class Cli:
     @property
     def context(self) -> AppContext:
         if self._context is None:
-            self._context = open_context(self.args.data_dir)
+            self._context = open_context(self.args.data_dir, lang=self.lang)
         return self._context
 
     @property

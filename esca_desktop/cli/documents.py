@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from esca_desktop.cli.base import Cli, Handlers, json_flag
-from esca_desktop.context import AppContext
 from esca_desktop.errors import UserError
 from esca_desktop.reports.model import SignatureBox
 from esca_desktop.services.documents import DocumentService
 
-Signer = Callable[[AppContext, Path, SignatureBox, str | None], None]
+Signer = Callable[..., None]  # services.signing.sign_report_file
 
 
 class SigningUnavailableError(UserError):
@@ -137,8 +136,9 @@ def _write_signed(
     os.close(handle)
     temp = Path(name)
     try:
-        _, box = documents.write_report(assessment_id, temp, lang=_lang(cli))
-        sign_report_file(cli.context, temp, box, _passphrase_if_asked(cli))
+        lang = _lang(cli) or documents.assessments.get(assessment_id).interview_lang
+        _, box = documents.write_report(assessment_id, temp, lang=lang)
+        sign_report_file(cli.context, temp, box, _passphrase_if_asked(cli), lang=lang)
         temp.replace(target)
     finally:
         temp.unlink(missing_ok=True)

@@ -791,7 +791,11 @@ class FormSession:
         elif open_count:
             passed = None
             reasons = [
-                msg(lang, f"{open_count} indicator(s) still open", f"{open_count} Indikator(en) noch offen"),
+                msg(
+                    lang,
+                    f"{open_count} indicator{'' if open_count == 1 else 's'} still open",
+                    f"{open_count} Indikator{'' if open_count == 1 else 'en'} noch offen",
+                ),
                 *open_items,
             ]
         else:

@@ -283,6 +283,11 @@ def format_date(day: dt.date | None, lang: str) -> str:
     return f"{day.day}. {month} {day.year}" if lang == "de" else f"{day.day} {month} {day.year}"
 
 
+def format_moment(moment: dt.datetime, lang: str) -> str:
+    """A date and time to the minute, as the language writes it (the zone is the caller's to add)."""
+    return f"{moment:%d.%m.%Y %H:%M}" if lang == "de" else f"{moment:%Y-%m-%d %H:%M}"
+
+
 def format_month(day: dt.date, lang: str) -> str:
     return f"{_MONTHS['de' if lang == 'de' else 'en'][day.month - 1]} {day.year}"
 

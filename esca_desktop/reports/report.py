@@ -11,6 +11,7 @@ stamp there without knowing anything about the layout.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String  # type: ignor
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     CondPageBreak,
     Flowable,
@@ -60,6 +62,7 @@ from esca_desktop.reports.document import (
     display_value,
     esc,
     format_date,
+    format_moment,
     format_month,
     format_number,
     format_period,
@@ -198,6 +201,10 @@ TEXT = Vocabulary(
         "signature_of": ("Signature", "Unterschrift"),
         "place_date": ("Place, date", "Ort, Datum"),
         "assessor": ("Assessor", "Expertin bzw. Experte"),
+        "interviewee": (
+            "Interviewee (cluster management)",
+            "Gesprächspartnerin bzw. Gesprächspartner (Clustermanagement)",
+        ),
         "organisation_rep": ("Name and position, for", "Name und Funktion, für"),
         "digital": ("Digital signature (PAdES)", "Digitale Signatur (PAdES)"),
         "digital_intro": (
@@ -276,6 +283,7 @@ STATUS_STYLE = {
     ResultStatus.ANSWERED: (PALETTE.brand_light, PALETTE.brand),
 }
 
+SIGNER_ROLES = ("assessor", "interviewee")  # the roles of drawn signatures, each a word of TEXT
 SIGNATURE_BOX_SIZE = (85 * mm, 32 * mm)
 MAX_REASONS = 12  # in the summary; every indicator's result is in the results by area
 INDENT = 17 * mm  # indicator blocks: the number in the margin, the body beside it
@@ -344,6 +352,8 @@ def _table(
     align_right: Sequence[int] = (),
     zebra: bool = True,
 ) -> Table:
+    if header and rows:
+        widths = _fit_header_words(rows[0], widths, padding=8)
     table = grid([list(r) for r in rows], col_widths=widths, hAlign="LEFT", repeatRows=1 if header else 0)
     commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -363,6 +373,24 @@ def _table(
         commands.append(("ALIGN", (column, 0), (column, -1), "RIGHT"))
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _fit_header_words(header: Sequence[object], widths: Sequence[float], padding: float) -> list[float]:
+    """Column widths in which no header word is broken ("Indikatoren", not "Indikatore/n"): a column
+    too narrow for its longest header word is widened, and the widest column gives up the room."""
+    fitted = list(widths)
+    needed = [0.0] * len(fitted)
+    for column, cell in enumerate(header[: len(fitted)]):
+        if isinstance(cell, Paragraph):
+            words = re.sub(r"<[^>]+>", " ", cell.text).split()
+            font, size = cell.style.fontName, cell.style.fontSize
+            needed[column] = max((stringWidth(w, font, size) for w in words), default=0.0) + padding + 0.5
+    donor = max(range(len(fitted)), key=lambda i: fitted[i] - needed[i])
+    for column, width in enumerate(fitted):
+        if column != donor and needed[column] > width:
+            fitted[donor] -= needed[column] - width
+            fitted[column] = needed[column]
+    return fitted
 
 
 def _status_badge(result: IndicatorResult, lang: str) -> Badge:
@@ -1156,8 +1184,9 @@ def _signatures(data: ReportData, lang: str, box: PositionRecorder) -> list[Flow
     if data.drawn_signatures:
         for signature in data.drawn_signatures:
             image = _signature_image(signature.image_png, CONTENT_WIDTH / 2 - 14 * mm, 22 * mm)
+            role = TEXT(signature.role, lang) if signature.role in SIGNER_ROLES else signature.role
             cell = _signature_cell(
-                signature.signer_name, signature.role, image, format_date(signature.signed_at.date(), lang), lang
+                signature.signer_name, role, image, format_date(signature.signed_at.date(), lang), lang
             )
             if image is None:
                 cell.insert(0, para(TEXT("unreadable", lang), s.small))
@@ -1221,7 +1250,7 @@ def _appendix(data: ReportData, lang: str) -> list[Flowable]:
         chain_style = derive(s.cell_bold, textColor=PALETTE.met if audit.intact else PALETTE.not_met)
         period = ""
         if audit.first_at and audit.last_at:
-            period = f"{audit.first_at:%Y-%m-%d %H:%M} – {audit.last_at:%Y-%m-%d %H:%M} UTC"
+            period = f"{format_moment(audit.first_at, lang)} – {format_moment(audit.last_at, lang)} UTC"
         actions = ", ".join(
             f"{ACTIONS(action, lang) if action in ACTIONS else action} {count}" for action, count in audit.actions
         )
@@ -1241,7 +1270,7 @@ def _appendix(data: ReportData, lang: str) -> list[Flowable]:
             TEXT("assessment_id", lang),
             f"{a.id} · {TEXT('status_value', lang, status=a.status.label(lang), revision=a.revision)}",
         ),
-        (TEXT("generated", lang), f"{data.generated_at:%Y-%m-%d %H:%M} UTC"),
+        (TEXT("generated", lang), f"{format_moment(data.generated_at, lang)} UTC"),
         (TEXT("program", lang), f"ESCA Assessor {__version__}"),
     ]
     out.append(key_value_table(about, 40 * mm))

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from esca_desktop.errors import UserError, ValidationError
+from esca_desktop.forms.values import msg
 from esca_desktop.reports.model import SignatureBox
 from esca_desktop.security.identity import (
     UnlockedIdentity,
@@ -221,12 +222,15 @@ def _stamp_pdf(width: float, height: float, lines: Sequence[tuple[str, bool, flo
 
 
 def _stamp_lines(
-    identity: UnlockedIdentity, when: dt.datetime, reason: str, location: str
+    identity: UnlockedIdentity, when: dt.datetime, reason: str, location: str, lang: str = "en"
 ) -> list[tuple[str, bool, float]]:
-    lines: list[tuple[str, bool, float]] = [("Digitally signed by", False, 6.5), (identity.name, True, 10.0)]
+    from esca_desktop.reports.document import format_moment
+
+    signed_by = "Digital signiert von" if lang == "de" else "Digitally signed by"
+    lines: list[tuple[str, bool, float]] = [(signed_by, False, 6.5), (identity.name, True, 10.0)]
     if identity.email:
         lines.append((identity.email, False, 7.0))
-    lines.append((f"{when:%Y-%m-%d %H:%M} UTC" + (f" · {location}" if location else ""), False, 7.0))
+    lines.append((f"{format_moment(when, lang)} UTC" + (f" · {location}" if location else ""), False, 7.0))
     if reason:
         lines.append((reason, False, 7.0))
     return lines
@@ -243,8 +247,10 @@ def sign_pdf(
     reason: str,
     location: str,
     field_name: str = "AssessorSignature",
+    lang: str = "en",
 ) -> None:
-    """Sign `in_path` into `out_path` (may be the same file; written atomically): PAdES B-B, visible stamp.
+    """Sign `in_path` into `out_path` (may be the same file; written atomically): PAdES B-B, visible stamp
+    (its words in `lang`, the document's language).
 
     A new signature field named `field_name` is added with the rectangle of `box` on its page; an
     existing empty field of that name is filled instead. A field that is already signed is refused.
@@ -290,7 +296,7 @@ def sign_pdf(
     # pyHanko takes whole points; the stamp is drawn for exactly that rectangle
     x1, y1, x2, y2 = (round(v) for v in (box.x1, box.y1, box.x2, box.y2))
     when = dt.datetime.now(dt.UTC)
-    stamp = _stamp_pdf(x2 - x1, y2 - y1, _stamp_lines(identity, when, reason, location))
+    stamp = _stamp_pdf(x2 - x1, y2 - y1, _stamp_lines(identity, when, reason, location, lang))
     with tempfile.TemporaryDirectory(prefix="esca-stamp-") as folder:
         stamp_path = Path(folder) / "stamp.pdf"
         stamp_path.write_bytes(stamp)
@@ -320,8 +326,9 @@ def sign_pdf(
 # --- verification ---------------------------------------------------------------------------------
 
 
-def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()) -> PdfVerification:
-    """Check every signature of `path` against the file and `trusted_certificates` (the trust roots).
+def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = (), lang: str = "en") -> PdfVerification:
+    """Check every signature of `path` against the file and `trusted_certificates` (the trust roots);
+    the verdict's message in `lang`.
 
     An unsigned PDF gives signed=False; a file that is not a readable PDF raises `UnreadablePdfError`.
     """
@@ -334,14 +341,21 @@ def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()
         embedded, damaged = _collect_signatures(reader)
     except Exception as exc:  # a damaged or hostile file: any parser failure is "unreadable", not a bug
         log.debug("cannot parse %s", path, exc_info=True)
-        raise UnreadablePdfError(f"{path} is not a readable PDF ({exc or type(exc).__name__})") from None
+        reason = exc or type(exc).__name__
+        raise UnreadablePdfError(
+            msg(lang, f"{path} is not a readable PDF ({reason})", f"{path} ist kein lesbares PDF ({reason})")
+        ) from None
     if not embedded and not damaged:
-        return PdfVerification(
-            False, False, "", None, False, False, f"{Path(path).name} carries no signature: it is not a signed document"
+        name = Path(path).name
+        unsigned = msg(
+            lang,
+            f"{name} carries no signature: it is not a signed document",
+            f"{name} trägt keine Signatur: es ist kein signiertes Dokument",
         )
+        return PdfVerification(False, False, "", None, False, False, unsigned)
     roots = [_to_asn1_certificate(c) for c in trusted_certificates]
     statuses = [_check_signature(sig, roots, later=i < len(embedded) - 1) for i, sig in enumerate(embedded)]
-    return _verdict(Path(path).name, (*statuses, *damaged))
+    return _verdict(Path(path).name, (*statuses, *damaged), lang)
 
 
 def _collect_signatures(reader: Any) -> tuple[list[Any], list[EmbeddedSignatureCheck]]:
@@ -419,7 +433,38 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
     )
 
 
-def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...]) -> PdfVerification:
+def _verdict_de(
+    name: str,
+    statuses: tuple[EmbeddedSignatureCheck, ...],
+    signer: str,
+    when: dt.datetime | None,
+    intact: bool,
+    trusted: bool,
+    modified: bool,
+) -> str:
+    by = f" von {signer}" if signer else ""
+    damaged = [s for s in statuses if not s.intact and not s.signer]
+    if damaged:
+        return f"{name}: die Signatur im Feld {damaged[0].field_name!r} ist beschädigt oder wurde entfernt"
+    if not intact:
+        return (
+            f"{name}: die Signatur{by} passt nicht zum Dokument: es wurde nach dem Signieren geändert oder ist "
+            "beschädigt"
+        )
+    if modified:
+        return (
+            f"{name}: das Dokument wurde geändert, nachdem es{by} signiert wurde (eine Aktualisierung wurde angehängt)"
+        )
+    stamp = f" am {when:%d.%m.%Y %H:%M} UTC" if when else ""
+    trust = (
+        "das Zertifikat ist vertrauenswürdig"
+        if trusted
+        else "das Zertifikat stammt nicht von einer vertrauenswürdigen Stelle"
+    )
+    return f"{name}: signiert{by}{stamp}; seit dem Signieren unverändert; {trust}"
+
+
+def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...], lang: str = "en") -> PdfVerification:
     intact = all(s.intact for s in statuses)
     trusted = all(s.trusted for s in statuses)
     modified = any(s.modified_after_signing for s in statuses)
@@ -427,6 +472,9 @@ def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...]) -> PdfVeri
     signer = ", ".join(signers)
     times = [s.signing_time for s in statuses if s.signing_time is not None]
     when = max(times) if times else None
+    if lang == "de":
+        message = _verdict_de(name, statuses, signer, when, intact, trusted, modified)
+        return PdfVerification(True, intact, signer, when, trusted, modified, message, statuses)
     by = f" by {signer}" if signer else ""
     damaged = [s for s in statuses if not s.intact and not s.signer]
     if damaged:

@@ -222,9 +222,17 @@ class Interview:
     def _require_editable(self) -> None:
         if not self.editable:
             raise ReadOnlyError(
-                f"assessment {self.id[:8]} is {self.assessment.status.label()} and read-only; "
-                "reopen it as a new revision to change it"
+                self._msg(
+                    f"assessment {self.id[:8]} is {self.assessment.status.label()} and read-only; "
+                    "reopen it as a new revision to change it",
+                    f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')} und schreibgeschützt; "
+                    "öffnen Sie sie als neue Revision, um sie zu ändern",
+                )
             )
+
+    def _msg(self, en: str, de: str) -> str:
+        """A message for the person, in the language of the window or command line."""
+        return msg(self.context.lang, en, de)
 
     def _changed_results(self, indicator_ids: frozenset[str]) -> list[IndicatorResult]:
         return [self.session.result(i) for i in sorted(indicator_ids)]
@@ -504,13 +512,16 @@ class Interview:
         self._require_editable()
         for indicator_id in indicators:
             if indicator_id not in self.catalog.indicator_by_id:
-                raise NotFoundError(f"no indicator {indicator_id!r} in {self.catalog.ref}")
+                raise NotFoundError(
+                    self._msg(
+                        f"no indicator {indicator_id!r} in {self.catalog.ref}",
+                        f"kein Indikator {indicator_id!r} in {self.catalog.ref}",
+                    )
+                )
         if not source.is_file():
-            raise UserError(f"{source}: not a readable file")
-        lang = self.session.lang
+            raise UserError(self._msg(f"{source}: not a readable file", f"{source}: keine lesbare Datei"))
         empty = ValidationError(
-            msg(
-                lang,
+            self._msg(
                 f"{source.name}: the file is empty (0 bytes), so it cannot be evidence; attach the document itself",
                 f"{source.name}: die Datei ist leer (0 Byte) und kann kein Nachweis sein; hängen Sie das Dokument "
                 "selbst an",
@@ -520,7 +531,9 @@ class Interview:
             if source.stat().st_size == 0:
                 raise empty
         except OSError as exc:
-            raise UserError(f"{source}: cannot read the file: {exc.strerror}") from None
+            raise UserError(
+                self._msg(f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}")
+            ) from None
         evidence_id = str(uuid.uuid4())
         folder = self.context.evidence_dir / self.id
         folder.mkdir(parents=True, exist_ok=True)
@@ -550,7 +563,12 @@ class Interview:
             self.repository.add_evidence(item, self.context.actor)
         except OSError as exc:
             target.unlink(missing_ok=True)
-            raise UserError(f"{source}: cannot copy the file: {exc.strerror}") from None
+            raise UserError(
+                self._msg(
+                    f"{source}: cannot copy the file: {exc.strerror}",
+                    f"{source}: die Datei kann nicht kopiert werden: {exc.strerror}",
+                )
+            ) from None
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -623,9 +641,14 @@ class Interview:
         earlier one of that role."""
         self._require_editable()
         if not signer_name.strip():
-            raise ValidationError("signature: the signer's name is required")
+            raise ValidationError(
+                self._msg(
+                    "signature: the signer's name is required",
+                    "Unterschrift: der Name der unterschreibenden Person fehlt",
+                )
+            )
         if not image_png.startswith(b"\x89PNG"):
-            raise ValidationError("signature: the image is not a PNG")
+            raise ValidationError(self._msg("signature: the image is not a PNG", "Unterschrift: das Bild ist kein PNG"))
         self.repository.add_drawn_signature(self.id, role, signer_name.strip(), image_png, self.context.actor)
         return Changes(assessment_ids=frozenset({self.id}), summary=True)
 
@@ -648,8 +671,14 @@ class Interview:
         problems = self.blocking_problems()
         if problems:
             listed = "; ".join(p.message for p in problems[:20])
-            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-            raise ValidationError(f"cannot finalise, {len(problems)} problem(s) remain: {listed}{more}")
+            left = len(problems) - 20
+            if self.context.lang == "de":
+                more = f" (und {left} weitere)" if left > 0 else ""
+                open_ = "1 Problem ist" if len(problems) == 1 else f"{len(problems)} Probleme sind"
+                raise ValidationError(f"Abschließen nicht möglich, {open_} noch offen: {listed}{more}")
+            more = f" (and {left} more)" if left > 0 else ""
+            remain = "1 problem remains" if len(problems) == 1 else f"{len(problems)} problems remain"
+            raise ValidationError(f"cannot finalise, {remain}: {listed}{more}")
         self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
@@ -657,7 +686,12 @@ class Interview:
     def reopen(self, status: AssessmentStatus = AssessmentStatus.IN_PROGRESS) -> Changes:
         """Start a new revision of a finalised (or returned) assessment; the old one stays in the snapshot."""
         if self.editable:
-            raise UserError(f"assessment {self.id[:8]} is {self.assessment.status.label()}, not finalised")
+            raise UserError(
+                self._msg(
+                    f"assessment {self.id[:8]} is {self.assessment.status.label()}, not finalised",
+                    f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')}, nicht abgeschlossen",
+                )
+            )
         self.repository.set_status(self.id, status, self.context.actor, new_revision=True)
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)

@@ -39,7 +39,7 @@ from esca_desktop.errors import CatalogError, UserError
 from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import ResultStatus
-from esca_desktop.forms.values import from_json, to_json
+from esca_desktop.forms.values import from_json, msg, to_json
 from esca_desktop.security.identity import sign_detached
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
@@ -99,25 +99,42 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
     service = AssessmentService(context)
     assessment = service.get(assessment_id)
     short = assessment.id[:8]
+    lang = context.lang
     if assessment.status not in EXPORTABLE:
         raise UserError(
-            f"assessment {short} is {assessment.status.label()}: only a finalised assessment can be exported; "
-            f"finalise it first ('esca-desktop assessment finalise {short}')"
+            msg(
+                lang,
+                f"assessment {short} is {assessment.status.label()}: only a finalised assessment can be exported; "
+                f"finalise it first ('esca-desktop assessment finalise {short}')",
+                f"Die Bewertung {short} ist {assessment.status.label('de')}: nur eine abgeschlossene Bewertung kann "
+                "exportiert werden; schließen Sie sie zuerst ab",
+            )
         )
     record = read_record(context.repository.engine, assessment.id)
     if record is None:  # deleted in between
-        raise UserError(f"assessment {short} is no longer in the store")
+        raise UserError(
+            msg(
+                lang,
+                f"assessment {short} is no longer in the store",
+                f"Die Bewertung {short} ist nicht mehr im Datenbestand",
+            )
+        )
     verification = _verify_audit(record)
     if not verification.ok:
         raise UserError(
-            f"assessment {short}: its audit trail is damaged ({verification.message}); it cannot be exported"
+            msg(
+                lang,
+                f"assessment {short}: its audit trail is damaged ({verification.message}); it cannot be exported",
+                f"Bewertung {short}: ihr Änderungsprotokoll ist beschädigt ({verification.message}); sie kann "
+                "nicht exportiert werden",
+            )
         )
     identity = identity_store(context).unlock(passphrase)
     evidence = _evidence_files(context, record)
     with tempfile.TemporaryDirectory(prefix="esca-export-") as folder:
         report_path = Path(folder) / "report.pdf"
         _, box = DocumentService(context, service).write_report(assessment.id, report_path)
-        sign_report_file(context, report_path, box, passphrase)
+        sign_report_file(context, report_path, box, passphrase, lang=assessment.interview_lang)
         report_pdf = report_path.read_bytes()
     manifest_base = {
         "assessment": {
@@ -157,14 +174,25 @@ def _evidence_files(context: AppContext, record: AssessmentRecord) -> list[tuple
                     digest.update(chunk)
                     size += len(chunk)
         except OSError as exc:
+            reason = exc.strerror or exc
             raise UserError(
-                f"evidence {item['file_name']!r}: {path} cannot be read ({exc.strerror or exc}); "
-                "the assessment cannot be exported without it"
+                msg(
+                    context.lang,
+                    f"evidence {item['file_name']!r}: {path} cannot be read ({reason}); "
+                    "the assessment cannot be exported without it",
+                    f"Nachweis {item['file_name']!r}: {path} ist nicht lesbar ({reason}); "
+                    "ohne ihn kann die Bewertung nicht exportiert werden",
+                )
             ) from None
         if size != item["size"] or digest.hexdigest() != item["sha256"]:
             raise UserError(
-                f"evidence {item['file_name']!r}: {path} was changed after it was added (its SHA-256 "
-                "no longer matches); the assessment cannot be exported"
+                msg(
+                    context.lang,
+                    f"evidence {item['file_name']!r}: {path} was changed after it was added (its SHA-256 "
+                    "no longer matches); the assessment cannot be exported",
+                    f"Nachweis {item['file_name']!r}: {path} wurde nach dem Hinzufügen geändert (sein SHA-256 "
+                    "stimmt nicht mehr); die Bewertung kann nicht exportiert werden",
+                )
             )
         files.append((str(item["stored_name"]), path))
     return files
@@ -285,10 +313,18 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
     with _staging(context) as staging:
         bundle = read_bundle(path, trusted_certificates(context), evidence=staging)
         if not bundle.trusted:
+            fingerprint, trust = bundle.signer_fingerprint[:16], trust_dir(context.data_dir)
             raise UntrustedBundleError(
-                f"{label}: signed by {bundle.signer} (certificate SHA-256 {bundle.signer_fingerprint[:16]}…), who "
-                f"is not trusted on this computer ({bundle.signature.message}). To import it, put the signer's "
-                f"certificate, or the secretariat's CA certificate, as a .pem file into {trust_dir(context.data_dir)}"
+                msg(
+                    context.lang,
+                    f"{label}: signed by {bundle.signer} (certificate SHA-256 {fingerprint}…), who "
+                    f"is not trusted on this computer ({bundle.signature.message}). To import it, put the signer's "
+                    f"certificate, or the secretariat's CA certificate, as a .pem file into {trust}",
+                    f"{label}: signiert von {bundle.signer} (Zertifikat SHA-256 {fingerprint}…), dem auf diesem "
+                    f"Rechner nicht vertraut wird ({bundle.signature.message}). Um das Paket zu importieren, legen "
+                    f"Sie das Zertifikat der unterzeichnenden Person oder das CA-Zertifikat des Sekretariats als "
+                    f".pem-Datei in {trust}",
+                )
             )
         catalog, catalog_source = _catalog_for(context, bundle, label)
         record = record_from_document(bundle.document, catalog, f"{label}: {DOCUMENT}")
@@ -297,7 +333,7 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
             raise BundleError(f"{label}: {DOCUMENT}: the audit trail is not intact: {verification.message}")
         engine = context.repository.engine
         stored = stored_state(engine, record.id)
-        action = _decide(stored, record, label)
+        action = _decide(stored, record, label, context.lang)
         revision = int(record.assessment["revision"])
         folder = context.evidence_dir / record.id
         staged = sorted(p.name for p in staging.iterdir())
@@ -386,7 +422,7 @@ def _verify_audit(record: AssessmentRecord) -> AuditVerification:
     return verify_exported_chain(record.id, record.audit, head, count)
 
 
-def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) -> str:
+def _decide(stored: StoredState | None, record: AssessmentRecord, label: str, lang: str = "en") -> str:
     """ "create", "replace" or "unchanged"; `ImportConflictError` when the bundle is older or diverged."""
     if stored is None:
         return "create"
@@ -394,8 +430,13 @@ def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) ->
     revision = int(record.assessment["revision"])
     if revision < stored.revision:
         raise ImportConflictError(
-            f"{label}: conflict: this computer holds assessment {short} at revision {stored.revision}, newer than "
-            f"the bundle's revision {revision}; an older revision is not imported"
+            msg(
+                lang,
+                f"{label}: conflict: this computer holds assessment {short} at revision {stored.revision}, newer "
+                f"than the bundle's revision {revision}; an older revision is not imported",
+                f"{label}: Konflikt: dieser Rechner hat die Bewertung {short} in Revision {stored.revision}, neuer "
+                f"als die Revision {revision} des Pakets; eine ältere Revision wird nicht importiert",
+            )
         )
     incoming = tuple(str(e["hash"]) for e in record.audit)
     if revision == stored.revision and stored.audit_hashes[: len(incoming)] == incoming:
@@ -408,9 +449,15 @@ def _decide(stored: StoredState | None, record: AssessmentRecord, label: str) ->
             break
         common += 1
     raise ImportConflictError(
-        f"{label}: conflict: assessment {short} (revision {stored.revision} here, {revision} in the bundle) was "
-        f"changed both on this computer and where the bundle comes from: the histories part after entry "
-        f"{common}; the bundle was not imported"
+        msg(
+            lang,
+            f"{label}: conflict: assessment {short} (revision {stored.revision} here, {revision} in the bundle) was "
+            f"changed both on this computer and where the bundle comes from: the histories part after entry "
+            f"{common}; the bundle was not imported",
+            f"{label}: Konflikt: die Bewertung {short} (hier Revision {stored.revision}, im Paket {revision}) wurde "
+            f"sowohl auf diesem Rechner als auch dort geändert, woher das Paket kommt: die Verläufe trennen sich "
+            f"nach Eintrag {common}; das Paket wurde nicht importiert",
+        )
     )
 
 

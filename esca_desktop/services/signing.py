@@ -22,6 +22,7 @@ from esca_desktop.security.identity import IdentityStore, load_certificates
 
 TRUST_FOLDER = "trust"
 DEFAULT_REASON = "ESCA assessment report"
+REASONS = {"en": DEFAULT_REASON, "de": "ESCA-Bewertungsbericht"}  # what the signature is for, per language
 
 
 def credential_store_for(context: AppContext) -> CredentialStore:
@@ -54,16 +55,21 @@ def sign_report_file(
     pdf_path: Path,
     box: SignatureBox,
     passphrase: str | None = None,
-    reason: str = DEFAULT_REASON,
+    reason: str | None = None,
     location: str = "",
+    lang: str = "en",
 ) -> None:
-    """Sign `pdf_path` in place (atomically) with the assessor's identity, the stamp in `box`.
+    """Sign `pdf_path` in place (atomically) with the assessor's identity, the stamp in `box`, its
+    words (and by default the reason) in `lang`, the report's language.
 
     `passphrase` is needed when the identity's mode is "ask"; in mode "keyring" it comes from the keyring.
     """
     identity = identity_store(context).unlock(passphrase)
-    sign_pdf(pdf_path, pdf_path, identity, box, reason=reason, location=location)
+    if reason is None:
+        reason = REASONS.get(lang, DEFAULT_REASON)
+    sign_pdf(pdf_path, pdf_path, identity, box, reason=reason, location=location, lang=lang)
 
 
 def verify_file(context: AppContext, path: Path) -> PdfVerification:
-    return verify_pdf(path, trusted_certificates(context))
+    """The signatures of `path` checked against the trust folder; the verdict in the context's language."""
+    return verify_pdf(path, trusted_certificates(context), lang=context.lang)

@@ -35,6 +35,7 @@ from typing import Any
 from esca_desktop.context import AppContext
 from esca_desktop.domain.model import AssessmentStatus, Changes
 from esca_desktop.errors import CatalogError, NotFoundError, UserError
+from esca_desktop.forms.values import msg
 from esca_desktop.security.credentials import WAY_OUT, CredentialStore, NoSecureStoreError
 from esca_desktop.services.signing import credential_store_for
 from esca_desktop.storage.sync_store import OutboxItem, SyncState, SyncStore
@@ -52,8 +53,10 @@ from esca_desktop.sync.client import (
 )
 
 TOKEN_SERVICE = "esca-desktop"
+CANCELLED_UPLOAD = "cancelled during the upload"  # the saved reason of an upload cut off by Cancel (not reported)
 OUTBOX_FOLDER = "outbox"
 SIGN_IN_AGAIN = "Sign-in refused: "  # the reason prefix of uploads that failed for authentication
+SIGN_IN_AGAIN_DE = "Anmeldung abgelehnt: "  # the same, written by a German window
 
 Progress = Callable[["SyncProgress"], None]
 Cancel = Callable[[], bool]
@@ -122,6 +125,7 @@ class SyncReport:
     stopped: str = ""  # why the run stopped early (unreachable, sign-in refused, cancelled)
     cancelled: bool = False
     changes: Changes = field(default_factory=Changes)
+    lang: str = "en"  # of the messages in the report
 
     @property
     def complete(self) -> bool:
@@ -129,16 +133,32 @@ class SyncReport:
         return not (self.failed or self.problems or self.stopped or self.still_queued)
 
     def summary(self) -> str:
+        if self.lang == "de":
+            return self._summary_de()
         parts = [f"{len(self.uploaded)} sent"]
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         if self.still_queued:
             parts.append(f"{self.still_queued} still queued")
-        parts.append(f"{len(self.reviews)} review decision(s)")
+        parts.append(_counted(len(self.reviews), "review decision", "review decisions"))
         if self.catalogs:
-            parts.append(f"{len(self.catalogs)} new catalog(s)")
+            parts.append(_counted(len(self.catalogs), "new catalog", "new catalogs"))
         if self.benchmarks is not None:
             parts.append(f"{self.benchmarks} benchmark statistics")
+        text = ", ".join(parts)
+        return f"{text}. {self.stopped}" if self.stopped else text + "."
+
+    def _summary_de(self) -> str:
+        parts = [f"{len(self.uploaded)} gesendet"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} fehlgeschlagen")
+        if self.still_queued:
+            parts.append(f"{self.still_queued} noch in der Warteschlange")
+        parts.append(_counted(len(self.reviews), "Prüfentscheidung", "Prüfentscheidungen"))
+        if self.catalogs:
+            parts.append(_counted(len(self.catalogs), "neuer Katalog", "neue Kataloge"))
+        if self.benchmarks is not None:
+            parts.append(_counted(self.benchmarks, "Benchmark-Statistik", "Benchmark-Statistiken"))
         text = ", ".join(parts)
         return f"{text}. {self.stopped}" if self.stopped else text + "."
 
@@ -156,6 +176,11 @@ class SyncReport:
             "benchmarks": self.benchmarks,
             "problems": self.problems,
         }
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    """ "1 review decision", "2 review decisions" (English and German: singular for exactly one)."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def vars_of(value: Any) -> dict[str, Any]:
@@ -178,9 +203,16 @@ def _credentials(context: AppContext) -> CredentialStore:
     except NoSecureStoreError as exc:
         reason = exc.message.replace(WAY_OUT, "").strip()
         raise NoSecureStoreError(
-            f"The sign-in token cannot be kept safely: {reason} Install and unlock the system's password store "
-            "(GNOME Keyring or KWallet on Linux, the Keychain on macOS, the Credential Manager on Windows), or name "
-            "a secure keyring backend in PYTHON_KEYRING_BACKEND. The token is never written to a file."
+            msg(
+                context.lang,
+                f"The sign-in token cannot be kept safely: {reason} Install and unlock the system's password store "
+                "(GNOME Keyring or KWallet on Linux, the Keychain on macOS, the Credential Manager on Windows), or "
+                "name a secure keyring backend in PYTHON_KEYRING_BACKEND. The token is never written to a file.",
+                f"Das Anmelde-Token kann nicht sicher aufbewahrt werden: {reason} Installieren und entsperren Sie "
+                "den Passwortspeicher des Systems (GNOME Keyring oder KWallet unter Linux, den Schlüsselbund unter "
+                "macOS, die Anmeldeinformationsverwaltung unter Windows) oder nennen Sie ein sicheres "
+                "Keyring-Backend in PYTHON_KEYRING_BACKEND. Das Token wird nie in eine Datei geschrieben.",
+            )
         ) from None
     return store
 
@@ -204,32 +236,65 @@ def login(
     context: AppContext, server_url: str, token: str, transport_factory: TransportFactory = _default_transport
 ) -> SignIn:
     """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here."""
-    url = normalise_server_url(server_url)
+    lang = context.lang
+    url = normalise_server_url(server_url, lang)
     token = token.strip()
     if not token:
-        raise SyncError("the API token is empty: paste the token the secretariat gave you")
+        raise SyncError(
+            msg(
+                lang,
+                "the API token is empty: paste the token the secretariat gave you",
+                "Das API-Token ist leer: fügen Sie das Token ein, das Sie vom Sekretariat erhalten haben",
+            )
+        )
     credentials = _credentials(context)
     transport = transport_factory(url)
     try:
         account = ReviewServiceClient(transport, token).whoami()
     except ServerRefusal as exc:
         if exc.status == 401:
-            raise SyncError(f"{url} does not accept this token ({exc.detail}); nothing was stored") from None
+            raise SyncError(
+                msg(
+                    lang,
+                    f"{url} does not accept this token ({exc.detail}); nothing was stored",
+                    f"{url} nimmt dieses Token nicht an ({exc.detail}); nichts wurde gespeichert",
+                )
+            ) from None
         if exc.status == 404:
-            raise SyncError(f"{url} is not an ESCA review service (no /api/v1/whoami); check the address") from None
-        raise SyncError(f"{url} refused the sign-in: {exc.message}") from None
+            raise SyncError(
+                msg(
+                    lang,
+                    f"{url} is not an ESCA review service (no /api/v1/whoami); check the address",
+                    f"{url} ist kein ESCA-Prüfdienst (kein /api/v1/whoami); prüfen Sie die Adresse",
+                )
+            ) from None
+        raise SyncError(
+            msg(lang, f"{url} refused the sign-in: {exc.message}", f"{url} hat die Anmeldung abgelehnt: {exc.message}")
+        ) from None
     except NetworkError as exc:
         raise SyncError(
-            f"cannot sign in: {exc.message}. Check the address and the network; nothing was stored"
+            msg(
+                lang,
+                f"cannot sign in: {exc.text(lang)}. Check the address and the network; nothing was stored",
+                f"Anmeldung nicht möglich: {exc.text(lang)}. Prüfen Sie die Adresse und das Netz; nichts wurde "
+                "gespeichert",
+            )
         ) from None
     finally:
         transport.close()
     if account.role != "assessor":
-        raise SyncError(f"the token belongs to {account.name}, a {account.role}; sign in with an assessor's token")
+        raise SyncError(
+            msg(
+                lang,
+                f"the token belongs to {account.name}, a {account.role}; sign in with an assessor's token",
+                f"Das Token gehört {account.name} (Rolle: {account.role}); melden Sie sich mit dem Token einer "
+                "Expertin bzw. eines Experten an",
+            )
+        )
     credentials.set(TOKEN_SERVICE, _token_name(url), token)
     store = sync_store(context)
     store.sign_in(url, account.name)
-    requeued = store.requeue_matching(SIGN_IN_AGAIN)
+    requeued = store.requeue_matching(SIGN_IN_AGAIN) + store.requeue_matching(SIGN_IN_AGAIN_DE)
     return SignIn(url, account, credentials.description, requeued)
 
 
@@ -256,7 +321,13 @@ def requeue(context: AppContext, assessment_id: str) -> int:
     full_id = context.repository.resolve_id(assessment_id)
     count = sync_store(context).requeue(full_id)
     if not count:
-        raise UserError(f"assessment {full_id[:8]} has no failed upload to queue again")
+        raise UserError(
+            msg(
+                context.lang,
+                f"assessment {full_id[:8]} has no failed upload to queue again",
+                f"Die Bewertung {full_id[:8]} hat keine fehlgeschlagene Übertragung, die erneut einzureihen wäre",
+            )
+        )
     return count
 
 
@@ -288,7 +359,8 @@ def prepare_outbox(
         if cancel is not None and cancel():
             break
         if progress is not None:
-            progress(SyncProgress("prepare", index, len(items), f"Preparing {item.organisation}"))
+            text = msg(context.lang, f"Preparing {item.organisation}", f"{item.organisation} wird vorbereitet")
+            progress(SyncProgress("prepare", index, len(items), text))
         assessment = context.repository.get(item.assessment_id)
         if assessment.revision == item.revision:
             exported += _prepare(context, item, passphrase)
@@ -319,11 +391,18 @@ class _Run:
         self.cancel = cancel or (lambda: False)
         self.passphrase = passphrase
         self.changed: set[str] = set()
+        self.lang = context.lang
+
+    def _msg(self, en: str, de: str) -> str:
+        return msg(self.lang, en, de)
 
     def _cancelled(self) -> bool:
         if self.cancel():
             self.report.cancelled = True
-            self.report.stopped = "Cancelled: what was not done stays queued for the next sync."
+            self.report.stopped = self._msg(
+                "Cancelled: what was not done stays queued for the next sync.",
+                "Abgebrochen: was nicht erledigt wurde, bleibt für die nächste Synchronisierung in der Warteschlange.",
+            )
             return True
         return False
 
@@ -340,7 +419,11 @@ class _Run:
         total = len(items)
         finished = 0
         lock = threading.Lock()
-        self.progress(SyncProgress("upload", 0, total, f"Sending {total} assessment(s)"))
+        sending = self._msg(
+            f"Sending {total} assessment(s)",
+            f"{total} {'Bewertung wird' if total == 1 else 'Bewertungen werden'} gesendet",
+        )
+        self.progress(SyncProgress("upload", 0, total, sending))
 
         def send(item: OutboxItem) -> None:
             nonlocal finished
@@ -350,9 +433,10 @@ class _Run:
             with lock:
                 finished += 1
                 done = finished
-            outcome = "sent" if sent else "not sent"
+            outcome = self._msg("sent", "gesendet") if sent else self._msg("not sent", "nicht gesendet")
+            revision = self._msg("revision", "Revision")
             self.progress(
-                SyncProgress("upload", done, total, f"{item.organisation} (revision {item.revision}): {outcome}")
+                SyncProgress("upload", done, total, f"{item.organisation} ({revision} {item.revision}): {outcome}")
             )
 
         workers = max(1, min(self.options.parallel_uploads, total))
@@ -370,18 +454,31 @@ class _Run:
         try:
             assessment = self.repository.get(item.assessment_id)
         except NotFoundError:
-            return self._fail(item, "the assessment is no longer on this computer", fatal=True)
+            return self._fail(
+                item,
+                self._msg(
+                    "the assessment is no longer on this computer", "die Bewertung ist nicht mehr auf diesem Rechner"
+                ),
+                fatal=True,
+            )
         if assessment.revision != item.revision:
             return self._fail(
                 item,
-                f"revision {item.revision} was reopened as revision {assessment.revision} before "
-                "it was sent; finalise the new revision to send it",
+                self._msg(
+                    f"revision {item.revision} was reopened as revision {assessment.revision} before "
+                    "it was sent; finalise the new revision to send it",
+                    f"Revision {item.revision} wurde vor dem Senden als Revision {assessment.revision} wieder "
+                    "geöffnet; schließen Sie die neue Revision ab, um sie zu senden",
+                ),
                 fatal=True,
             )
         try:
             bundle = self._bundle(item)
         except UserError as exc:  # no identity, locked keyring, evidence changed …: fixable, so kept queued
-            return self._retry_later(item, f"the bundle cannot be prepared: {exc.message}", item.attempts)
+            reason = self._msg(
+                f"the bundle cannot be prepared: {exc.message}", f"das Paket kann nicht erstellt werden: {exc.message}"
+            )
+            return self._retry_later(item, reason, item.attempts)
         attempts = item.attempts
         for attempt in range(1, max(1, self.options.attempts_per_run) + 1):
             if attempt > 1:
@@ -394,8 +491,14 @@ class _Run:
                 receipt = self.client.upload(item.assessment_id, item.revision, bundle, cancel=self.cancel)
             except SyncCancelled:
                 self.report.cancelled = True
-                self._stop("Cancelled during an upload: it stays queued for the next sync.")
-                return self._retry_later(item, "cancelled during the upload", attempts - 1)
+                self._stop(
+                    self._msg(
+                        "Cancelled during an upload: it stays queued for the next sync.",
+                        "Während einer Übertragung abgebrochen: sie bleibt für die nächste Synchronisierung in der "
+                        "Warteschlange.",
+                    )
+                )
+                return self._retry_later(item, CANCELLED_UPLOAD, attempts - 1)
             except NetworkError as exc:
                 error: SyncError = exc
                 continue
@@ -409,12 +512,18 @@ class _Run:
             self._sent(item, assessment.status, receipt.created)
             bundle_path(self.context, *key).unlink(missing_ok=True)
             return True
-        self._retry_later(item, error.message, attempts)
+        said = error.text(self.lang) if isinstance(error, NetworkError) else error.message
+        self._retry_later(item, said, attempts)
         if isinstance(error, NetworkError) and error.kind != "interrupted":
             left = len(self.store.pending())
             self._stop(
-                f"The review service cannot be reached ({error.message}). Nothing was lost: {left} "
-                f"upload(s) stay queued and are sent with the next sync."
+                self._msg(
+                    f"The review service cannot be reached ({said}). Nothing was lost: {left} "
+                    f"upload(s) stay queued and are sent with the next sync.",
+                    f"Der Prüfdienst ist nicht erreichbar ({said}). Nichts ging verloren: {left} "
+                    f"{'Übertragung bleibt' if left == 1 else 'Übertragungen bleiben'} in der Warteschlange und "
+                    "werden mit der nächsten Synchronisierung gesendet.",
+                )
             )
         return False
 
@@ -437,11 +546,19 @@ class _Run:
 
     def _refused(self, item: OutboxItem, exc: ServerRefusal) -> bool:
         if exc.status == 401:
-            reason = f"{SIGN_IN_AGAIN}{exc.message}. Sign in again (esca-desktop login); it is then queued again"
+            reason = self._msg(
+                f"{SIGN_IN_AGAIN}{exc.message}. Sign in again (esca-desktop login); it is then queued again",
+                f"{SIGN_IN_AGAIN_DE}{exc.message}. Melden Sie sich erneut an (Synchronisation → Beim Prüfdienst anmelden… oder "
+                "esca-desktop login); dann wird sie erneut eingereiht",
+            )
             self._fail(item, reason, fatal=True)
             self._stop(
-                f"The review service refused the sign-in ({exc.detail}). Sign in again with "
-                "'esca-desktop login --server URL'; nothing was lost."
+                self._msg(
+                    f"The review service refused the sign-in ({exc.detail}). Sign in again with "
+                    "'esca-desktop login --server URL'; nothing was lost.",
+                    f"Der Prüfdienst hat die Anmeldung abgelehnt ({exc.detail}). Melden Sie sich erneut an "
+                    "(Synchronisation → Beim Prüfdienst anmelden… oder 'esca-desktop login --server URL'); nichts ging verloren.",
+                )
             )
             return False
         return self._fail(item, exc.message, fatal=True)
@@ -455,7 +572,7 @@ class _Run:
         runs = max(1, attempts // max(1, self.options.attempts_per_run))
         delay = min(self.options.next_sync_delay * 2 ** (runs - 1), self.options.max_next_sync_delay)
         self.store.mark_retry(item.assessment_id, item.revision, reason, self.context.clock() + delay)
-        if reason != "cancelled during the upload":
+        if reason != CANCELLED_UPLOAD:
             self.report.failed.append(
                 UploadFailure(item.assessment_id, item.revision, item.organisation, reason, False)
             )
@@ -468,7 +585,8 @@ class _Run:
         while True:
             if self._cancelled():
                 return
-            self.progress(SyncProgress("reviews", len(self.report.reviews), 0, "Fetching review decisions"))
+            fetching = self._msg("Fetching review decisions", "Prüfentscheidungen werden abgerufen")
+            self.progress(SyncProgress("reviews", len(self.report.reviews), 0, fetching))
             decisions, next_cursor, more = self.client.reviews(cursor)
             for decision in decisions:
                 self.report.reviews.append(self._apply(decision))
@@ -492,7 +610,9 @@ class _Run:
         try:
             assessment = self.repository.get(decision.assessment_id)
         except NotFoundError:
-            return applied("not on this computer; nothing to update")
+            return applied(
+                self._msg("not on this computer; nothing to update", "nicht auf diesem Rechner; nichts zu ändern")
+            )
         actor = f"{decision.reviewer} (review service)"
         current = assessment.revision == decision.revision and assessment.status in (
             AssessmentStatus.FINALISED,
@@ -504,24 +624,45 @@ class _Run:
             )
             self.changed.add(assessment.id)
             if not current:
-                return applied(f"comments stored; the assessment is already at revision {assessment.revision}")
+                return applied(
+                    self._msg(
+                        f"comments stored; the assessment is already at revision {assessment.revision}",
+                        f"Kommentare gespeichert; die Bewertung ist bereits bei Revision {assessment.revision}",
+                    )
+                )
             self.repository.set_status(assessment.id, AssessmentStatus.RETURNED, actor, new_revision=True)
-            return applied(f"reopened as revision {decision.revision + 1} with the reviewer's comments")
+            return applied(
+                self._msg(
+                    f"reopened as revision {decision.revision + 1} with the reviewer's comments",
+                    f"als Revision {decision.revision + 1} mit den Kommentaren der Prüfung wieder geöffnet",
+                )
+            )
         if decision.status == "approved":
             if not current:
                 return applied(
-                    f"recorded; the assessment is already at revision {assessment.revision} "
-                    f"({assessment.status.label()})"
+                    self._msg(
+                        f"recorded; the assessment is already at revision {assessment.revision} "
+                        f"({assessment.status.label()})",
+                        f"vermerkt; die Bewertung ist bereits bei Revision {assessment.revision} "
+                        f"({assessment.status.label('de')})",
+                    )
                 )
             self.repository.set_status(assessment.id, AssessmentStatus.APPROVED, actor)
             self.changed.add(assessment.id)
-            return applied("approved")
-        return applied(f"unknown decision {decision.status!r}; ignored")
+            return applied(self._msg("approved", "bestätigt"))
+        return applied(
+            self._msg(
+                f"unknown decision {decision.status!r}; ignored",
+                f"unbekannte Entscheidung {decision.status!r}; übergangen",
+            )
+        )
 
     def pull_catalogs(self) -> None:
         if self._cancelled():
             return
-        self.progress(SyncProgress("catalogs", 0, 0, "Checking for new catalogs"))
+        self.progress(
+            SyncProgress("catalogs", 0, 0, self._msg("Checking for new catalogs", "Neue Kataloge werden gesucht"))
+        )
         registry = self.context.catalogs
         for published in self.client.catalogs():
             if registry.by_hash(published.content_hash) is not None:
@@ -531,17 +672,28 @@ class _Run:
             try:
                 entry = registry.install(content, f"{published.catalog_id}-{published.version}.yaml")
             except CatalogError as exc:
-                self.report.problems.append(f"catalog {ref} was not installed: {exc.message}")
+                self.report.problems.append(
+                    self._msg(
+                        f"catalog {ref} was not installed: {exc.message}",
+                        f"Katalog {ref} wurde nicht installiert: {exc.message}",
+                    )
+                )
                 continue
             if entry.catalog.content_hash != published.content_hash:
-                self.report.problems.append(f"catalog {ref}: the file received does not match the published hash")
+                self.report.problems.append(
+                    self._msg(
+                        f"catalog {ref}: the file received does not match the published hash",
+                        f"Katalog {ref}: die empfangene Datei passt nicht zum veröffentlichten Hash",
+                    )
+                )
                 continue
             self.report.catalogs.append(entry.catalog.ref)
 
     def pull_benchmarks(self) -> None:
         if self._cancelled():
             return
-        self.progress(SyncProgress("benchmarks", 0, 0, "Fetching benchmark statistics"))
+        fetching = self._msg("Fetching benchmark statistics", "Benchmark-Statistiken werden abgerufen")
+        self.progress(SyncProgress("benchmarks", 0, 0, fetching))
         self.report.benchmarks = self.store.replace_benchmarks(self.client.benchmarks())
 
 
@@ -560,48 +712,79 @@ def sync(
     (`report.stopped` says why a run ended early) and leaves the outbox intact.
     `passphrase` unlocks the signing key for the bundles when the identity asks for it each time.
     """
+    lang = context.lang
     store = sync_store(context)
     state = store.state()
     if not state.server_url:
         raise NotSignedInError(
-            "No review service is set up: sign in with 'esca-desktop login --server URL'. "
-            "Everything else works without it; finalised assessments wait in the outbox."
+            msg(
+                lang,
+                "No review service is set up: sign in with 'esca-desktop login --server URL'. "
+                "Everything else works without it; finalised assessments wait in the outbox.",
+                "Es ist kein Prüfdienst eingerichtet: melden Sie sich an (Synchronisation → Beim Prüfdienst anmelden… oder "
+                "'esca-desktop login --server URL'). Alles andere funktioniert ohne; abgeschlossene Bewertungen "
+                "warten im Postausgang.",
+            )
         )
     if not state.account:
         raise NotSignedInError(
-            f"Not signed in to {state.server_url}: sign in with 'esca-desktop login --server "
-            f"{state.server_url}'. Finalised assessments wait in the outbox."
+            msg(
+                lang,
+                f"Not signed in to {state.server_url}: sign in with 'esca-desktop login --server "
+                f"{state.server_url}'. Finalised assessments wait in the outbox.",
+                f"Nicht bei {state.server_url} angemeldet: melden Sie sich an (Synchronisation → Beim Prüfdienst anmelden… oder "
+                f"'esca-desktop login --server {state.server_url}'). Abgeschlossene Bewertungen warten im "
+                "Postausgang.",
+            )
         )
     token = _credentials(context).get(TOKEN_SERVICE, _token_name(state.server_url))
     if not token:
         raise NotSignedInError(
-            f"The sign-in token for {state.server_url} is not in the keyring (any more): sign "
-            f"in again with 'esca-desktop login --server {state.server_url}'."
+            msg(
+                lang,
+                f"The sign-in token for {state.server_url} is not in the keyring (any more): sign "
+                f"in again with 'esca-desktop login --server {state.server_url}'.",
+                f"Das Anmelde-Token für {state.server_url} ist nicht (mehr) im Schlüsselbund: melden Sie sich "
+                f"erneut an (Synchronisation → Beim Prüfdienst anmelden… oder 'esca-desktop login --server {state.server_url}').",
+            )
         )
-    report = SyncReport(state.server_url)
+    report = SyncReport(state.server_url, lang=lang)
     transport = transport_factory(state.server_url)
     run = _Run(context, ReviewServiceClient(transport, token), report, options, progress, cancel, passphrase)
     try:
         run.upload_all()
         for step, what in (
-            (run.pull_reviews, "review decisions"),
-            (run.pull_catalogs, "catalogs"),
-            (run.pull_benchmarks, "benchmark statistics"),
+            (run.pull_reviews, msg(lang, "review decisions", "Prüfentscheidungen")),
+            (run.pull_catalogs, msg(lang, "catalogs", "Kataloge")),
+            (run.pull_benchmarks, msg(lang, "benchmark statistics", "Benchmark-Statistiken")),
         ):
             if report.stopped:
                 break
             try:
                 step()
             except NetworkError as exc:
-                report.stopped = f"The {what} could not be fetched: {exc.message}. Sync again later."
+                report.stopped = msg(
+                    lang,
+                    f"The {what} could not be fetched: {exc.message}. Sync again later.",
+                    f"Die {what} konnten nicht abgerufen werden: {exc.text(lang)}. Synchronisieren Sie später erneut.",
+                )
             except ServerRefusal as exc:
                 if exc.status == 401:
-                    report.stopped = (
+                    report.stopped = msg(
+                        lang,
                         f"The review service refused the sign-in ({exc.detail}). Sign in again with "
-                        "'esca-desktop login'."
+                        "'esca-desktop login'.",
+                        f"Der Prüfdienst hat die Anmeldung abgelehnt ({exc.detail}). Melden Sie sich erneut an "
+                        "(Synchronisation → Beim Prüfdienst anmelden… oder 'esca-desktop login').",
                     )
                 else:
-                    report.problems.append(f"the {what} could not be fetched: {exc.message}")
+                    report.problems.append(
+                        msg(
+                            lang,
+                            f"the {what} could not be fetched: {exc.message}",
+                            f"die {what} konnten nicht abgerufen werden: {exc.message}",
+                        )
+                    )
     finally:
         transport.close()
         report.still_queued = len(store.pending())

@@ -24,6 +24,7 @@ import httpx
 from esca_desktop import __version__
 from esca_desktop.domain.benchmarks import Quartiles
 from esca_desktop.errors import UserError
+from esca_desktop.forms.values import msg
 
 API = "/api/v1"
 BUNDLE_MEDIA_TYPE = "application/vnd.esca.bundle+zip"
@@ -38,11 +39,47 @@ class SyncError(UserError):
 
 
 class NetworkError(SyncError):
-    """No (complete) reply: unreachable, timed out, or cut off. Trying again later may help."""
+    """No (complete) reply: unreachable, timed out, or cut off. Trying again later may help.
 
-    def __init__(self, message: str, kind: str) -> None:
+    Made by `of` (with the address and the system's reason), the error can say itself in another
+    language: `text(lang)`."""
+
+    def __init__(self, message: str, kind: str, url: str = "", reason: str = "", wording: str = "") -> None:
         super().__init__(message)
         self.kind = kind  # "unreachable" | "timeout" | "interrupted"
+        self.url = url
+        self.reason = reason
+        self.wording = wording  # a key of _NETWORK_MESSAGES, or "" for a message of its own
+
+    @classmethod
+    def of(cls, wording: str, url: str, reason: str = "") -> NetworkError:
+        kind = "interrupted" if wording == "failed" else wording
+        return cls(network_message(wording, url, reason, "en"), kind, url, reason, wording)
+
+    def text(self, lang: str) -> str:
+        return network_message(self.wording, self.url, self.reason, lang) if self.wording else self.message
+
+
+_NETWORK_MESSAGES = {
+    "timeout": (
+        "the review service at {url} did not answer in time",
+        "der Prüfdienst unter {url} hat nicht rechtzeitig geantwortet",
+    ),
+    "unreachable": (
+        "the review service at {url} cannot be reached ({reason})",
+        "der Prüfdienst unter {url} ist nicht erreichbar ({reason})",
+    ),
+    "interrupted": (
+        "the connection to {url} broke before the reply was complete ({reason})",
+        "die Verbindung zu {url} brach ab, bevor die Antwort vollständig war ({reason})",
+    ),
+    "failed": ("the request to {url} failed ({reason})", "die Anfrage an {url} ist fehlgeschlagen ({reason})"),
+}
+
+
+def network_message(kind: str, url: str, reason: str, lang: str) -> str:
+    en, de = _NETWORK_MESSAGES[kind]
+    return msg(lang, en, de).format(url=url, reason=reason)
 
 
 class ServerRefusal(SyncError):
@@ -62,14 +99,26 @@ class SyncCancelled(SyncError):
     """The person cancelled; what was not completed stays queued."""
 
 
-def normalise_server_url(text: str) -> str:
-    """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else."""
+def normalise_server_url(text: str, lang: str = "en") -> str:
+    """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else (saying so in `lang`)."""
     url = text.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SyncError(f"{text!r} is not a server address: write it like https://review.example.org")
+        raise SyncError(
+            msg(
+                lang,
+                f"{text!r} is not a server address: write it like https://review.example.org",
+                f"{text!r} ist keine Serveradresse: schreiben Sie sie wie https://review.example.org",
+            )
+        )
     if parts.query or parts.fragment:
-        raise SyncError(f"{text!r}: the server address must not have a query or fragment")
+        raise SyncError(
+            msg(
+                lang,
+                f"{text!r}: the server address must not have a query or fragment",
+                f"{text!r}: die Serveradresse darf weder Abfrage (?) noch Fragment (#) enthalten",
+            )
+        )
     return url
 
 
@@ -180,17 +229,13 @@ class HttpTransport:
         except SyncCancelled:
             raise
         except httpx.TimeoutException:
-            raise NetworkError(f"the review service at {self.base_url} did not answer in time", "timeout") from None
+            raise NetworkError.of("timeout", self.base_url) from None
         except httpx.ConnectError as exc:
-            raise NetworkError(
-                f"the review service at {self.base_url} cannot be reached ({_reason(exc)})", "unreachable"
-            ) from None
+            raise NetworkError.of("unreachable", self.base_url, _reason(exc)) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
-            raise NetworkError(
-                f"the connection to {self.base_url} broke before the reply was complete ({_reason(exc)})", "interrupted"
-            ) from None
+            raise NetworkError.of("interrupted", self.base_url, _reason(exc)) from None
         except httpx.HTTPError as exc:
-            raise NetworkError(f"the request to {self.base_url} failed ({_reason(exc)})", "interrupted") from None
+            raise NetworkError.of("failed", self.base_url, _reason(exc)) from None
         return Reply(response.status_code, response.content, dict(response.headers))
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from esca_desktop.ui.i18n import counted, moment_format_of
 from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
@@ -62,13 +64,15 @@ class AssessmentTableModel(QAbstractTableModel):
         self._rows = rows
         self._display = []
         self._sort = []
+        locale = QLocale()  # the UI language's (app.build_window sets it): 12,5 % and 03.12.2026 in German
+        moment_format = moment_format_of(locale)
         for s in rows:
             percent = None if s.score_points is None or not s.score_max else 100 * s.score_points / s.score_max
-            score = "" if percent is None else f"{percent:.1f} %"
+            score = "" if percent is None else f"{locale.toString(percent, 'f', 1)} %"
             if s.outcome_passed is True:
                 score += "  ✓"
             progress = f"{s.progress_done} / {s.progress_total}"
-            changed = s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            changed = s.updated_at.astimezone().strftime(moment_format)
             self._display.append(
                 (s.organisation, s.country, s.scheme.capitalize(), s.status.label(lang), progress, score, changed)
             )
@@ -271,7 +275,7 @@ class AssessmentListPage(QWidget):
         self.count_label.setText(
             self.tr("%1 of %2").replace("%1", str(shown)).replace("%2", str(total))
             if shown != total
-            else self.tr("%1 assessments").replace("%1", str(total))
+            else counted(total, self.tr("%1 assessment"), self.tr("%1 assessments"))
         )
 
     def current_id(self) -> str | None:

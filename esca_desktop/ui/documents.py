@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QLocale, QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from esca_desktop.errors import UserError
+from esca_desktop.ui.i18n import moment_format_of
 
 if TYPE_CHECKING:
     from esca_desktop.ui.main_window import MainWindow
@@ -203,7 +204,7 @@ class DocumentActions(QObject):
             if sign:
                 from esca_desktop.services.signing import sign_report_file
 
-                sign_report_file(context, path, box, passphrase)
+                sign_report_file(context, path, box, passphrase, lang=lang)
             return Path(path)
 
         self.run_task(
@@ -298,7 +299,8 @@ class DocumentActions(QObject):
             if result.signed:
                 lines.append(self.tr("Signer: %1").replace("%1", result.signer))
                 if result.signing_time:
-                    lines.append(self.tr("Signed at: %1").replace("%1", str(result.signing_time)))
+                    when = result.signing_time.astimezone().strftime(moment_format_of(QLocale()))
+                    lines.append(self.tr("Signed at: %1").replace("%1", when))
                 lines.append(
                     self.tr("Certificate trusted: %1").replace(
                         "%1", self.tr("yes") if result.trusted else self.tr("no")

@@ -35,6 +35,35 @@ def resolve_language(setting: str) -> str:
     return system if system in SUPPORTED else "en"
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A count with the right form, both forms already translated: `counted(n, self.tr("%1 problem"),
+    self.tr("%1 problems"))`. English and German share the rule: singular for exactly one."""
+    return (one if n == 1 else many).replace("%1", str(n))
+
+
+def ui_locale(lang: str) -> QLocale:
+    """The locale of the UI language: the system's when it speaks that language (its region's
+    formats), else German (Germany) or English (United Kingdom, day before month, Monday first)."""
+    system = QLocale.system()
+    if system.name().split("_")[0] == lang:
+        return system
+    if lang == "de":
+        return QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+
+
+def apply_locale(lang: str) -> QLocale:
+    """Make the UI language's locale the default, so that calendars and dates follow the UI language."""
+    locale = ui_locale(lang)
+    QLocale.setDefault(locale)
+    return locale
+
+
+def moment_format_of(locale: QLocale) -> str:
+    """A strftime format for a date and time to the minute in the locale's language (ISO in English)."""
+    return "%d.%m.%Y %H:%M" if locale.language() == QLocale.Language.German else "%Y-%m-%d %H:%M"
+
+
 def translation_table(lang: str) -> dict[str, str]:
     path: Path = resources_dir() / "translations" / f"{lang}.json"
     if lang == "en" or not path.exists():

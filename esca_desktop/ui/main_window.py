@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -25,6 +26,7 @@ from esca_desktop import __version__
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
+from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.style import role
 from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.tasks import TaskRunner
@@ -46,6 +48,7 @@ class MainWindow(QMainWindow):
         self.context: AppContext | None = None
         self.service: AssessmentService | None = None
         self.workspace: InterviewWorkspace | None = None
+        self.assessor_dialog: QDialog | None = None  # the first-start question, while shown
         self.setWindowTitle("ESCA Assessor")
         self.list_page = AssessmentListPage()
         self.list_page.open_requested.connect(self.open_assessment)
@@ -104,9 +107,14 @@ class MainWindow(QMainWindow):
         from esca_desktop.context import open_context
         from esca_desktop.services.assessments import AssessmentService
 
-        self.context = open_context(data_dir or self.settings.data_dir or None)
+        self.context = open_context(data_dir or self.settings.data_dir or None, lang=self.ui_lang)
         self.service = AssessmentService(self.context)
         self.location_label.setText(self.tr("Data: %1").replace("%1", str(self.context.data_dir)))
+        if self.context.assessor_name() is None:
+            # First start: whose name goes into the audit trail and the reports. The samples are
+            # recorded under it, so then the answer is waited for; otherwise the window goes on.
+            named = self.ask_assessor(wait=samples)
+            samples = samples and named
         if samples:
             self._ensure_samples()
         self.refresh_list()
@@ -347,8 +355,14 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             self.tr("Entries to correct"),
-            self.tr("%1 entries are not valid answers yet. They are kept and shown again when you reopen "
-                    "the assessment.").replace("%1", str(len(drafts)))
+            counted(
+                len(drafts),
+                self.tr("%1 entry is not a valid answer yet. It is kept and shown again when you reopen the assessment."),
+                self.tr(
+                    "%1 entries are not valid answers yet. They are kept and shown again when you reopen "
+                    "the assessment."
+                ),
+            )
             + "\n\n"
             + details
             + "\n\n"
@@ -362,8 +376,22 @@ class MainWindow(QMainWindow):
         workspace.show_problem(drafts[0])
         return False
 
+    def ask_assessor(self, wait: bool = False) -> bool:
+        """Ask the assessor's name (first start); with `wait`, return whether a name was given."""
+        from esca_desktop.ui.assessor_dialog import AssessorDialog
+
+        assert self.context is not None
+        dialog = AssessorDialog(self.context, self)
+        self.assessor_dialog = dialog
+        if wait:
+            return bool(dialog.exec())
+        dialog.open()  # window-modal, without a nested event loop: the window keeps starting up
+        return False
+
     def new_assessment(self) -> None:
         if self.service is None or self.context is None:
+            return
+        if self.context.assessor_name() is None and not self.ask_assessor(wait=True):
             return
         from esca_desktop.ui.new_assessment import NewAssessmentDialog
 
@@ -375,7 +403,9 @@ class MainWindow(QMainWindow):
                 self.open_assessment(dialog.created_id)
 
     def load_samples(self) -> None:
-        if self.service is None:
+        if self.service is None or self.context is None:
+            return
+        if self.context.assessor_name() is None and not self.ask_assessor(wait=True):
             return
         from esca_desktop.services.demo import create_demo_assessments
 

@@ -34,7 +34,7 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.restart_needed = False
         self.setWindowTitle(self.tr("Settings"))
-        profile = context.repository.profile() or AssessorProfile(context.actor)
+        profile = context.repository.profile() or AssessorProfile(context.assessor_name() or "")
 
         profile_box = QGroupBox(self.tr("Assessor profile"))
         profile_form = QFormLayout(profile_box)
@@ -73,7 +73,9 @@ class SettingsDialog(QDialog):
         folder_row.addWidget(self.data_dir, 1)
         folder_row.addWidget(browse)
         program_form.addRow(self.tr("&Language"), self.language)
-        program_form.addRow(self.tr("&Data folder"), folder_row)
+        folder_caption = QLabel(self.tr("&Data folder"))
+        folder_caption.setBuddy(self.data_dir)  # a row of a layout gets no buddy: without one "&" shows as text
+        program_form.addRow(folder_caption, folder_row)
         note = QLabel(self.tr("Language and data folder apply after a restart."))
         role(note, "mutedLabel")
         program_form.addRow("", note)

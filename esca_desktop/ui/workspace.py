@@ -28,6 +28,7 @@ from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
 from esca_desktop.ui.evidence_links import EvidenceLinkDialog
+from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
 from esca_desktop.ui.review_comment import ReviewBanner
@@ -332,7 +333,7 @@ class InterviewWorkspace(QWidget):
             .replace("%2", str(progress.indicators_total))
         )
         if problems:
-            text += " · " + self.tr("%1 problems").replace("%1", str(problems))
+            text += " · " + counted(problems, self.tr("%1 problem"), self.tr("%1 problems"))
         self.progress.setFormat(text)
         self.problem_button.setEnabled(problems > 0)
 
@@ -405,7 +406,11 @@ class InterviewWorkspace(QWidget):
     def _report_saved(self) -> None:
         drafts = len(self.invalid_entries())
         if drafts:
-            text = self.tr("Saved; %1 entries are not valid yet (F8)").replace("%1", str(drafts))
+            text = counted(
+                drafts,
+                self.tr("Saved; %1 entry is not valid yet (F8)"),
+                self.tr("Saved; %1 entries are not valid yet (F8)"),
+            )
             self.save_state_changed.emit("problem", text)
         else:
             self.save_state_changed.emit("saved", self.tr("Saved"))

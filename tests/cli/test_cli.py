@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from esca_desktop.cli import run
+from tests.memory_keyring import InMemoryKeyring, install_memory_keyring
 
 
 class Runner:
@@ -198,3 +200,55 @@ def test_finding_and_evidence_checklist_from_the_command_line(cli: Runner, gold_
     assert "finding: All participants signed." in out and "note (internal): Ask for the 2025 list." in out
     code, _, err = cli("assessment", "evidence-check", gold_id, "1.1.0", "7")
     assert code == 2 and "no item 7" in err
+
+
+def test_without_an_assessor_name_a_change_is_refused_saying_how_to_set_it(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ESCA_DESKTOP_ASSESSOR", raising=False)
+    new = ("assessment", "new", "--catalog", "gold", "--organisation", "Klaster Łódź", "--country", "PL")
+    code, out, err = cli(*new)
+    assert code == 2 and out == ""
+    assert "No assessor name is set" in err and "profile set --name" in err and "Traceback" not in err
+    assert cli.json("assessment", "list") == []  # nothing was created under another name
+    code, out, _ = cli("profile", "set", "--name", "Anna Muster", "--email", "anna@example.de")
+    assert code == 0 and "Anna Muster" in out
+    created = cli.json(*new)
+    assert isinstance(created, dict)
+    shown = cli.json("assessment", "show", str(created["id"]))
+    assert isinstance(shown, dict) and shown["assessors"] == ["Anna Muster"]
+    audit = cli.json("assessment", "audit", str(created["id"]))
+    assert isinstance(audit, list) and {e["actor"] for e in audit} == {"Anna Muster"}
+    assert cli.json("profile", "show") == {
+        "name": "Anna Muster",
+        "email": "anna@example.de",
+        "expert_id": "",
+        "source": "profile",
+    }
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemoryKeyring]:
+    yield from install_memory_keyring(monkeypatch)
+
+
+def test_without_a_stored_name_the_signing_identity_names_the_assessor(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, memory_keyring: InMemoryKeyring
+) -> None:
+    monkeypatch.delenv("ESCA_DESKTOP_ASSESSOR", raising=False)
+    code, _, err = cli("identity", "create", "--name", "Ingrid Solberg", "--email", "is@example.no")
+    assert code == 0, err
+    created = cli.json("assessment", "new", "--catalog", "bronze", "--organisation", "Fjord", "--country", "NO")
+    assert isinstance(created, dict)
+    audit = cli.json("assessment", "audit", str(created["id"]))
+    assert isinstance(audit, list) and {e["actor"] for e in audit} == {"Ingrid Solberg"}
+    profile = cli.json("profile", "show")
+    assert isinstance(profile, dict) and profile["name"] == "Ingrid Solberg" and profile["source"] == "profile"
+
+
+def test_german_messages_on_the_command_line(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ESCA_DESKTOP_ASSESSOR", raising=False)
+    code, _, err = cli(
+        "--lang", "de", "assessment", "new", "--catalog", "gold", "--organisation", "X", "--country", "DE"
+    )
+    assert code == 2 and "Es ist kein Name der Expertin bzw. des Experten hinterlegt" in err

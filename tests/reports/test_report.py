@@ -339,6 +339,40 @@ def test_german_report(documents: DocumentService, gold_id: str, tmp_path: Path)
     assert "Assessment report" not in text and "Summary" not in text
 
 
+def _png() -> bytes:
+    image = Image.new("RGB", (400, 120), "white")
+    ImageDraw.Draw(image).line([(10, 90), (120, 20), (220, 100), (390, 30)], fill="navy", width=5)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return png.getvalue()
+
+
+def test_german_report_names_the_signers_roles_in_german(
+    documents: DocumentService, service: AssessmentService, demo: dict[str, str], tmp_path: Path
+) -> None:
+    interview = service.open(demo["gold"])
+    interview.add_drawn_signature("assessor", "Dr. Jens Hartmann", _png())
+    interview.add_drawn_signature("interviewee", "Dr. Katrin Albers", _png())
+    path, box = documents.write_report(demo["gold"], tmp_path / "bericht.pdf", lang="de")
+    page = flat(PdfReader(path).pages[box.page_index].extract_text())
+    assert "Dr. Jens Hartmann Expertin bzw. Experte" in page
+    assert "Dr. Katrin Albers Gesprächspartnerin bzw. Gesprächspartner (Clustermanagement)" in page
+    assert not re.search(r"\b(assessor|interviewee)\b", page)
+
+
+def test_german_table_headers_keep_their_words_whole(
+    documents: DocumentService, service: AssessmentService, demo: dict[str, str], evidence_file: Path, tmp_path: Path
+) -> None:
+    service.open(demo["gold"]).add_evidence(evidence_file, "Satzung", ["1.1.0"])
+    for scheme in ("gold", "bronze"):
+        path, _ = documents.write_report(demo[scheme], tmp_path / f"{scheme}.pdf", lang="de")
+        lines = [line.strip() for page in PdfReader(path).pages for line in (page.extract_text() or "").splitlines()]
+        # "Indikatoren" in the scores by area (and in the evidence register), never "Indikatore" + "n"
+        assert "Indikatore" not in lines and "n" not in lines and "et" not in lines, scheme
+        assert lines.count("Indikatoren") >= (2 if scheme == "gold" else 1), scheme
+    assert "Beantwortet" in lines  # bronze counts answers rather than judging
+
+
 def test_bronze_report_shows_eligibility_and_position_against_quartiles_without_ranking(
     documents: DocumentService, service: AssessmentService, demo: dict[str, str], tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ from esca_desktop.security.credentials import KeyringCredentialStore
 from esca_desktop.security.identity import IdentityStore, UnlockedIdentity
 from esca_desktop.services.signing import sign_report_file, trust_dir, verify_file
 from tests.memory_keyring import InMemoryKeyring, install_memory_keyring
+from tests.reports.pdfcheck import pdftotext
 
 BOX = SignatureBox(page_index=1, x1=320, y1=90, x2=540, y2=160)
 
@@ -249,6 +250,32 @@ def test_sign_report_file_in_place_and_verify_against_the_trust_folder(context: 
     trust_dir(context.data_dir).mkdir()
     (trust_dir(context.data_dir) / "secretariat.pem").write_bytes(own)
     assert verify_file(context, report).trusted
+
+
+def test_the_stamp_of_a_german_report_is_worded_in_german(context: AppContext, tmp_path: Path) -> None:
+    IdentityStore(context.data_dir, KeyringCredentialStore()).create("Małgorzata Wiśniewska", "mw@example.pl")
+    report = make_pdf(tmp_path / "bericht.pdf")
+    sign_report_file(context, report, BOX, lang="de")
+    text = pdftotext(report)  # poppler prints the stamp's appearance with the page
+    assert "Digital signiert von Małgorzata Wiśniewska" in text and "ESCA-Bewertungsbericht" in text
+    assert "signed by" not in text and "assessment report" not in text.replace("assessment report, page", "")
+    assert re.search(r"\d\d\.\d\d\.20\d\d \d\d:\d\d UTC", text)
+    english = make_pdf(tmp_path / "report.pdf")
+    sign_report_file(context, english, BOX)
+    assert "Digitally signed by Małgorzata Wiśniewska" in pdftotext(english)
+
+
+def test_the_signature_check_speaks_the_persons_language(context: AppContext, tmp_path: Path) -> None:
+    IdentityStore(context.data_dir, KeyringCredentialStore()).create("Małgorzata Wiśniewska", "mw@example.pl")
+    report = make_pdf(tmp_path / "bericht.pdf")
+    sign_report_file(context, report, BOX, lang="de")
+    assert "unchanged since signing" in verify_file(context, report).message
+    context.lang = "de"  # the window's language
+    message = verify_file(context, report).message
+    assert message.startswith("bericht.pdf: signiert von Małgorzata Wiśniewska")
+    assert "seit dem Signieren unverändert; das Zertifikat ist vertrauenswürdig" in message
+    unsigned = verify_file(context, make_pdf(tmp_path / "ohne.pdf")).message
+    assert unsigned == "ohne.pdf trägt keine Signatur: es ist kein signiertes Dokument"
 
 
 def _cli(data_dir: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -157,9 +157,23 @@ def test_notes_and_follow_ups_are_kept(service: AssessmentService) -> None:
 
 def test_finalise_is_refused_while_required_answers_are_missing(service: AssessmentService) -> None:
     interview = service.open(service.create(new_request())[0])
-    with pytest.raises(ValidationError, match=r"cannot finalise, \d+ problem\(s\) remain: 1.1.0.commitment_form"):
+    with pytest.raises(ValidationError, match=r"cannot finalise, \d+ problems remain: 1.1.0.commitment_form"):
         interview.finalise()
     assert service.get(interview.id).status is AssessmentStatus.DRAFT
+
+
+def test_a_single_remaining_problem_is_counted_in_the_singular_in_the_persons_language(
+    service: AssessmentService,
+) -> None:
+    from esca_desktop.services.demo import create_demo_assessments
+
+    interview = service.open(create_demo_assessments(service)["gold"])
+    interview.answer("1.1.0.commitment_form", None)
+    with pytest.raises(ValidationError, match=r"^cannot finalise, 1 problem remains: 1.1.0.commitment_form"):
+        interview.finalise()
+    service.context.lang = "de"  # the window's or the command line's language
+    with pytest.raises(ValidationError, match=r"^Abschließen nicht möglich, 1 Problem ist noch offen: 1.1.0"):
+        interview.finalise()
 
 
 def test_finalised_assessment_is_read_only_until_reopened(service: AssessmentService) -> None:
