@@ -102,12 +102,12 @@ class MainWindow(QMainWindow):
         class FirstPaint(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                 if event.type() == QEvent.Type.Paint:
-                    QTimer.singleShot(0, go)
+                    QTimer.singleShot(0, self, go)
                 return False
 
         watcher = FirstPaint(self)
         self.installEventFilter(watcher)
-        QTimer.singleShot(1000, go)
+        QTimer.singleShot(1000, watcher, go)  # not after the window is gone
 
     def start(self, data_dir: str | None, open_id: str | None = None, samples: bool = False) -> None:
         """Open the store (after the window has painted), fill the list, open an assessment."""
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._fitted_on_show:  # now the frame's size is known
             self._fitted_on_show = True
-            QTimer.singleShot(0, self.fit_to_screen)
+            QTimer.singleShot(0, self, self.fit_to_screen)
 
     def _save_settings_quietly(self) -> None:
         with contextlib.suppress(OSError):  # settings are a convenience; never block the interview
