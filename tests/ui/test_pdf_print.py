@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -68,7 +69,11 @@ def test_printing_renders_each_page_just_before_it_is_printed(
 ) -> None:
     events: list[str] = []
     render = PdfPages.render
-    monkeypatch.setattr(PdfPages, "render", lambda self, n, scale: events.append(f"render {n}") or render(self, n, scale))
+    def recorded(self: PdfPages, n: int, scale: float) -> QImage:
+        events.append(f"render {n}")
+        return render(self, n, scale)
+
+    monkeypatch.setattr(PdfPages, "render", recorded)
     monkeypatch.setattr(pdf_print.QPrinter, "newPage", lambda self: events.append("new page") or True)
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
