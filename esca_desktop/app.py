@@ -1,6 +1,7 @@
 """Composition root of the window: Qt application, translations, error reporting, main window.
 
-The window is shown before the data store is opened, so that the program appears at once."""
+The window is shown before the data store is opened, so that the program appears at once. One window
+works on a data folder at a time (storage/instance_lock.py); a second start says so and exits."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import time
 
 from PySide6.QtCore import QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from esca_desktop.paths import resolve_data_dir
-from esca_desktop.settings import load_settings
+from esca_desktop.settings import Settings, load_settings
+from esca_desktop.storage.instance_lock import AlreadyRunningError, acquire_instance_lock
 from esca_desktop.ui.crash import ErrorReporter
 from esca_desktop.ui.i18n import apply_locale, install_translators, resolve_language
 from esca_desktop.ui.main_window import MainWindow
@@ -38,10 +40,11 @@ def build_window(
     samples: bool = False,
     interactive_errors: bool = True,
     lang: str | None = None,
+    settings: Settings | None = None,
 ) -> MainWindow:
     """Create the window and schedule the store to open once it has painted. `lang` (from `--lang`)
     overrides the language of the settings for this run."""
-    settings = load_settings()
+    settings = settings or load_settings()
     app = create_application(sys.argv[:1])
     lang = resolve_language(lang or settings.ui_language)
     apply_locale(lang)
@@ -61,13 +64,29 @@ def build_window(
 
 def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = False, lang: str | None = None) -> int:
     started = time.perf_counter()
-    window = build_window(data_dir, open_id, samples, lang=lang)
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    if os.environ.get(STARTUP_PROBE_ENV):
-        _probe_first_paint(window, started)
-    window.show()
-    return app.exec()
+    settings = load_settings()
+    folder = resolve_data_dir(data_dir or settings.data_dir or None)
+    try:
+        lock = acquire_instance_lock(folder, resolve_language(lang or settings.ui_language))
+    except AlreadyRunningError as exc:
+        return refuse_second_window(exc)
+    with lock:
+        window = build_window(str(folder), open_id, samples, lang=lang, settings=settings)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        if os.environ.get(STARTUP_PROBE_ENV):
+            _probe_first_paint(window, started)
+        window.show()
+        return app.exec()
+
+
+def refuse_second_window(error: AlreadyRunningError) -> int:
+    """Say that another window works on the folder, and exit without opening anything."""
+    print(f"esca-desktop: {error}", file=sys.stderr, flush=True)
+    app = create_application(sys.argv[:1])
+    if app.platformName() not in ("offscreen", "minimal"):  # nobody could close a dialog there
+        QMessageBox.critical(None, "ESCA Assessor", str(error))
+    return error.exit_code
 
 
 def _probe_first_paint(window: MainWindow, started: float) -> None:

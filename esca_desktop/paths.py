@@ -39,3 +39,8 @@ def catalogs_dir(data_dir: Path) -> Path:
 
 def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
+
+
+def window_lock_path(data_dir: Path) -> Path:
+    """Held by the one window working on `data_dir` (see storage/instance_lock.py)."""
+    return data_dir / "window.lock"

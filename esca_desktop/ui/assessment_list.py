@@ -1,4 +1,5 @@
-"""The assessments list: a thin table model over `AssessmentSummary` rows, a word filter, sorting."""
+"""The assessments list: a thin table model over `AssessmentSummary` rows, a word filter that ignores
+case and diacritics ("lodz" finds "Łódź"), sorting."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from esca_desktop.ui.i18n import counted, moment_format_of
+from esca_desktop.domain.search import fold, matches_all, search_words
 from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
@@ -88,7 +90,7 @@ class AssessmentTableModel(QAbstractTableModel):
                     s.updated_at.timestamp(),
                 )
             )
-        self._haystack = [" ".join(row).casefold() + " " + s.id for row, s in zip(self._display, rows, strict=True)]
+        self._haystack = [fold(" ".join(row)) + " " + s.id for row, s in zip(self._display, rows, strict=True)]
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -141,8 +143,8 @@ class AssessmentTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def matches(self, row: int, words: list[str]) -> bool:
-        haystack = self._haystack[row]
-        return all(word in haystack for word in words)
+        """Whether every (folded) word occurs in the row."""
+        return matches_all(words, self._haystack[row])
 
     def row_of(self, assessment_id: str) -> int:
         for n, summary in enumerate(self._rows):
@@ -173,7 +175,7 @@ class AssessmentFilterProxy(QSortFilterProxyModel):
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
-        self._words = text.casefold().split()
+        self._words = search_words(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:

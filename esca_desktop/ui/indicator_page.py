@@ -1,6 +1,9 @@
 """One indicator on one page, built from the catalog: what it measures, the questions, the evidence
 checklist, the typed fields with inline messages, the live result, override, notes and evidence.
 
+The number, title and live result sit in a strip above the scrolling part, so the result of what
+is being typed stays in sight on a small screen.
+
 The page only shows and reports: every edit leaves as a signal; the workspace stores it and
 tells the page what changed."""
 
@@ -9,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +38,7 @@ from esca_desktop.forms.catalog import Indicator
 from esca_desktop.forms.results import AnswerResult, ProblemKind, ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.editors import FieldEditor, editor_for
+from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.icons import status_icon
 from esca_desktop.ui.review_comment import ReviewCommentBox
 from esca_desktop.ui.style import role
@@ -125,24 +129,7 @@ class IndicatorPage(QScrollArea):
         column.setSpacing(10)
         lang = self.lang
 
-        # Heading: number, title, flags
-        heading = QHBoxLayout()
-        number = QLabel(indicator.id)
-        role(number, "indicatorNumber")
-        title = QLabel(indicator.title.get(lang))
-        role(title, "indicatorTitle")
-        title.setWordWrap(True)
-        heading.addWidget(number, 0, Qt.AlignmentFlag.AlignTop)
-        heading.addWidget(title, 1)
-        for flag, text in (
-            (indicator.minimum_requirement, self.tr("Minimum requirement")),
-            (indicator.silver_scope and session.catalog.scheme == "gold", self.tr("Silver scope")),
-        ):
-            if flag:
-                badge = QLabel(text)
-                role(badge, "badge")
-                heading.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
-        column.addLayout(heading)
+        self.header_strip = self._header_strip()
         if indicator.measures:
             measures = QLabel(indicator.measures.get(lang))
             role(measures, "mutedLabel")
@@ -237,16 +224,8 @@ class IndicatorPage(QScrollArea):
             editor.setProperty("row_widgets", (label, cell))
         column.addLayout(form)
 
-        # Result and override
+        # Result (shown in the header strip), problems and override
         column.addWidget(_section(self.tr("Result")))
-        result_row = QHBoxLayout()
-        self.result_icon = QLabel()
-        self.result_text = QLabel()
-        role(self.result_text, "resultText")
-        self.result_text.setWordWrap(True)
-        result_row.addWidget(self.result_icon, 0, Qt.AlignmentFlag.AlignTop)
-        result_row.addWidget(self.result_text, 1)
-        column.addLayout(result_row)
         self.problems_label = QLabel()
         role(self.problems_label, "fieldError")
         self.problems_label.setWordWrap(True)
@@ -317,6 +296,56 @@ class IndicatorPage(QScrollArea):
         self.set_evidence(evidence)
         self.refresh_messages()
         self.refresh_result()
+        self._place_header_strip()
+
+    def _header_strip(self) -> QWidget:
+        """Number, title, flags and the live result: a strip that does not scroll with the page."""
+        indicator, lang = self.indicator, self.lang
+        strip = QWidget(self)  # a child of the scroll area, outside its viewport
+        strip.setObjectName("indicatorHeader")
+        strip.setAutoFillBackground(True)
+        layout = QVBoxLayout(strip)
+        layout.setContentsMargins(24, 10, 24, 0)
+        layout.setSpacing(4)
+        heading = QHBoxLayout()
+        number = QLabel(indicator.id)
+        role(number, "indicatorNumber")
+        title = ElidedLabel(indicator.title.get(lang))
+        role(title, "indicatorTitle")
+        self.title_label = title
+        heading.addWidget(number)
+        heading.addWidget(title, 1)
+        for flag, text in (
+            (indicator.minimum_requirement, self.tr("Minimum requirement")),
+            (indicator.silver_scope and self.session.catalog.scheme == "gold", self.tr("Silver scope")),
+        ):
+            if flag:
+                badge = QLabel(text)
+                role(badge, "badge")
+                heading.addWidget(badge)
+        layout.addLayout(heading)
+        result_row = QHBoxLayout()
+        self.result_icon = QLabel()
+        self.result_text = ElidedLabel()
+        role(self.result_text, "resultText")
+        result_row.addWidget(self.result_icon)
+        result_row.addWidget(self.result_text, 1)
+        layout.addLayout(result_row)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        return strip
+
+    def _place_header_strip(self) -> None:
+        height = self.header_strip.sizeHint().height()
+        self.setViewportMargins(0, height, 0, 0)
+        area = self.contentsRect()
+        self.header_strip.setGeometry(area.x(), area.y(), area.width(), height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place_header_strip()
+        super().resizeEvent(event)
 
     def _override_box(self) -> QWidget:
         """The check box now; the form itself only when it is needed (most indicators never get one)."""

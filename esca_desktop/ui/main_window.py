@@ -1,7 +1,9 @@
 """The main window: the assessments list and the interview workspace, menus, toolbar, status bar.
 
 The window paints first and opens the data store right after (`start`), so that the program
-appears at once; everything heavy is imported on first use."""
+appears at once; everything heavy is imported on first use. It fits the screen it opens on (a
+netbook's 1024×600 too): a saved size is restored only if it fits, and nothing inside may make
+it wider or taller than the screen."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -27,6 +29,7 @@ from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
 from esca_desktop.ui.i18n import counted
+from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.style import role
 from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.tasks import TaskRunner
@@ -36,6 +39,15 @@ if TYPE_CHECKING:
     from esca_desktop.services.assessments import AssessmentService
     from esca_desktop.services.sync import SyncReport
     from esca_desktop.ui.workspace import InterviewWorkspace
+
+# Room for the title bar and borders before the window manager has told us their size.
+FRAME_ALLOWANCE = QSize(16, 40)
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    """The part of the widget's screen that windows may use (without panels and docks)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
 
 
 class MainWindow(QMainWindow):
@@ -65,13 +77,14 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.save_label = QLabel()
         self.save_label.setObjectName("saveState")
-        self.location_label = QLabel()
+        self.location_label = ElidedLabel()
         role(self.location_label, "mutedLabel")
         status = self.statusBar()
         status.addWidget(self.save_label)
         status.addPermanentWidget(self.location_label)
         self.save_label.setText(self.tr("Opening…"))
         self._list_dirty = False
+        self._fitted_on_show = False
         self._restore_geometry()
         selection = self.list_page.table.selectionModel()
         selection.currentChanged.connect(lambda *_args: self._update_actions())
@@ -93,12 +106,12 @@ class MainWindow(QMainWindow):
         class FirstPaint(QObject):
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                 if event.type() == QEvent.Type.Paint:
-                    QTimer.singleShot(0, go)
+                    QTimer.singleShot(0, self, go)
                 return False
 
         watcher = FirstPaint(self)
         self.installEventFilter(watcher)
-        QTimer.singleShot(1000, go)
+        QTimer.singleShot(1000, watcher, go)  # not after the window is gone
 
     def start(self, data_dir: str | None, open_id: str | None = None, samples: bool = False) -> None:
         """Open the store (after the window has painted), fill the list, open an assessment."""
@@ -494,11 +507,45 @@ class MainWindow(QMainWindow):
     # --- window state ---------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        area = available_geometry(self)
         if self.settings.window_geometry:
-            self.restoreGeometry(QByteArray(base64.b64decode(self.settings.window_geometry)))
-        else:
-            metrics = self.fontMetrics()
-            self.resize(metrics.horizontalAdvance("M") * 95, metrics.height() * 46)
+            saved = QByteArray(base64.b64decode(self.settings.window_geometry))
+            if self.restoreGeometry(saved) and (self.isMaximized() or self._fits(self.geometry(), area)):
+                return
+        metrics = self.fontMetrics()
+        wanted = QSize(metrics.horizontalAdvance("M") * 95, metrics.height() * 46)
+        self.resize(wanted.boundedTo(area.size() - FRAME_ALLOWANCE))
+
+    @staticmethod
+    def _fits(inner: QRect, area: QRect) -> bool:
+        """Whether a window with client rectangle `inner` and its frame fits on `area` (a saved size
+        from a larger screen does not); its position is corrected once it is shown."""
+        room = area.size() - FRAME_ALLOWANCE
+        return area.intersects(inner) and inner.width() <= room.width() and inner.height() <= room.height()
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window so that all of it, frame included, is on its screen."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        area = available_geometry(self)
+        frame, inner = self.frameGeometry(), self.geometry()
+        extra = frame.size() - inner.size()
+        if extra.width() <= 0 and extra.height() <= 0:  # not framed yet
+            extra = FRAME_ALLOWANCE
+        size = self.size().boundedTo(area.size() - extra)
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+        y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted_on_show:  # now the frame's size is known
+            self._fitted_on_show = True
+            QTimer.singleShot(0, self, self.fit_to_screen)
 
     def _save_settings_quietly(self) -> None:
         with contextlib.suppress(OSError):  # settings are a convenience; never block the interview

@@ -1,11 +1,16 @@
-"""The navigator: areas → indicators with status icons and per-area counts, filtered by a search field."""
+"""The navigator: areas → indicators with status icons and per-area counts, filtered by a search field.
+
+The search ignores case and diacritics ("uberprufung" finds "Überprüfung") and is not sticky: it
+clears when an indicator is chosen, on Escape, and when the tree is rebuilt for another assessment
+or language, so that the tree always shows where Previous and Next lead."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from esca_desktop.domain.search import fold, matches_all, search_words
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.icons import status_icon
@@ -27,6 +32,9 @@ class Navigator(QWidget):
         self.search.setAccessibleName(self.tr("Find indicator by number or title"))
         self.search.textChanged.connect(self.apply_filter)
         self.search.returnPressed.connect(self._jump_to_first_match)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._escape)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
@@ -41,13 +49,16 @@ class Navigator(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._areas: dict[str, QTreeWidgetItem] = {}
         self._comments: dict[str, bool] = {}  # indicator id → the reviewer's comment on it is resolved
+        self._haystacks: dict[str, str] = {}  # indicator id -> folded number and titles
         self.rebuild()
 
     def rebuild(self) -> None:
         lang = self.session.lang
+        self.search.clear()
         self.tree.clear()
         self._items.clear()
         self._areas.clear()
+        self._haystacks.clear()
         for area in self.session.catalog.areas:
             area_item = QTreeWidgetItem([area.title.get(lang)])
             area_item.setData(0, AREA_ROLE, area.id)
@@ -63,6 +74,9 @@ class Navigator(QWidget):
                 item.setToolTip(0, indicator.title.get(lang))
                 area_item.addChild(item)
                 self._items[indicator.id] = item
+                self._haystacks[indicator.id] = fold(
+                    f"{indicator.id} {indicator.title.get(lang)} {indicator.title.get('en')}"
+                )
         self.tree.expandAll()
         self.refresh()
 
@@ -126,13 +140,11 @@ class Navigator(QWidget):
             self.tree.scrollToItem(item)
 
     def apply_filter(self, text: str) -> None:
-        words = text.casefold().split()
-        lang = self.session.lang
+        words = search_words(text)
         for area in self.session.catalog.areas:
             visible_children = 0
             for indicator in area.indicators:
-                haystack = f"{indicator.id} {indicator.title.get(lang)} {indicator.title.get('en')}".casefold()
-                match = all(word in haystack for word in words)
+                match = matches_all(words, self._haystacks.get(indicator.id, ""))
                 self._items[indicator.id].setHidden(not match)
                 visible_children += match
             self._areas[area.id].setHidden(visible_children == 0)
@@ -147,12 +159,30 @@ class Navigator(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def clear_filter(self) -> None:
+        """Show every indicator again, keeping the current one in view."""
+        if self.search.text():
+            self.search.clear()
+        current = self.tree.currentItem()
+        if current is not None and current.isSelected():
+            self.tree.scrollToItem(current)
+
+    def _escape(self) -> None:
+        if self.search.text():
+            self.clear_filter()
+        else:
+            self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _choose(self, indicator_id: str) -> None:
+        self.jump_requested.emit(indicator_id)
+        self.clear_filter()
+
     def _jump_to_first_match(self) -> None:
         indicator_id = self.first_match()
         if indicator_id:
-            self.jump_requested.emit(indicator_id)
+            self._choose(indicator_id)
 
     def _activated(self, item: QTreeWidgetItem) -> None:
         indicator_id = item.data(0, INDICATOR_ROLE)
         if indicator_id:
-            self.jump_requested.emit(indicator_id)
+            self._choose(indicator_id)

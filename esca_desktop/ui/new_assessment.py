@@ -1,4 +1,7 @@
-"""The "New assessment" dialog: organisation, scheme, interview dates and assessors, checked as typed."""
+"""The "New assessment" dialog: organisation, scheme, interview dates and assessors, checked as typed.
+
+The line under each checked field is reserved whether or not it shows a message, so that a message
+appearing while typing never moves the fields below it (a click or a typed key lands where aimed)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from esca_desktop.domain.model import Organisation
 from esca_desktop.domain.sectors import SECTORS, sector_label
 from esca_desktop.errors import UserError
 from esca_desktop.ui.style import role
+
+CHECKED_FIELDS = ("name", "country", "website", "dates")  # the ones `validate` can show a message for
 
 if TYPE_CHECKING:
     from esca_desktop.forms.registry import CatalogEntry
@@ -79,6 +84,11 @@ class NewAssessmentDialog(QDialog):
             if catalog.provisional:
                 text += "  " + self.tr("(provisional criteria)")
             self.catalog.addItem(text, catalog.ref)
+        # The longest scheme title must not set the dialog's width (it opens on small screens too).
+        self.catalog.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.catalog.setMinimumContentsLength(30)
+        self.catalog.setToolTip(self.catalog.currentText())
+        self.catalog.currentTextChanged.connect(self.catalog.setToolTip)
         self.start = QDateEdit(QDate.currentDate())
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
@@ -107,6 +117,11 @@ class NewAssessmentDialog(QDialog):
             layout.addWidget(widget)
             error = QLabel()
             role(error, "fieldError")
+            if key in CHECKED_FIELDS:
+                error.setMinimumHeight(error.fontMetrics().height())
+                policy = error.sizePolicy()
+                policy.setRetainSizeWhenHidden(True)
+                error.setSizePolicy(policy)
             error.setVisible(False)
             layout.addWidget(error)
             self.errors[key] = error
@@ -160,7 +175,7 @@ class NewAssessmentDialog(QDialog):
         ):
             signal.connect(self.validate)
         self.validate()
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 44, self.sizeHint().height())
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 62, self.sizeHint().height())
 
     def _set_error(self, key: str, message: str) -> None:
         label = self.errors[key]

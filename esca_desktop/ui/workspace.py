@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
 from esca_desktop.ui.evidence_links import EvidenceLinkDialog
+from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
@@ -69,10 +70,9 @@ class InterviewWorkspace(QWidget):
 
         assessment = interview.assessment
         org = assessment.organisation
-        title = QLabel(f"<b>{org.name}</b>")
+        title = ElidedLabel(org.name)  # long names are cut with "…", whole in the tooltip
         role(title, "workspaceTitle")
-        title.setTextFormat(Qt.TextFormat.RichText)
-        details = QLabel(self._details_text())
+        details = ElidedLabel(self._details_text())
         role(details, "mutedLabel")
         self.details = details
         self.language = QComboBox()
