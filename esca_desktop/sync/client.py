@@ -4,6 +4,11 @@ into errors that say whether trying again can help.
 
 - `NetworkError` (retryable): the server cannot be reached, did not answer in time, or the
   connection broke before the whole reply arrived (`kind` says which);
+
+Every phase has a timeout (`Timeouts`), short where a live server answers at once: a server that
+accepts the connection and never answers (a hotel or public network holding it until one logs in
+in a browser) is given up within seconds, with a message that says so. Only the reply to an upload
+may take long, because the server verifies the bundle before it answers.
 - `ServerRefusal`: the server answered with an error; `retryable` for 5xx, 408 and 429, fatal for
   the rest (401/403 sign-in or permission, 409 conflict, 400/413/422 refused bundle …), with the
   server's own reason in `detail`;
@@ -125,10 +130,13 @@ class SyncTransport(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    connect: float = 10.0
-    read: float = 120.0  # a large bundle is verified before the server answers
-    write: float = 120.0
-    pool: float = 10.0
+    """Seconds to wait for each phase of a request."""
+
+    connect: float = 5.0  # a reachable server accepts at once
+    read: float = 15.0  # the reply to a question (sign-in, reviews, catalogs, statistics)
+    upload_read: float = 120.0  # the reply to an upload: the server verifies a large bundle first
+    write: float = 60.0  # sending a piece of an upload
+    pool: float = 5.0
 
 
 class HttpTransport:
@@ -136,6 +144,7 @@ class HttpTransport:
 
     def __init__(self, base_url: str, timeouts: Timeouts = Timeouts(), verify: bool | str = True) -> None:
         self.base_url = normalise_server_url(base_url)
+        self.timeouts = timeouts
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(
@@ -175,12 +184,17 @@ class HttpTransport:
                 body = _chunks(content, cancel)
         if content is not None:
             headers["Content-Type"] = media_type or "application/octet-stream"
+        # A request with a body is an upload: its reply waits for the server to verify the bundle.
+        read = self.timeouts.read if content is None else self.timeouts.upload_read
+        timeout = httpx.Timeout(
+            connect=self.timeouts.connect, read=read, write=self.timeouts.write, pool=self.timeouts.pool
+        )
         try:
-            response = self._client.request(method, path, params=params, content=body, headers=headers)
+            response = self._client.request(method, path, params=params, content=body, headers=headers, timeout=timeout)
         except SyncCancelled:
             raise
-        except httpx.TimeoutException:
-            raise NetworkError(f"the review service at {self.base_url} did not answer in time", "timeout") from None
+        except httpx.TimeoutException as exc:
+            raise NetworkError(self._timeout_message(exc, read), "timeout") from None
         except httpx.ConnectError as exc:
             raise NetworkError(
                 f"the review service at {self.base_url} cannot be reached ({_reason(exc)})", "unreachable"
@@ -192,6 +206,24 @@ class HttpTransport:
         except httpx.HTTPError as exc:
             raise NetworkError(f"the request to {self.base_url} failed ({_reason(exc)})", "interrupted") from None
         return Reply(response.status_code, response.content, dict(response.headers))
+
+    def _timeout_message(self, exc: httpx.TimeoutException, read: float) -> str:
+        server = f"The server at {self.base_url}"
+        if isinstance(exc, httpx.ReadTimeout):
+            return (
+                f"{server} did not answer within {read:g} s: it accepted the connection but sent no reply. "
+                "A hotel or public network often does this until you log in to it in a web browser; "
+                "check the network, then try again."
+            )
+        if isinstance(exc, httpx.WriteTimeout):
+            return (
+                f"{server} did not take the upload within {self.timeouts.write:g} s: the connection is too "
+                "slow or stalled. Try again on a better network."
+            )
+        return (
+            f"{server} did not answer within {self.timeouts.connect:g} s: no connection could be made. "
+            "Check the address and the network, then try again."
+        )
 
     def close(self) -> None:
         self._client.close()
