@@ -11,7 +11,9 @@ may pass (unreachable, timeout, cut-off reply, 5xx) is retried with exponential 
 in the run and then left queued with its reason; a failure retrying cannot cure (401/403, 409
 conflict, 400/413/422 refused bundle) marks the item failed with the server's reason, and it is not
 sent again until the person asks (`requeue`). When the server cannot be reached, the run stops
-early and says so: the queue stays as it was.
+early and says so: the queue stays as it was. Before the uploads the server is asked a quick
+question (who am I), so that one which accepts connections and never answers (a hotel network
+holding them) stops the run within the short reply timeout, not after each upload's long one.
 
 Uploads run a few at a time (`SyncOptions.parallel_uploads`), so `progress` and `cancel` are called
 from worker threads too; a window hands progress over to its own thread.
@@ -26,19 +28,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from esca_desktop.context import AppContext
-from esca_desktop.domain.model import AssessmentStatus, Changes
+from esca_desktop.domain.model import AssessmentStatus, AssessmentSummary, Changes
 from esca_desktop.errors import CatalogError, NotFoundError, UserError
 from esca_desktop.forms.values import msg
 from esca_desktop.security.credentials import WAY_OUT, CredentialStore, NoSecureStoreError
 from esca_desktop.services.signing import credential_store_for
-from esca_desktop.storage.sync_store import OutboxItem, SyncState, SyncStore
+from esca_desktop.storage.sync_store import FAILED, SENT, OutboxItem, SyncState, SyncStore
 from esca_desktop.sync.client import (
     Account,
     HttpTransport,
@@ -79,7 +81,7 @@ class SyncOptions:
 
 @dataclass(frozen=True, slots=True)
 class SyncProgress:
-    phase: str  # "prepare" | "upload" | "reviews" | "catalogs" | "benchmarks" | "done"
+    phase: str  # "prepare" | "connect" | "upload" | "reviews" | "catalogs" | "benchmarks" | "done"
     done: int
     total: int
     message: str
@@ -233,9 +235,16 @@ class SignIn:
 
 
 def login(
-    context: AppContext, server_url: str, token: str, transport_factory: TransportFactory = _default_transport
+    context: AppContext,
+    server_url: str,
+    token: str,
+    transport_factory: TransportFactory = _default_transport,
+    cancel: Cancel | None = None,
 ) -> SignIn:
-    """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here."""
+    """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here.
+
+    `cancel` is asked once the server has answered: a sign-in the person gave up on stores nothing,
+    even when the server answers after all (`SyncCancelled`)."""
     lang = context.lang
     url = normalise_server_url(server_url, lang)
     token = token.strip()
@@ -272,6 +281,14 @@ def login(
             msg(lang, f"{url} refused the sign-in: {exc.message}", f"{url} hat die Anmeldung abgelehnt: {exc.message}")
         ) from None
     except NetworkError as exc:
+        if exc.kind == "timeout":  # the message says what happened and what to do
+            raise SyncError(
+                msg(
+                    lang,
+                    f"Cannot sign in. {exc.text(lang)} Nothing was stored.",
+                    f"Anmeldung nicht möglich. {exc.text(lang)} Nichts wurde gespeichert.",
+                )
+            ) from None
         raise SyncError(
             msg(
                 lang,
@@ -282,6 +299,8 @@ def login(
         ) from None
     finally:
         transport.close()
+    if cancel is not None and cancel():
+        raise SyncCancelled("Sign-in cancelled: nothing was stored.")
     if account.role != "assessor":
         raise SyncError(
             msg(
@@ -314,6 +333,58 @@ def status(context: AppContext) -> SyncState:
 
 def outbox(context: AppContext, include_sent: bool = True) -> list[OutboxItem]:
     return sync_store(context).outbox(include_sent)
+
+
+RETURNED, APPROVED = "returned", "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSync:
+    """Where one assessment is on its way to the secretariat and back."""
+
+    state: str  # queued | sending (interrupted, sent again) | sent | failed | returned | approved
+    revision: int
+    at: dt.datetime | None = None  # when it was queued, or sent
+    detail: str = ""  # why the last try failed
+    comments: int = 0  # the reviewer's comments on a returned assessment
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOverview:
+    """The sync state as a person sees it: signed in where, the last sync, what waits in the outbox,
+    and (when asked for) each assessment's state."""
+
+    state: SyncState
+    queued: int  # waiting for the next sync (an interrupted upload is sent again, so it waits too)
+    failed: int  # refused by the server: not sent again until queued again
+    assessments: Mapping[str, AssessmentSync] = field(default_factory=dict)
+
+
+def overview(context: AppContext, summaries: Iterable[AssessmentSummary] | None = None) -> SyncOverview:
+    """The sync state, and that of the given assessments: the outbox says whether the current
+    revision is queued, sent or failed; one the secretariat returned or approved says that instead."""
+    store = sync_store(context)
+    items = store.outbox(include_sent=summaries is not None)
+    queued = sum(1 for item in items if item.pending)
+    failed = sum(1 for item in items if item.state == FAILED)
+    if summaries is None:
+        return SyncOverview(store.state(), queued, failed)
+    latest: dict[str, OutboxItem] = {}
+    for item in items:
+        if item.assessment_id not in latest or item.revision > latest[item.assessment_id].revision:
+            latest[item.assessment_id] = item
+    states: dict[str, AssessmentSync] = {}
+    for summary in summaries:
+        current = latest.get(summary.id)
+        if summary.status is AssessmentStatus.APPROVED:
+            states[summary.id] = AssessmentSync(APPROVED, summary.revision)
+        elif summary.status is AssessmentStatus.RETURNED:
+            comments = len(context.repository.review_comments(summary.id))
+            states[summary.id] = AssessmentSync(RETURNED, summary.revision, comments=comments)
+        elif current is not None and current.revision == summary.revision:  # a reopened revision is not sent yet
+            at = current.sent_at if current.state == SENT else current.queued_at
+            states[summary.id] = AssessmentSync(current.state, current.revision, at, current.last_error)
+    return SyncOverview(store.state(), queued, failed, states)
 
 
 def requeue(context: AppContext, assessment_id: str) -> int:
@@ -410,6 +481,30 @@ class _Run:
         self.report.stopped = message
 
     # --- uploads --------------------------------------------------------------------------------
+
+    def check_server(self) -> None:
+        """Ask the server a quick question before the uploads. One that accepts connections and never
+        answers (a hotel network holding them) is found within the short reply timeout, not after
+        each upload has waited out its long one; every other outcome is left to the uploads, which
+        record it per item."""
+        pending = self.store.pending()
+        if not pending or self._cancelled():
+            return
+        self.progress(SyncProgress("connect", 0, 0, f"Connecting to {self.report.server_url}"))
+        try:
+            self.client.whoami()
+        except NetworkError as exc:
+            if exc.kind == "timeout":
+                self._stop(
+                    self._msg(
+                        f"{exc.text(self.lang)} Nothing was lost: {len(pending)} upload(s) stay queued and are sent "
+                        "with the next sync.",
+                        f"{exc.text(self.lang)} Nichts ging verloren: {len(pending)} Übertragung(en) bleiben in der "
+                        "Warteschlange und werden mit der nächsten Synchronisierung gesendet.",
+                    )
+                )
+        except ServerRefusal:
+            pass
 
     def upload_all(self) -> None:
         """Send the pending items, a few at a time (the server verifies one while the next arrives)."""
@@ -516,11 +611,17 @@ class _Run:
         self._retry_later(item, said, attempts)
         if isinstance(error, NetworkError) and error.kind != "interrupted":
             left = len(self.store.pending())
+            what = (
+                said
+                if error.kind == "timeout"
+                else self._msg(
+                    f"The review service cannot be reached ({said}).", f"Der Prüfdienst ist nicht erreichbar ({said})."
+                )
+            )
             self._stop(
                 self._msg(
-                    f"The review service cannot be reached ({said}). Nothing was lost: {left} "
-                    f"upload(s) stay queued and are sent with the next sync.",
-                    f"Der Prüfdienst ist nicht erreichbar ({said}). Nichts ging verloren: {left} "
+                    f"{what} Nothing was lost: {left} upload(s) stay queued and are sent with the next sync.",
+                    f"{what} Nichts ging verloren: {left} "
                     f"{'Übertragung bleibt' if left == 1 else 'Übertragungen bleiben'} in der Warteschlange und "
                     "werden mit der nächsten Synchronisierung gesendet.",
                 )
@@ -752,7 +853,9 @@ def sync(
     transport = transport_factory(state.server_url)
     run = _Run(context, ReviewServiceClient(transport, token), report, options, progress, cancel, passphrase)
     try:
-        run.upload_all()
+        run.check_server()
+        if not report.stopped:
+            run.upload_all()
         for step, what in (
             (run.pull_reviews, msg(lang, "review decisions", "Prüfentscheidungen")),
             (run.pull_catalogs, msg(lang, "catalogs", "Kataloge")),
@@ -763,10 +866,18 @@ def sync(
             try:
                 step()
             except NetworkError as exc:
-                report.stopped = msg(
-                    lang,
-                    f"The {what} could not be fetched: {exc.message}. Sync again later.",
-                    f"Die {what} konnten nicht abgerufen werden: {exc.text(lang)}. Synchronisieren Sie später erneut.",
+                report.stopped = (
+                    msg(
+                        lang,
+                        f"{exc.text(lang)} The {what} were not fetched; sync again later.",
+                        f"{exc.text(lang)} Die {what} wurden nicht abgerufen; synchronisieren Sie später erneut.",
+                    )
+                    if exc.kind == "timeout"
+                    else msg(
+                        lang,
+                        f"The {what} could not be fetched: {exc.message}. Sync again later.",
+                        f"Die {what} konnten nicht abgerufen werden: {exc.text(lang)}. Synchronisieren Sie später erneut.",
+                    )
                 )
             except ServerRefusal as exc:
                 if exc.status == 401:

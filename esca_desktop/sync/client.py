@@ -4,6 +4,11 @@ into errors that say whether trying again can help.
 
 - `NetworkError` (retryable): the server cannot be reached, did not answer in time, or the
   connection broke before the whole reply arrived (`kind` says which);
+
+Every phase has a timeout (`Timeouts`), short where a live server answers at once: a server that
+accepts the connection and never answers (a hotel or public network holding it until one logs in
+in a browser) is given up within seconds, with a message that says so. Only the reply to an upload
+may take long, because the server verifies the bundle before it answers.
 - `ServerRefusal`: the server answered with an error; `retryable` for 5xx, 408 and 429, fatal for
   the rest (401/403 sign-in or permission, 409 conflict, 400/413/422 refused bundle …), with the
   server's own reason in `detail`;
@@ -53,7 +58,7 @@ class NetworkError(SyncError):
 
     @classmethod
     def of(cls, wording: str, url: str, reason: str = "") -> NetworkError:
-        kind = "interrupted" if wording == "failed" else wording
+        kind = "interrupted" if wording == "failed" else "timeout" if wording.endswith("timeout") else wording
         return cls(network_message(wording, url, reason, "en"), kind, url, reason, wording)
 
     def text(self, lang: str) -> str:
@@ -61,9 +66,27 @@ class NetworkError(SyncError):
 
 
 _NETWORK_MESSAGES = {
-    "timeout": (
-        "the review service at {url} did not answer in time",
-        "der Prüfdienst unter {url} hat nicht rechtzeitig geantwortet",
+    # A wait that ran out is said as whole sentences ({reason} holds the seconds): a hotel network that
+    # accepts the connection and never answers is common, and the person should know what to do.
+    "read_timeout": (
+        "The server at {url} did not answer within {reason} s: it accepted the connection but sent no reply. "
+        "A hotel or public network often does this until you log in to it in a web browser; "
+        "check the network, then try again.",
+        "Der Server unter {url} hat nicht innerhalb von {reason} s geantwortet: Er hat die Verbindung "
+        "angenommen, aber keine Antwort gesendet. Hotel- und öffentliche Netze tun das oft, bis man sich im "
+        "Webbrowser bei ihnen anmeldet; prüfen Sie das Netz und versuchen Sie es dann erneut.",
+    ),
+    "write_timeout": (
+        "The server at {url} did not take the upload within {reason} s: the connection is too slow or stalled. "
+        "Try again on a better network.",
+        "Der Server unter {url} hat die Übertragung nicht innerhalb von {reason} s angenommen: Die Verbindung "
+        "ist zu langsam oder steht. Versuchen Sie es in einem besseren Netz erneut.",
+    ),
+    "connect_timeout": (
+        "The server at {url} did not answer within {reason} s: no connection could be made. "
+        "Check the address and the network, then try again.",
+        "Der Server unter {url} hat nicht innerhalb von {reason} s geantwortet: Es kam keine Verbindung "
+        "zustande. Prüfen Sie die Adresse und das Netz und versuchen Sie es dann erneut.",
     ),
     "unreachable": (
         "the review service at {url} cannot be reached ({reason})",
@@ -174,10 +197,13 @@ class SyncTransport(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    connect: float = 10.0
-    read: float = 120.0  # a large bundle is verified before the server answers
-    write: float = 120.0
-    pool: float = 10.0
+    """Seconds to wait for each phase of a request."""
+
+    connect: float = 5.0  # a reachable server accepts at once
+    read: float = 15.0  # the reply to a question (sign-in, reviews, catalogs, statistics)
+    upload_read: float = 120.0  # the reply to an upload: the server verifies a large bundle first
+    write: float = 60.0  # sending a piece of an upload
+    pool: float = 5.0
 
 
 class HttpTransport:
@@ -185,6 +211,7 @@ class HttpTransport:
 
     def __init__(self, base_url: str, timeouts: Timeouts = Timeouts(), verify: bool | str = True) -> None:
         self.base_url = normalise_server_url(base_url)
+        self.timeouts = timeouts
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(
@@ -224,12 +251,18 @@ class HttpTransport:
                 body = _chunks(content, cancel)
         if content is not None:
             headers["Content-Type"] = media_type or "application/octet-stream"
+        # A request with a body is an upload: its reply waits for the server to verify the bundle.
+        read = self.timeouts.read if content is None else self.timeouts.upload_read
+        timeout = httpx.Timeout(
+            connect=self.timeouts.connect, read=read, write=self.timeouts.write, pool=self.timeouts.pool
+        )
         try:
-            response = self._client.request(method, path, params=params, content=body, headers=headers)
+            response = self._client.request(method, path, params=params, content=body, headers=headers, timeout=timeout)
         except SyncCancelled:
             raise
-        except httpx.TimeoutException:
-            raise NetworkError.of("timeout", self.base_url) from None
+        except httpx.TimeoutException as exc:
+            wording, seconds = self._timeout_of(exc, read)
+            raise NetworkError.of(wording, self.base_url, f"{seconds:g}") from None
         except httpx.ConnectError as exc:
             raise NetworkError.of("unreachable", self.base_url, _reason(exc)) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
@@ -237,6 +270,14 @@ class HttpTransport:
         except httpx.HTTPError as exc:
             raise NetworkError.of("failed", self.base_url, _reason(exc)) from None
         return Reply(response.status_code, response.content, dict(response.headers))
+
+    def _timeout_of(self, exc: httpx.TimeoutException, read: float) -> tuple[str, float]:
+        """Which wait ran out (a wording of `_NETWORK_MESSAGES`) and how long it was."""
+        if isinstance(exc, httpx.ReadTimeout):
+            return "read_timeout", read
+        if isinstance(exc, httpx.WriteTimeout):
+            return "write_timeout", self.timeouts.write
+        return "connect_timeout", self.timeouts.connect
 
     def close(self) -> None:
         self._client.close()

@@ -1,8 +1,11 @@
 """The assessments list: a thin table model over `AssessmentSummary` rows, a word filter that ignores
-case and diacritics ("lodz" finds "Łódź"), sorting."""
+case and diacritics ("lodz" finds "Łódź"), sorting. Its Sync column says where each assessment is on
+its way to the secretariat and back."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -34,10 +37,14 @@ from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:
     from esca_desktop.domain.model import AssessmentSummary
+    from esca_desktop.services.sync import AssessmentSync
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 3
+SYNC_COLUMN = 4
+# The order of the Sync column when sorted: what needs attention first, then along the way.
+_SYNC_RANK = {"failed": 0, "returned": 1, "queued": 2, "sending": 2, "sent": 3, "approved": 4}
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -51,24 +58,33 @@ class AssessmentTableModel(QAbstractTableModel):
         self._display: list[tuple[str, ...]] = []
         self._sort: list[tuple[Any, ...]] = []
         self._haystack: list[str] = []
+        self._tips: list[str] = []
         self.headers = (
             self.tr("Organisation"),
             self.tr("Country"),
             self.tr("Scheme"),
             self.tr("Status"),
+            self.tr("Sync"),
             self.tr("Progress"),
             self.tr("Score"),
             self.tr("Last change"),
         )
 
-    def set_summaries(self, rows: list[AssessmentSummary], lang: str = "en") -> None:
+    def set_summaries(
+        self, rows: list[AssessmentSummary], lang: str = "en", sync: Mapping[str, AssessmentSync] | None = None
+    ) -> None:
         self.beginResetModel()
         self._rows = rows
         self._display = []
         self._sort = []
         locale = QLocale()  # the UI language's (app.build_window sets it): 12,5 % and 03.12.2026 in German
         moment_format = moment_format_of(locale)
+        self._tips = []
+        sync = sync or {}
         for s in rows:
+            state = sync.get(s.id)
+            sync_text, sync_tip = self.sync_texts(state)
+            self._tips.append(sync_tip)
             percent = None if s.score_points is None or not s.score_max else 100 * s.score_points / s.score_max
             score = "" if percent is None else f"{locale.toString(percent, 'f', 1)} %"
             if s.outcome_passed is True:
@@ -76,7 +92,16 @@ class AssessmentTableModel(QAbstractTableModel):
             progress = f"{s.progress_done} / {s.progress_total}"
             changed = s.updated_at.astimezone().strftime(moment_format)
             self._display.append(
-                (s.organisation, s.country, s.scheme.capitalize(), s.status.label(lang), progress, score, changed)
+                (
+                    s.organisation,
+                    s.country,
+                    s.scheme.capitalize(),
+                    s.status.label(lang),
+                    sync_text,
+                    progress,
+                    score,
+                    changed,
+                )
             )
             fraction = s.progress_done / s.progress_total if s.progress_total else 0.0
             self._sort.append(
@@ -85,6 +110,9 @@ class AssessmentTableModel(QAbstractTableModel):
                     s.country,
                     s.scheme,
                     s.status.value,
+                    (_SYNC_RANK.get(state.state, 5), -(state.at.timestamp() if state.at else 0.0))
+                    if state
+                    else (6, 0.0),
                     fraction,
                     -1.0 if percent is None else percent,
                     s.updated_at.timestamp(),
@@ -92,6 +120,35 @@ class AssessmentTableModel(QAbstractTableModel):
             )
         self._haystack = [fold(" ".join(row)) + " " + s.id for row, s in zip(self._display, rows, strict=True)]
         self.endResetModel()
+
+    def sync_texts(self, state: AssessmentSync | None) -> tuple[str, str]:
+        """The Sync column's text and its tooltip (what it means, and why a try failed)."""
+        if state is None:
+            return "", ""
+        if state.state == "approved":
+            return self.tr("approved ✓"), self.tr("The secretariat approved this assessment.")
+        if state.state == "returned":
+            text = (
+                self.tr("returned · 1 comment")
+                if state.comments == 1
+                else self.tr("returned · %1 comments").replace("%1", str(state.comments))
+            )
+            return text, self.tr("The secretariat returned it; the reviewer's comments show on the indicators.")
+        when = _when(state.at)
+        if state.state == "sent":
+            return (
+                self.tr("sent %1").replace("%1", when),
+                self.tr("Revision %1 was sent to the secretariat; its review comes with a later sync.").replace(
+                    "%1", str(state.revision)
+                ),
+            )
+        if state.state == "failed":
+            return self.tr("⚠ failed"), self.tr("Not sent: %1").replace("%1", state.detail)
+        tip = self.tr("Revision %1 waits in the outbox (since %2) and is sent with the next sync.")
+        tip = tip.replace("%1", str(state.revision)).replace("%2", when)
+        if state.detail:
+            return self.tr("⚠ queued"), tip + "\n" + self.tr("The last try failed: %1").replace("%1", state.detail)
+        return self.tr("queued"), tip
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -111,10 +168,12 @@ class AssessmentTableModel(QAbstractTableModel):
             return self._rows[row].id
         if role == SUMMARY_ROLE:
             return self._rows[row]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return f"{self._rows[row].organisation}\n{self._rows[row].id}"
+        if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN:
+            return self._tips[row] or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -135,6 +194,7 @@ class AssessmentTableModel(QAbstractTableModel):
         self._rows = [self._rows[n] for n in permutation]
         self._display = [self._display[n] for n in permutation]
         self._sort = [self._sort[n] for n in permutation]
+        self._tips = [self._tips[n] for n in permutation]
         self._haystack = [self._haystack[n] for n in permutation]
         new_position = {old_row: new_row for new_row, old_row in enumerate(permutation)}
         self.changePersistentIndexList(
@@ -214,7 +274,7 @@ class AssessmentListPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -227,7 +287,15 @@ class AssessmentListPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Fixed widths from the font: measuring 10,000 rows to fit columns would take a second.
         metrics = self.fontMetrics()
-        samples = ("Country", "Bronze", "in progress", "Progress", "100.0 %  ✓", "2026-11-26 20:08")
+        samples = (
+            "Country",
+            "Bronze",
+            "in progress",
+            "returned · 2 comments",
+            "Progress",
+            "100.0 %  ✓",
+            "2026-11-26 20:08",
+        )
         for column, sample in enumerate(samples, start=1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
@@ -261,9 +329,11 @@ class AssessmentListPage(QWidget):
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
 
-    def set_summaries(self, rows: list[AssessmentSummary], lang: str = "en") -> None:
+    def set_summaries(
+        self, rows: list[AssessmentSummary], lang: str = "en", sync: Mapping[str, AssessmentSync] | None = None
+    ) -> None:
         selected = self.current_id()
-        self.model.set_summaries(rows, lang)
+        self.model.set_summaries(rows, lang, sync)
         self.proxy.resort()
         self.stack.setCurrentWidget(self.table if rows else self.empty_label)
         if selected:
@@ -307,3 +377,13 @@ class AssessmentListPage(QWidget):
             if not self.table.currentIndex().isValid():
                 self.table.selectRow(0)
             self.table.setFocus()
+
+
+def _when(at: dt.datetime | None) -> str:
+    """A time of today as 14:02, of another day as its date."""
+    if at is None:
+        return ""
+    local = at.astimezone()
+    return (
+        local.strftime("%H:%M") if local.date() == dt.datetime.now().astimezone().date() else local.strftime("%Y-%m-%d")
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import sys
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from esca_desktop.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from esca_desktop.context import AppContext
     from esca_desktop.services.assessments import AssessmentService
-    from esca_desktop.services.sync import SyncReport
+    from esca_desktop.services.sync import SyncOverview, SyncReport
     from esca_desktop.ui.workspace import InterviewWorkspace
 
 # Room for the title bar and borders before the window manager has told us their size.
@@ -79,8 +80,12 @@ class MainWindow(QMainWindow):
         self.save_label.setObjectName("saveState")
         self.location_label = ElidedLabel()
         role(self.location_label, "mutedLabel")
+        self.sync_label = QLabel()  # "Last sync 14:02 · 2 queued"
+        self.sync_label.setObjectName("syncState")
+        role(self.sync_label, "mutedLabel")
         status = self.statusBar()
         status.addWidget(self.save_label)
+        status.addPermanentWidget(self.sync_label)
         status.addPermanentWidget(self.location_label)
         self.save_label.setText(self.tr("Opening…"))
         self._list_dirty = False
@@ -289,9 +294,14 @@ class MainWindow(QMainWindow):
     # --- list -----------------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        if self.service is None:
+        if self.service is None or self.context is None:
             return
-        self.list_page.set_summaries(self.service.list_summaries(), self.ui_lang)
+        from esca_desktop.services import sync as sync_service
+
+        summaries = self.service.list_summaries()
+        overview = sync_service.overview(self.context, summaries)
+        self.list_page.set_summaries(summaries, self.ui_lang, overview.assessments)
+        self._show_sync_state(overview)
         self._list_dirty = False
         self._update_actions()
 
@@ -307,8 +317,42 @@ class MainWindow(QMainWindow):
         if self.workspace is not None and on_page is not None:
             self.workspace.show_indicator(on_page)
 
+    def refresh_sync_state(self) -> None:
+        """The status bar's sync state (the list's Sync column follows with `refresh_list`)."""
+        if self.context is None:
+            return
+        from esca_desktop.services import sync as sync_service
+
+        self._show_sync_state(sync_service.overview(self.context))
+
+    def _show_sync_state(self, overview: SyncOverview) -> None:
+        state = overview.state
+        if state.last_sync_at is not None:
+            local = state.last_sync_at.astimezone()
+            today = local.date() == datetime.datetime.now().astimezone().date()
+            when = local.strftime("%H:%M" if today else "%Y-%m-%d %H:%M")
+            parts = [self.tr("Last sync %1").replace("%1", when)]
+        elif state.signed_in:
+            parts = [self.tr("Not synced yet")]
+        else:
+            parts = [self.tr("Not signed in")]
+        if overview.queued:
+            parts.append(self.tr("%1 queued").replace("%1", str(overview.queued)))
+        if overview.failed:
+            parts.append(self.tr("%1 failed").replace("%1", str(overview.failed)))
+        self.sync_label.setText(" · ".join(parts))
+        where = (
+            self.tr("Review service: %1, signed in as %2").replace("%1", state.server_url).replace("%2", state.account)
+            if state.signed_in
+            else self.tr("Not signed in to a review service (Sync → Sign in…)")
+        )
+        self.sync_label.setToolTip(
+            where + "\n" + self.tr("Queued: waiting to be sent with the next sync (F5). Failed: see the Sync column.")
+        )
+
     def _mark_list_dirty(self, _assessment_id: str = "") -> None:
         self._list_dirty = True
+        self.refresh_sync_state()  # finalising queues an upload
 
     # --- interview ------------------------------------------------------------------------------
 
@@ -555,6 +599,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None and not self._may_leave(self.workspace):
             event.ignore()
             return
+        self.tasks.shutdown()  # a sign-in or sync waiting for a server is abandoned: the rest stays queued
         self.tasks.wait(30_000)  # a document being written finishes first
         if self.workspace is not None:
             self.workspace.flush()

@@ -1,9 +1,13 @@
 """The Sync menu: sign in to the central review service, sync (with progress and cancel), sign out,
-and export / import signed bundles. The network and the bundles are handled off the GUI thread."""
+and export / import signed bundles. The network and the bundles are handled off the GUI thread.
+
+Sign-in and sync run as cancellable tasks (`TaskRunner.run_cancellable`): while a server keeps the
+window waiting, the window stays usable, and Cancel gives it back at once; what the abandoned work
+was doing is dropped (a cancelled sign-in stores nothing, a cancelled sync leaves the rest queued)."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,14 +22,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QProgressDialog,
     QVBoxLayout,
 )
 
 from esca_desktop.errors import UserError
 from esca_desktop.ui.style import role
+from esca_desktop.ui.tasks import TaskHandle
 
 if TYPE_CHECKING:
+    from esca_desktop.sync.client import SyncTransport
     from esca_desktop.ui.main_window import MainWindow
 
 
@@ -36,6 +43,11 @@ class _Progress(QObject):
 
 
 class SignInDialog(QDialog):
+    """Server and token; OK asks the server (off the GUI thread) and the dialog closes once it said yes.
+    Cancel, Escape or closing it abandons a check that is under way."""
+
+    check_requested = Signal(str, str)  # server, token
+
     def __init__(self, server_url: str, parent: MainWindow) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in to the review service"))
@@ -48,30 +60,78 @@ class SignInDialog(QDialog):
         role(self.error, "fieldError")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
+        self.busy_label = QLabel()
+        self.busy_label.setWordWrap(True)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # no steps to count: it moves while the server is asked
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setAccessibleName(self.tr("Checking the sign-in"))
         form = QFormLayout()
         form.addRow(self.tr("&Server"), self.server)
         form.addRow(self.tr("&Token"), self.token)
         note = QLabel(self.tr("The token is kept in the system keyring, never in a file."))
         role(note, "mutedLabel")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.busy_label)
+        layout.addWidget(self.busy_bar)
+        layout.addWidget(self.buttons)
+        self.set_checking(False)
         self.resize(self.fontMetrics().horizontalAdvance("M") * 36, self.sizeHint().height())
 
+    @property
+    def checking(self) -> bool:
+        return self.busy_bar.isVisible() or not self.server.isEnabled()
+
+    def accept(self) -> None:
+        """OK: ask the server; the dialog closes when the answer is yes (`finish`)."""
+        if not self.checking:
+            self.check_requested.emit(self.server.text(), self.token.text())
+
+    def set_checking(self, on: bool) -> None:
+        if on:
+            self.error.setVisible(False)
+            self.busy_label.setText(
+                self.tr("Asking %1 whether the token is valid… Cancel stops waiting.").replace(
+                    "%1", self.server.text().strip()
+                )
+            )
+        self.busy_label.setVisible(on)
+        self.busy_bar.setVisible(on)
+        self.server.setEnabled(not on)
+        self.token.setEnabled(not on)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(not on)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(on)
+        ok.setDefault(not on)
+        if on:
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setFocus()
+
     def show_error(self, message: str) -> None:
+        self.set_checking(False)
         self.error.setText(message)
         self.error.setVisible(True)
+        self.token.setFocus()
+
+    def finish(self) -> None:
+        """The server accepted the token: close."""
+        self.set_checking(False)
+        super().accept()
 
 
 class SyncActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.transport_factory: Callable[[str], SyncTransport] | None = None  # None: the real HTTP client
+        self.sign_in_dialog: SignInDialog | None = None
+        self.task: TaskHandle | None = None  # the sign-in or sync under way
+        self.progress_dialog: QProgressDialog | None = None
         self.sync_action = QAction(self.tr("&Sync now"), self)
         self.sync_action.setShortcut("F5")
         self.sync_action.setStatusTip(self.tr("Send finalised assessments and fetch review results"))
@@ -107,25 +167,63 @@ class SyncActions(QObject):
 
     # --- account --------------------------------------------------------------------------------
 
+    def _transport(self) -> dict[str, Any]:
+        return {} if self.transport_factory is None else {"transport_factory": self.transport_factory}
+
     def sign_in(self) -> None:
+        """Open the sign-in dialog (window-modal, not blocking): OK checks the token on a worker."""
         from esca_desktop.services import sync as sync_service
 
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.raise_()
+            return
         context = self._context()
         dialog = SignInDialog(sync_service.status(context).server_url, self.window)
-        while dialog.exec():
-            try:
-                account = sync_service.login(context, dialog.server.text(), dialog.token.text())
-            except UserError as exc:
-                dialog.show_error(str(exc))
-                continue
-            self.window.set_save_state("saved", self.tr("Signed in as %1").replace("%1", account.account.name))
-            return
+        self.sign_in_dialog = dialog
+        transport = self._transport()
+
+        def check(server: str, token: str) -> None:
+            dialog.set_checking(True)
+            self.window.set_save_state("saving", self.tr("Signing in…"))
+            self.task = self.window.tasks.run_cancellable(
+                lambda cancel: sync_service.login(context, server, token, cancel=cancel, **transport),
+                signed_in,
+                refused,
+                settled=self.window.refresh_sync_state,
+            )
+
+        def signed_in(result: Any) -> None:
+            self.task = None
+            dialog.finish()
+            self.window.set_save_state("saved", self.tr("Signed in as %1").replace("%1", result.account.name))
+            self.window.refresh_sync_state()
+
+        def refused(error: BaseException) -> None:
+            self.task = None
+            if not isinstance(error, UserError):
+                dialog.show_error(self.tr("Sign-in failed because of a program error; the details are in the log."))
+                self.window.set_save_state("error", self.tr("Not signed in"))
+                raise error
+            dialog.show_error(str(error))
+            self.window.set_save_state("error", self.tr("Not signed in"))
+
+        def closed(_result: int) -> None:
+            self.sign_in_dialog = None
+            if self.task is not None and self.task.cancel():
+                self.window.set_save_state("info", self.tr("Sign-in cancelled: nothing was stored"))
+            self.task = None
+            dialog.deleteLater()
+
+        dialog.check_requested.connect(check)
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def sign_out(self) -> None:
         from esca_desktop.services import sync as sync_service
 
         sync_service.logout(self._context())
         self.window.set_save_state("saved", self.tr("Signed out; the token was removed from the keyring"))
+        self.window.refresh_sync_state()
 
     # --- sync -----------------------------------------------------------------------------------
 
@@ -150,24 +248,37 @@ class SyncActions(QObject):
         progress.setWindowTitle(self.tr("Sync"))
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
-        cancelled = threading.Event()
-        progress.canceled.connect(cancelled.set)
+        self.progress_dialog = progress
         relay = _Progress(self)
+        transport = self._transport()
 
         def show(done: int, total: int, message: str) -> None:
+            if self.task is None:
+                return  # cancelled: the abandoned run may still report
             progress.setMaximum(max(total, 0))
             progress.setValue(min(done, total) if total else 0)
             progress.setLabelText(message)
 
         relay.changed.connect(show)
 
-        def work() -> Any:
-            return sync_service.sync(
-                context, lambda p: relay.changed.emit(p.done, p.total, p.message), cancelled.is_set
-            )
+        def work(cancel: Callable[[], bool]) -> Any:
+            def report(p: Any) -> None:
+                if not cancel():
+                    relay.changed.emit(p.done, p.total, p.message)
+
+            return sync_service.sync(context, report, cancel, **transport)
+
+        def close_progress() -> None:
+            self.task = None
+            self.progress_dialog = None
+            progress.canceled.disconnect(cancelled)
+            progress.reset()
+            progress.hide()
+            progress.deleteLater()
 
         def done(report: Any) -> None:
-            progress.reset()
+            close_progress()
+            relay.deleteLater()
             window.show_sync_result(report)
             text = report.summary()
             window.set_save_state("saved" if report.complete else "error", self.tr("Sync: ") + text)
@@ -178,14 +289,29 @@ class SyncActions(QObject):
                 QMessageBox.warning(window, self.tr("Sync incomplete"), text + "\n\n" + "\n".join(details))
 
         def failed(error: BaseException) -> None:
-            progress.reset()
+            close_progress()
+            relay.deleteLater()
             if isinstance(error, UserError):
                 window.set_save_state("error", str(error))
                 QMessageBox.warning(window, self.tr("Sync"), str(error))
             else:
                 raise error
 
-        window.tasks.run(work, done, failed)
+        def cancelled() -> None:
+            task = self.task
+            if task is not None and task.cancel():
+                close_progress()
+                window.set_save_state(
+                    "info", self.tr("Sync cancelled: what was not sent stays queued for the next sync")
+                )
+                window.refresh_sync_state()
+
+        def settled() -> None:  # the cancelled run has ended: show what it did get done
+            relay.deleteLater()
+            window.refresh_list()
+
+        progress.canceled.connect(cancelled)
+        self.task = window.tasks.run_cancellable(work, done, failed, settled)
 
     # --- bundles --------------------------------------------------------------------------------
 

@@ -202,7 +202,7 @@ def test_a_timeout_is_retried_and_the_server_keeps_one_copy(
     served = serve("delay:2.5")  # the first upload hangs longer than the client waits
 
     report = service.sync(
-        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(read=1.0))
+        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(upload_read=1.0))
     )
 
     assert report.complete, report.as_json()
@@ -217,10 +217,10 @@ def test_timeouts_through_the_whole_run_stop_it_and_the_next_sync_completes(
     served = serve("delay:3,delay:3,delay:3")
 
     report = service.sync(
-        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(read=0.5))
+        desktop, options=NO_WAIT, transport_factory=lambda url: HttpTransport(url, Timeouts(upload_read=0.5))
     )
 
-    assert "did not answer in time" in report.stopped
+    assert "did not answer within 0.5 s" in report.stopped
     assert_nothing_lost(desktop, assessment_id)
 
     again = service.sync(desktop, options=NO_WAIT)

@@ -22,8 +22,9 @@ from esca_desktop.sync.client import (
     normalise_server_url,
 )
 from tests.central.harness import Central, ThreadServer, central, central_users, free_port
+from tests.sync.silent_server import SilentServer, silent_server
 
-__all__ = ["central"]  # the fixture, used by the tests below
+__all__ = ["central", "silent_server"]  # the fixtures, used by the tests below
 
 UUID = "6f1c2b9e-3d4a-4c55-9e1f-0a2b3c4d5e6f"
 
@@ -82,16 +83,30 @@ def test_an_address_without_a_server_is_unreachable() -> None:
     assert "cannot be reached" in caught.value.message
 
 
+def test_a_server_that_accepts_and_never_answers_is_given_up_with_a_clear_message(
+    silent_server: SilentServer,
+) -> None:
+    assert Timeouts().connect <= 5 and Timeouts().read <= 15  # seconds, not minutes, by default
+    transport = HttpTransport(silent_server.url, Timeouts(read=0.5))
+    with pytest.raises(NetworkError) as caught:
+        ReviewServiceClient(transport, "t").whoami()
+    transport.close()
+    assert silent_server.connections == 1  # it was reached, and said nothing
+    assert caught.value.kind == "timeout"
+    assert caught.value.message.startswith(f"The server at {silent_server.url} did not answer within 0.5 s")
+    assert "accepted the connection but sent no reply" in caught.value.message
+
+
 def test_a_slow_reply_times_out_and_a_cut_reply_is_interrupted(faulty: tuple[str, str]) -> None:
     url, token = faulty
-    transport = HttpTransport(url, Timeouts(read=0.5))
+    transport = HttpTransport(url, Timeouts(upload_read=0.5))
     client = ReviewServiceClient(transport, token)
     with pytest.raises(NetworkError) as slow:
         client.upload(UUID, 1, b"x")
     with pytest.raises(NetworkError) as cut:
         client.upload(UUID, 1, b"PK not a bundle")
     transport.close()
-    assert slow.value.kind == "timeout" and "did not answer in time" in slow.value.message
+    assert slow.value.kind == "timeout" and "did not answer within 0.5 s" in slow.value.message
     assert cut.value.kind == "interrupted" and "broke before the reply was complete" in cut.value.message
 
 

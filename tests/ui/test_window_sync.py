@@ -1,14 +1,17 @@
 """The window against the real review service on 127.0.0.1: sign in, sync a finalised assessment,
-get it back returned with a comment that shows on its indicator page, sign out."""
+get it back returned with a comment that shows on its indicator page, sign out; the sync state in
+the status bar and the list; and a server that accepts connections and never answers, which
+neither freezes the window nor outlasts Cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from esca_desktop.app import build_window
@@ -16,8 +19,54 @@ from esca_desktop.central.cli import run as central_run
 from esca_desktop.services import sync as sync_service
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.signing import identity_store
+from esca_desktop.sync.client import HttpTransport, Timeouts
+from esca_desktop.ui.assessment_list import SYNC_COLUMN
+from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.sync_actions import SignInDialog
 from tests.central.harness import Central, finalised_bronze
+from tests.memory_keyring import InMemoryKeyring
+from tests.sync.silent_server import SilentServer, silent_server
+
+__all__ = ["silent_server"]  # the fixture, used below
+
+
+def sign_in(qtbot: QtBot, window: MainWindow, server: str, token: str) -> SignInDialog:
+    """Open Sync → Sign in, fill it in and press OK (the check then runs off the GUI thread)."""
+    window.sync_actions.sign_in_action.trigger()
+    dialog = window.sync_actions.sign_in_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.server.setText(server)
+    dialog.token.setText(token)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return dialog
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The message boxes the window showed (title: text), instead of showing them."""
+    texts: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: texts.append(f"{title}: {text}"))
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text, *a: texts.append(f"{title}: {text}"))
+    return texts
+
+
+@pytest.fixture
+def window(qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
+    window = build_window(str(data_dir), interactive_errors=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.start(str(data_dir))
+    assert window.context is not None
+    window.context.set_actor("Anna Assessor")
+    yield window
+    window.close()
+
+
+def sync_cell(window: MainWindow, assessment_id: str) -> str:
+    model = window.list_page.model
+    return str(model.index(model.row_of(assessment_id), SYNC_COLUMN).data())
 
 
 def test_sync_from_the_window_and_a_returned_assessment_shows_the_comment(
@@ -44,15 +93,9 @@ def test_sync_from_the_window_and_a_returned_assessment_shows_the_comment(
     window.sync_actions.sync()  # not signed in: says so, changes nothing
     assert shown and "Not signed in" in shown[-1]
 
-    def sign_in(dialog: SignInDialog) -> int:
-        dialog.server.setText(central.url)
-        dialog.token.setText(central.assessor_token)
-        return 1
-
-    answers = iter([1, 0])
-    monkeypatch.setattr(SignInDialog, "exec", lambda self: sign_in(self) if next(answers) else 0)
-    window.sync_actions.sign_in()
-    assert "Signed in as Anna Assessor" in window.save_label.text()
+    sign_in(qtbot, window, central.url, central.assessor_token)
+    qtbot.waitUntil(lambda: "Signed in as Anna Assessor" in window.save_label.text(), timeout=30_000)
+    assert window.sync_actions.sign_in_dialog is None  # closed once the server said yes
 
     assessment_id = finalised_bronze(context)
     window.sync_actions.sync()
@@ -189,3 +232,127 @@ def test_a_reply_and_resolved_flag_from_the_window_reach_the_review_service(
     assert "reply by Anna Assessor (resolved): Contracts attached." in shown
     assert "reply by Anna Assessor (open): From the member register." in shown
     window.close()
+
+
+def test_the_window_shows_what_is_queued_sent_returned_and_approved_and_the_last_sync(
+    qtbot: QtBot, window: MainWindow, central: Central, memory_keyring: InMemoryKeyring, shown: list[str]
+) -> None:
+    context = window.context
+    assert context is not None
+    identity_store(context).create("Anna Assessor", "anna@example.org")
+    assessment_id = finalised_bronze(context)
+    window.refresh_list()
+    assert window.sync_label.text() == "Not signed in · 1 queued"
+    assert sync_cell(window, assessment_id) == "queued"
+
+    sign_in(qtbot, window, central.url, central.assessor_token)
+    qtbot.waitUntil(lambda: "Signed in" in window.save_label.text(), timeout=30_000)
+    assert window.sync_label.text() == "Not synced yet · 1 queued"
+    assert central.url in window.sync_label.toolTip()
+
+    window.sync_actions.sync()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
+    last_sync = sync_service.status(context).last_sync_at
+    assert last_sync is not None
+    assert window.sync_label.text() == f"Last sync {last_sync.astimezone():%H:%M}"  # nothing queued any more
+    sent = sync_service.outbox(context)[0].sent_at
+    assert sent is not None and sync_cell(window, assessment_id) == f"sent {sent.astimezone():%H:%M}"
+
+    with central.api(central.reviewer_token) as api:
+        returned = api.post(
+            f"/submissions/{assessment_id}/1/return",
+            json={"comments": {"B2.2": "Please show the employment contracts."}},
+        )
+        assert returned.status_code == 200, returned.text
+    window.sync_actions.sync()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
+    assert sync_cell(window, assessment_id) == "returned · 1 comment"
+
+    interview = AssessmentService(context).open(assessment_id)
+    interview.finalise()  # revision 2, queued again
+    window.refresh_list()
+    assert sync_cell(window, assessment_id) == "queued" and window.sync_label.text().endswith("· 1 queued")
+    window.sync_actions.sync()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
+    with central.api(central.reviewer_token) as api:
+        assert api.post(f"/submissions/{assessment_id}/2/approve").status_code == 200
+    window.sync_actions.sync()
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
+    assert sync_cell(window, assessment_id) == "approved ✓"
+    assert not shown  # every sync went through
+
+
+def test_signing_in_to_a_server_that_never_answers_keeps_the_window_responsive_and_cancel_ends_it(
+    qtbot: QtBot, window: MainWindow, silent_server: SilentServer, memory_keyring: InMemoryKeyring
+) -> None:
+    dialog = sign_in(qtbot, window, silent_server.url, "esca_some-token")
+    qtbot.waitUntil(lambda: silent_server.connections == 1)  # the server took the connection, and says nothing
+
+    ticked: list[bool] = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked))  # the event loop runs while the sign-in waits
+    assert window.tasks.busy and dialog.checking
+    assert silent_server.url in dialog.busy_label.text()
+
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+
+    assert not dialog.isVisible() and not window.tasks.busy  # at once, not when the server gives up
+    assert window.save_label.text() == "Sign-in cancelled: nothing was stored"
+    assert window.sync_actions.sign_in_action.isEnabled() and window.sync_actions.sync_action.isEnabled()
+
+    silent_server.answer(200, {"name": "Anna Assessor", "role": "assessor"})  # the server answers after all
+    qtbot.waitUntil(lambda: window.tasks.lingering == 0, timeout=10_000)
+    assert window.context is not None
+    assert not sync_service.status(window.context).signed_in
+    assert memory_keyring.secrets == {}  # the abandoned sign-in stored nothing
+    assert window.sync_label.text() == "Not signed in"
+
+
+def test_signing_in_to_a_server_that_never_answers_ends_with_a_clear_message(
+    qtbot: QtBot, window: MainWindow, silent_server: SilentServer, memory_keyring: InMemoryKeyring
+) -> None:
+    window.sync_actions.transport_factory = lambda url: HttpTransport(url, Timeouts(read=0.5))
+    dialog = sign_in(qtbot, window, silent_server.url, "esca_some-token")
+
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=20_000)
+
+    assert dialog.error.text().startswith(
+        f"Cannot sign in. The server at {silent_server.url} did not answer within 0.5 s"
+    )
+    assert dialog.error.text().endswith("Nothing was stored.")
+    assert dialog.isVisible() and dialog.server.isEnabled()  # to correct the address, or try again
+    assert not window.tasks.busy and memory_keyring.secrets == {}
+
+
+def test_syncing_with_a_server_that_never_answers_can_be_cancelled_and_then_says_why(
+    qtbot: QtBot, window: MainWindow, silent_server: SilentServer, memory_keyring: InMemoryKeyring, shown: list[str]
+) -> None:
+    context = window.context
+    assert context is not None
+    identity_store(context).create("Anna Assessor", "anna@example.org")
+    assessment_id = finalised_bronze(context)
+    sync_service.sync_store(context).sign_in(silent_server.url, "Anna Assessor")
+    memory_keyring.set_password("esca-desktop", f"review-service-token/{silent_server.url}", "esca_some-token")
+
+    window.sync_actions.transport_factory = lambda url: HttpTransport(url, Timeouts(read=3))
+    window.sync_actions.sync()
+    qtbot.waitUntil(lambda: silent_server.connections == 1)  # it asks first whether the server is there
+    progress = window.sync_actions.progress_dialog
+    assert progress is not None and window.tasks.busy
+    progress.findChild(QPushButton).click()  # Cancel
+    assert not window.tasks.busy and window.sync_actions.progress_dialog is None  # at once
+    assert window.save_label.text() == "Sync cancelled: what was not sent stays queued for the next sync"
+    assert not shown
+
+    window.sync_actions.transport_factory = lambda url: HttpTransport(url, Timeouts(read=0.5))
+    window.sync_actions.sync()  # starts once the cancelled run has given up
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+
+    [message] = shown
+    assert f"The server at {silent_server.url} did not answer within 0.5 s" in message
+    assert "Nothing was lost: 1 upload(s) stay queued" in message
+    assert not window.tasks.busy and silent_server.connections == 2
+    qtbot.waitUntil(lambda: window.tasks.lingering == 0, timeout=10_000)
+    assert [item.state for item in sync_service.outbox(context)] == ["queued"]
+    assert sync_cell(window, assessment_id) == "queued"
+    assert window.sync_label.text() == "Not synced yet · 1 queued"
