@@ -429,7 +429,14 @@ class IndicatorPage(QScrollArea):
         label = self.messages.get(result.key)
         if label is None:
             return
-        text = "" if result.status.value == "ok" else result.message
+        self._show_message(result.key, "" if result.status.value == "ok" else result.message)
+
+    def _show_message(self, key: str, message: str) -> None:
+        # Under its field a message needs no "1.1.1.smes (of which SMEs): " in front: that names the field
+        # in lists (summary, report), not here.
+        label = self.messages[key]
+        prefix = f"{key} ({self.editors[key].field.label.get(self.lang)}): "
+        text = message.removeprefix(prefix)
         label.setText(text)
         label.setVisible(bool(text))
 
@@ -441,10 +448,8 @@ class IndicatorPage(QScrollArea):
             for p in self.session.indicator_problems(self.indicator.id)
             if p.field_key is not None and p.kind is not ProblemKind.REQUIRED
         }
-        for key, label in self.messages.items():
-            text = problems.get(key, "")
-            label.setText(text)
-            label.setVisible(bool(text))
+        for key in self.messages:
+            self._show_message(key, problems.get(key, ""))
 
     def refresh_values(self, keys: frozenset[str] | set[str] | None = None) -> None:
         """Show current values of computed (or undone) fields, and field relevance."""

@@ -41,7 +41,7 @@ def test_a_signature_is_printed_while_the_content_is_as_signed(
     documents: DocumentService, signed_gold: Interview, tmp_path: Path
 ) -> None:
     page, images = signature_page(documents, signed_gold.id, tmp_path / "report.pdf")
-    assert "Dr. Katarzyna Łęcka interviewee" in page and images == 1
+    assert "Dr. Katarzyna Łęcka Interviewee (cluster management)" in page and images == 1
 
     signed_gold.answer("1.1.2.participants", "313")
 
