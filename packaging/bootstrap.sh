@@ -13,6 +13,8 @@ SYSTEM_PACKAGES=(
   libxcb-shm0 libxcb-sync1 libxcb-xfixes0 xvfb xauth
   # fonts, and the PDF tools the tests check documents with
   fonts-dejavu-core poppler-utils qpdf
+  # a real Secret Service for the keyring test: GNOME Keyring on a private D-Bus session
+  gnome-keyring dbus-daemon dbus-bin
 )
 
 if command -v apt-get >/dev/null 2>&1; then
