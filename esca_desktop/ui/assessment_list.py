@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esca_desktop.ui.i18n import counted, moment_format_of
 from esca_desktop.domain.search import fold, matches_all, search_words
+from esca_desktop.ui.i18n import counted, moment_format_of
 from esca_desktop.ui.style import role
 
 if TYPE_CHECKING:

@@ -93,10 +93,13 @@ class _AnswerUndo(QObject):
     which knows nothing of what was saved (one undo history for every answer, typed or chosen)."""
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
-        if event.type() == QKeyEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
-                event.ignore()  # not for the widget: the shortcut of the window's action runs
-                return True
+        if (
+            event.type() == QKeyEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo))
+        ):
+            event.ignore()  # not for the widget: the shortcut of the window's action runs
+            return True
         return False
 
 

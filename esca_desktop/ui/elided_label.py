@@ -26,7 +26,7 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setText(text)
 
-    def text(self) -> str:  # type: ignore[override]  # the whole text, not the cut one on screen
+    def text(self) -> str:  # the whole text, not the cut one on screen
         return self._full
 
     def shown_text(self) -> str:
@@ -36,7 +36,7 @@ class ElidedLabel(QLabel):
     def is_elided(self) -> bool:
         return self.shown_text() != self._full
 
-    def setText(self, text: str) -> None:  # type: ignore[override]
+    def setText(self, text: str) -> None:
         self._full = text
         self._rich = QtGui.Qt.mightBeRichText(text)  # a function of QtGui
         if self._rich:

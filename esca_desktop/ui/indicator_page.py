@@ -548,7 +548,7 @@ class IndicatorPage(QScrollArea):
     def _evidence_context_menu(self, pos: QPoint) -> None:
         entry = self.evidence_list.itemAt(pos)
         evidence = entry.data(EVIDENCE_ROLE) if entry is not None else None
-        if not isinstance(evidence, EvidenceItem):
+        if entry is None or not isinstance(evidence, EvidenceItem):
             return
         self.evidence_list.setCurrentItem(entry)
         menu = self.evidence_menu(evidence)

@@ -29,8 +29,8 @@ from esca_desktop import __version__
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
-from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.elided_label import ElidedLabel
+from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.style import role
 from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.tasks import TaskRunner

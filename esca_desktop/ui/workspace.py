@@ -27,8 +27,8 @@ from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
-from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.elided_label import ElidedLabel
+from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator

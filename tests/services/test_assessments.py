@@ -268,7 +268,7 @@ def test_evidence_can_be_renamed_and_relinked_and_each_change_is_audited(
         ("evidence_described", "Statutes of 2019", "Statutes, amended 2023"),
         ("evidence_linked", ["2.4"], ["1.1.0", "3.1"]),
     ]
-    with pytest.raises(NotFoundError, match="9.9"):
+    with pytest.raises(NotFoundError, match=r"9\.9"):
         interview.link_evidence(item.id, ["9.9"])
 
 

@@ -17,16 +17,8 @@ from esca_desktop.forms.results import ProblemKind, ResultStatus
 from esca_desktop.services.assessments import AssessmentService, NewAssessment
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.style import ERROR_COLOUR
-from tests.ui.test_window import (  # noqa: F401 - the window fixtures
-    Messages,
-    _isolated_settings,
-    create_gold,
-    line_of,
-    messages,
-    stored_value,
-    window,
-    workspace_of,
-)
+from tests.ui.conftest import Messages
+from tests.ui.test_window import create_gold, line_of, stored_value, workspace_of
 
 
 def _open_bronze(window: MainWindow) -> str:

@@ -19,7 +19,8 @@ from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.indicator_page import EVIDENCE_ROLE, IndicatorPage
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.workspace import InterviewWorkspace
-from tests.ui.test_window import Messages, create_gold, make_window, workspace_of
+from tests.ui.conftest import Messages, make_window
+from tests.ui.test_window import create_gold, workspace_of
 
 
 @pytest.fixture(autouse=True)

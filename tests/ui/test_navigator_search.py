@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from esca_desktop.ui.main_window import MainWindow
-from tests.ui.test_window import _isolated_settings, create_gold, make_window, window, workspace_of  # noqa: F401
+from tests.ui.conftest import make_window
+from tests.ui.test_window import create_gold, workspace_of
 
 
 def visible_indicators(window: MainWindow) -> list[str]:

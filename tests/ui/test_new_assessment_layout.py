@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.new_assessment import NewAssessmentDialog
-from tests.ui.test_window import _isolated_settings, window  # noqa: F401
 
 
 def positions(dialog: NewAssessmentDialog) -> dict[str, QPoint]:

@@ -14,7 +14,8 @@ from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.signature_pad import SignatureDialog
 from esca_desktop.ui.workspace import InterviewWorkspace
 from tests.services.test_drawn_signatures import signature_png
-from tests.ui.test_window import Messages, line_of, make_window, workspace_of
+from tests.ui.conftest import Messages, make_window
+from tests.ui.test_window import line_of, workspace_of
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,7 @@ navigate, jump, undo, attach evidence, finalise refused then allowed, close and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -20,49 +18,7 @@ from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.new_assessment import NewAssessmentDialog
 from esca_desktop.ui.workspace import InterviewWorkspace
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-
-
-class Messages:
-    """Replaces modal message boxes: records them and answers Yes."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.shown: list[tuple[str, str]] = []
-        for name in ("warning", "information", "critical"):
-            monkeypatch.setattr(QMessageBox, name, self._record)
-        monkeypatch.setattr(QMessageBox, "question", self._yes)
-
-    def _record(self, _parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
-        self.shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    def _yes(self, _parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
-        self.shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages(monkeypatch)
-
-
-def make_window(qtbot: QtBot, data_dir: Path, **start: Any) -> MainWindow:
-    window = build_window(str(data_dir), interactive_errors=False)
-    qtbot.addWidget(window)
-    window.show()
-    window.start(str(data_dir), start.get("open_id"), start.get("samples", False))
-    return window
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    win = make_window(qtbot, data_dir)
-    yield win
-    win.close()
+from tests.ui.conftest import Messages, make_window
 
 
 def workspace_of(window: MainWindow) -> InterviewWorkspace:

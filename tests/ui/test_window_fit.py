@@ -21,7 +21,8 @@ from esca_desktop.services.assessments import NewAssessment
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.main_window import MainWindow
-from tests.ui.test_window import _isolated_settings, make_window, window, workspace_of  # noqa: F401
+from tests.ui.conftest import make_window
+from tests.ui.test_window import workspace_of
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG_NAME = (

@@ -35,9 +35,10 @@ def _changed_after_signing(conn: sa.Connection, assessment_id: str, role: str) -
     for entry in entries[signed[-1] + 1 :]:
         if entry.action in _CONTENT_ACTIONS:
             return True
-        if entry.action == "status":
-            if json.loads(entry.old_json).get("revision") != json.loads(entry.new_json).get("revision"):
-                return True
+        if entry.action == "status" and (
+            json.loads(entry.old_json).get("revision") != json.loads(entry.new_json).get("revision")
+        ):
+            return True
     return False
 
 
