@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
             self.refresh_list()
         self._update_actions()
         self.list_page.filter_edit.setFocus()
+        self.set_save_state("saved", self.tr("Saved"))  # what was said of the closed assessment no longer applies
         return True
 
     def _may_leave(self, workspace: InterviewWorkspace) -> bool:
