@@ -43,7 +43,8 @@ def _shown(text: str) -> str:
 
 
 def _unescape(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown).strip()
+    """The text a Markdown span shows: escapes resolved, a line break inside it as one space."""
+    return " ".join(re.sub(r"\\(.)", r"\1", markdown).split())
 
 
 def _patterns(texts: list[str]) -> list[re.Pattern[str]]:
