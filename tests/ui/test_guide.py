@@ -13,6 +13,7 @@ from types import ModuleType
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
@@ -199,22 +200,52 @@ def test_every_name_in_bold_is_shown_by_the_program(lang: str) -> None:
     assert not unknown, f"the {lang} guide quotes names the program does not show: {unknown}"
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
-def test_every_menu_item_the_guide_names_is_in_that_menu(qtbot: QtBot, qapp: QApplication, lang: str) -> None:
+def _window_in(qtbot: QtBot, qapp: QApplication, lang: str) -> MainWindow:
+    """The main window built in `lang` (its texts are translated when they are created)."""
     translators = install_translators(qapp, lang)
     try:
         window = MainWindow(Settings(), lang)
         qtbot.addWidget(window)
-        menus = {
-            _shown(a.text()): [_shown(item.text()) for item in a.menu().actions()]
-            for a in window.menuBar().actions()
-            if isinstance(a.menu(), QMenu)
-        }
-        window.close()
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+    return window
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_menu_item_the_guide_names_is_in_that_menu(qtbot: QtBot, qapp: QApplication, lang: str) -> None:
+    window = _window_in(qtbot, qapp, lang)
+    menus = {
+        _shown(a.text()): [_shown(item.text()) for item in a.menu().actions()]
+        for a in window.menuBar().actions()
+        if isinstance(a.menu(), QMenu)
+    }
+    window.close()
     pairs = [(_unescape(menu), _unescape(item)) for menu, item in MENU_ITEM.findall(PACKAGED[lang].read_text("utf-8"))]
     assert len(pairs) >= 5
     wrong = [f"{menu} → {item}" for menu, item in pairs if item not in menus.get(menu, [])]
     assert not wrong, f"not in those menus: {wrong}"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_keys_table_gives_each_command_its_real_shortcut(qtbot: QtBot, qapp: QApplication, lang: str) -> None:
+    window = _window_in(qtbot, qapp, lang)
+    shortcuts = {
+        _shown(action.text()): action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+        for action in window.findChildren(QAction)
+        if not action.shortcut().isEmpty()
+    }
+    window.close()
+    text = PACKAGED[lang].read_text(encoding="utf-8")
+    table = text[text.index("| F1 |") :].split("\n\n")[0]
+    rows = [row.split("|")[1:3] for row in table.splitlines()]
+    checked, wrong = 0, []
+    for keys, names in rows:
+        named = [_unescape(name) for name in BOLD.findall(names)]
+        for key, name in zip(keys.strip().split(" / "), named, strict=False):
+            checked += 1
+            if shortcuts.get(name) != key:
+                wrong.append(f"{key} {name} (the program: {shortcuts.get(name)})")
+    assert checked >= 10
+    assert not wrong, wrong
+    assert shortcuts[_shown(GERMAN["&Guide"] if lang == "de" else "&Guide")] == "F1"
