@@ -228,6 +228,12 @@ class MainWindow(QMainWindow):
         self.samples_action = self._action(self.tr("Load &sample assessments"), self.load_samples)
         self.about_action = self._action(self.tr("&About ESCA Assessor"), self.about)
         self.log_action = self._action(self.tr("Open &data folder"), self.open_data_folder)
+        self.guide_action = self._action(
+            self.tr("&Guide"),
+            self.show_guide,
+            QKeySequence("F1"),
+            self.tr("How to work with ESCA Assessor, step by step"),
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -251,6 +257,8 @@ class MainWindow(QMainWindow):
             go_menu.addAction(action)
         self.file_menu = file_menu
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.samples_action)
         help_menu.addAction(self.log_action)
         help_menu.addSeparator()
@@ -519,6 +527,11 @@ class MainWindow(QMainWindow):
                 QMessageBox.information(
                     self, self.tr("Settings"), self.tr("The new language or data folder applies when you restart.")
                 )
+
+    def show_guide(self) -> None:
+        from esca_desktop.ui.guide import show_guide
+
+        show_guide(self, self.ui_lang)
 
     def open_data_folder(self) -> None:
         if self.context is not None:
