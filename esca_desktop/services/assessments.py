@@ -224,6 +224,10 @@ class AssessmentService:
         changed = self.repository.set_archived(full_id, False, self.context.actor)
         return Changes(assessment_ids=frozenset({full_id}), status=True, list=True) if changed else Changes()
 
+    def deletable(self, assessment_id: str) -> bool:
+        """Whether the assessment may be deleted: no revision of it was ever sent to the secretariat."""
+        return not self.repository.was_sent(self.resolve(assessment_id))
+
     def delete(self, assessment_id: str) -> tuple[DeletedAssessment, Changes]:
         """Delete an assessment that was never sent to the secretariat, and its evidence files in the data
         folder (and a bundle waiting in the outbox). The audit trail stays, ending with the deletion and

@@ -701,8 +701,15 @@ class AssessmentRepository:
             )
         return True
 
-    def _was_sent(self, conn: Connection, assessment_id: str, status: AssessmentStatus) -> bool:
+    def was_sent(self, assessment_id: str) -> bool:
         """Whether a revision of the assessment reached (or is on its way to) the secretariat."""
+        with self.engine.connect() as conn:
+            status = conn.execute(select(_assessment.c.status).where(_assessment.c.id == assessment_id)).scalar()
+            if status is None:
+                raise NotFoundError(f"no assessment {assessment_id!r}")
+            return self._was_sent(conn, assessment_id, AssessmentStatus(status))
+
+    def _was_sent(self, conn: Connection, assessment_id: str, status: AssessmentStatus) -> bool:
         if status in (AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED, AssessmentStatus.APPROVED):
             return True
         on_its_way = conn.execute(
