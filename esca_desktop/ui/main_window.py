@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             tip=self.tr("Hide the assessment from the list; it is read-only until unarchived"),
         )
         self.unarchive_action = self._action(
-            self.tr("Un&archive assessment"), self.unarchive_assessment, tip=self.tr("Bring it back into the list")
+            self.tr("&Unarchive assessment"), self.unarchive_assessment, tip=self.tr("Bring it back into the list")
         )
         self.delete_action = self._action(
             self.tr("De&lete assessment…"),
