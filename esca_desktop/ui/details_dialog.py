@@ -59,9 +59,13 @@ class AssessmentDetailsDialog(NewAssessmentDialog):
     def details(self) -> AssessmentDetails:
         request = self.request()
         a = self.interview.assessment
-        start, end = (request.interview_start, request.interview_end) if self._dates_set else (
-            a.interview_start,
-            a.interview_end,
+        start, end = (
+            (request.interview_start, request.interview_end)
+            if self._dates_set
+            else (
+                a.interview_start,
+                a.interview_end,
+            )
         )
         return AssessmentDetails(request.organisation, request.assessors, start, end, request.place)
 

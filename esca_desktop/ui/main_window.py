@@ -327,7 +327,9 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(interviewing)
         self.open_action.setEnabled(not interviewing)
-        self.details_action.setEnabled(interviewing and self.workspace is not None and self.workspace.interview.editable)
+        self.details_action.setEnabled(
+            interviewing and self.workspace is not None and self.workspace.interview.editable
+        )
         target = self._target_summary()
         archived = target is not None and target.archived
         self.archive_action.setEnabled(target is not None and not archived and not self.tasks.busy)
@@ -592,9 +594,9 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        if self.workspace is not None and self.workspace.interview.id == target.id:
-            if not self.close_assessment(refresh=False):
-                return
+        open_here = self.workspace is not None and self.workspace.interview.id == target.id
+        if open_here and not self.close_assessment(refresh=False):
+            return
         try:
             self.service.delete(target.id)
         except UserError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import Runner, cli, gold_id  # noqa: F401 - fixtures
+from tests.cli.test_cli import Runner, cli, gold_id
 
 __all__ = ["cli", "gold_id"]
 

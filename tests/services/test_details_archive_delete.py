@@ -116,9 +116,7 @@ def test_details_of_a_finalised_assessment_cannot_be_edited(service: AssessmentS
     assert service.get(gold.id).place != "Elsewhere"
 
 
-def test_an_archived_assessment_is_read_only_until_unarchived(
-    service: AssessmentService, interview: Interview
-) -> None:
+def test_an_archived_assessment_is_read_only_until_unarchived(service: AssessmentService, interview: Interview) -> None:
     changes = service.archive(interview.id)
     assert changes.list
     assert [s.archived for s in service.list_summaries()] == [True]
@@ -189,3 +187,18 @@ def test_a_finalised_assessment_waiting_in_the_outbox_can_be_deleted(service: As
     service.delete(gold.id)
 
     assert store.outbox() == []
+
+
+def test_a_deleted_assessment_cannot_be_imported_again_over_its_kept_audit_trail(
+    service: AssessmentService, tmp_path: Path
+) -> None:
+    from esca_desktop.storage.bundle_store import RecordClashError, read_record, stored_state, write_record
+
+    assessment_id, _ = service.create(new_request())
+    engine = service.repository.engine
+    record = read_record(engine, assessment_id)
+    assert record is not None
+    service.delete(assessment_id)
+    with pytest.raises(RecordClashError, match="was deleted from this store"):
+        write_record(engine, record, stored_state(engine, assessment_id), None, "2026-12-03T10:00:00+00:00")
+    assert service.verify_audit(assessment_id).ok
