@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,32 @@ def register(verbs: Any) -> Handlers:
     p.add_argument("--place", default="")
     p.add_argument("--interview-lang", choices=("en", "de"), default="en")
     json_flag(p)
-    p = a_verbs.add_parser("list", help="all assessments")
+    p = a_verbs.add_parser("list", help="all assessments (not the archived ones, unless --archived)")
+    p.add_argument("--archived", action="store_true", help="list the archived assessments too")
     json_flag(p)
+    p = a_verbs.add_parser("edit", help="correct the organisation, place, dates or assessors (until finalised)")
+    p.add_argument("id")
+    p.add_argument("--organisation", help="name of the cluster organisation")
+    p.add_argument("--country", help="ISO 3166 country code (DE, DNK) or name")
+    p.add_argument("--region")
+    p.add_argument("--legal-form")
+    p.add_argument("--sector", help="sector portfolio (e.g. ict, biotechnology)")
+    p.add_argument("--website")
+    p.add_argument("--contact")
+    p.add_argument("--place")
+    p.add_argument("--start", type=_date, help="first interview day YYYY-MM-DD")
+    p.add_argument("--end", type=_date, help="last interview day YYYY-MM-DD")
+    p.add_argument("--assessor", action="append", help="assessor name (repeatable; replaces the list)")
+    json_flag(p)
+    p = a_verbs.add_parser("archive", help="hide an assessment from the list; read-only until unarchived")
+    p.add_argument("id")
+    p = a_verbs.add_parser("unarchive", help="bring an archived assessment back into the list")
+    p.add_argument("id")
+    p = a_verbs.add_parser(
+        "delete", help="delete an assessment never sent, with its evidence files (the audit trail is kept)"
+    )
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = a_verbs.add_parser("show", help="details, answers and results of an assessment")
     p.add_argument("id")
     json_flag(p)
@@ -107,6 +132,10 @@ def register(verbs: Any) -> Handlers:
     return {
         ("assessment", "new"): assessment_new,
         ("assessment", "list"): assessment_list,
+        ("assessment", "edit"): assessment_edit,
+        ("assessment", "archive"): assessment_archive,
+        ("assessment", "unarchive"): assessment_unarchive,
+        ("assessment", "delete"): assessment_delete,
         ("assessment", "show"): assessment_show,
         ("assessment", "answer"): assessment_answer,
         ("assessment", "load"): assessment_load,
@@ -154,7 +183,7 @@ def assessment_new(cli: Cli) -> int:
 
 
 def assessment_list(cli: Cli) -> int:
-    summaries = cli.service.list_summaries()
+    summaries = [s for s in cli.service.list_summaries() if cli.args.archived or not s.archived]
     if cli.args.json:
         cli.emit_json(
             [
@@ -169,6 +198,7 @@ def assessment_list(cli: Cli) -> int:
                     "score": None if s.score_points is None else {"points": s.score_points, "max_points": s.score_max},
                     "passed": s.outcome_passed,
                     "updated_at": s.updated_at.isoformat(),
+                    "archived": s.archived,
                 }
                 for s in summaries
             ]
@@ -183,13 +213,75 @@ def assessment_list(cli: Cli) -> int:
                 s.organisation,
                 s.country,
                 s.scheme,
-                s.status.label(cli.lang),
+                s.status.label(cli.lang) + (" (archived)" if s.archived else ""),
                 f"{s.progress_done}/{s.progress_total}",
                 score,
                 s.updated_at.strftime("%Y-%m-%d %H:%M"),
             )
         )
     cli.table(("ID", "ORGANISATION", "CC", "SCHEME", "STATUS", "PROGRESS", "SCORE", "CHANGED"), rows)
+    return 0
+
+
+def assessment_edit(cli: Cli) -> int:
+    a = cli.args
+    interview = cli.open_interview()
+    details = interview.details()
+    org = details.organisation
+    given = {
+        "name": a.organisation,
+        "country": a.country,
+        "region": a.region,
+        "legal_form": a.legal_form,
+        "sector": a.sector,
+        "website": a.website,
+        "contact": a.contact,
+    }
+    details = replace(
+        details,
+        organisation=replace(org, **{k: v for k, v in given.items() if v is not None}),
+        place=details.place if a.place is None else a.place,
+        interview_start=a.start or details.interview_start,
+        interview_end=a.end or details.interview_end,
+        assessors=tuple(a.assessor) if a.assessor is not None else details.assessors,
+    )
+    changed, _ = interview.edit_details(details)
+    if a.json:
+        cli.emit_json({"id": interview.id, "changed": changed})
+    elif changed:
+        cli.print(f"{interview.id}: changed {', '.join(changed)}")
+    else:
+        cli.print(f"{interview.id}: nothing changed")
+    return 0
+
+
+def assessment_archive(cli: Cli) -> int:
+    full_id = cli.service.resolve(cli.args.id)
+    changes = cli.service.archive(full_id)
+    cli.print(f"{full_id}: archived" if changes.list else f"{full_id}: already archived")
+    return 0
+
+
+def assessment_unarchive(cli: Cli) -> int:
+    full_id = cli.service.resolve(cli.args.id)
+    changes = cli.service.unarchive(full_id)
+    cli.print(f"{full_id}: unarchived" if changes.list else f"{full_id}: was not archived")
+    return 0
+
+
+def assessment_delete(cli: Cli) -> int:
+    service = cli.service
+    assessment = service.get(cli.args.id)
+    what = f"{assessment.id[:8]} ({assessment.organisation.name}, {assessment.scheme}, {assessment.status.label()})"
+    if not cli.args.yes:
+        if not sys.stdin.isatty():
+            raise UserError(f"delete {what}: add --yes to confirm; it cannot be undone")
+        answer = input(f"Delete assessment {what} and its evidence files? This cannot be undone. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            cli.print("nothing deleted")
+            return 1
+    service.delete(assessment.id)
+    cli.print(f"deleted {what}; its audit trail is kept (assessment audit {assessment.id[:8]})")
     return 0
 
 
@@ -208,6 +300,7 @@ def assessment_show(cli: Cli) -> int:
                 "scheme": a.scheme,
                 "status": a.status.value,
                 "revision": a.revision,
+                "archived": a.archived_at is not None,
                 "assessors": list(a.assessors),
                 "interview_start": a.interview_start,
                 "interview_end": a.interview_end,
@@ -220,7 +313,7 @@ def assessment_show(cli: Cli) -> int:
     cli.print(f"{org.name} ({org.country}{', ' + org.region if org.region else ''})")
     cli.print(f"  id        {a.id}")
     cli.print(f"  catalog   {a.catalog.ref}  {a.catalog.content_hash[:19]}…")
-    cli.print(f"  status    {a.status.label(lang)}, revision {a.revision}")
+    cli.print(f"  status    {a.status.label(lang)}, revision {a.revision}{', archived' if a.archived_at else ''}")
     cli.print(f"  assessors {', '.join(a.assessors)}")
     if a.interview_start:
         end = f" – {a.interview_end}" if a.interview_end and a.interview_end != a.interview_start else ""

@@ -84,6 +84,7 @@ class AssessmentSummary:
     score_max: float | None
     outcome_passed: bool | None
     updated_at: dt.datetime
+    archived: bool = False  # hidden from the list unless archived ones are shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,38 @@ class Assessment:
     strengths: str = ""
     improvement_areas: str = ""
     recommendations: str = ""
+    archived_at: dt.datetime | None = None  # archived: read-only until unarchived
+
+    @property
+    def editable(self) -> bool:
+        """Whether answers and details may change: an editable status, and not archived."""
+        return self.status.editable and self.archived_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentDetails:
+    """The particulars of an assessment that can be corrected until it is finalised."""
+
+    organisation: Organisation
+    assessors: tuple[str, ...]
+    interview_start: dt.date | None
+    interview_end: dt.date | None
+    place: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedAssessment:
+    """What is left of a deleted assessment: what it was, and its audit trail (kept in the store)."""
+
+    id: str
+    organisation: str
+    country: str
+    scheme: str
+    catalog: str
+    status: AssessmentStatus
+    revision: int
+    deleted_at: dt.datetime
+    deleted_by: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Use-cases on assessments: create, list, interview (answer, note, override, undo), finalise, reopen.
+"""Use-cases on assessments: create, list, edit details, archive, delete, interview (answer, note,
+override, undo), finalise, reopen.
 
 Each edit goes through the interview engine first (validation, recomputation), then into the store
 as one durable transaction; if saving fails, the engine is rolled back so that what the person sees
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import shutil
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,12 +22,14 @@ from esca_desktop.context import AppContext
 from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import (
     Assessment,
+    AssessmentDetails,
     AssessmentStatus,
     AssessmentSummary,
     AuditEntry,
     AuditVerification,
     CatalogBinding,
     Changes,
+    DeletedAssessment,
     EvidenceItem,
     Organisation,
     ReviewComment,
@@ -64,21 +68,37 @@ class NewAssessment:
     interview_lang: str = "en"
 
 
-def normalise_organisation(org: Organisation) -> Organisation:
+def normalise_organisation(org: Organisation, lang: str = "en") -> Organisation:
     """Check the organisation's details; raise `ValidationError` naming the wrong one."""
     name = org.name.strip()
     if not name:
-        raise ValidationError("organisation name: must not be empty")
+        raise ValidationError(
+            msg(lang, "organisation name: must not be empty", "Name der Organisation: darf nicht leer sein")
+        )
     if len(name) > 300:
-        raise ValidationError("organisation name: at most 300 characters")
+        raise ValidationError(
+            msg(lang, "organisation name: at most 300 characters", "Name der Organisation: höchstens 300 Zeichen")
+        )
     country = find_country(org.country)
     if country is None:
-        raise ValidationError(f"country: {org.country!r} is not an ISO 3166 country code or name (e.g. DE, DNK)")
+        raise ValidationError(
+            msg(
+                lang,
+                f"country: {org.country!r} is not an ISO 3166 country code or name (e.g. DE, DNK)",
+                f"Land: {org.country!r} ist kein ISO-3166-Ländercode oder Ländername (z. B. DE, DNK)",
+            )
+        )
     sector = ""
     if org.sector.strip():
         found = find_sector(org.sector)
         if found is None:
-            raise ValidationError(f"sector: {org.sector!r} is not a sector portfolio (one of: {', '.join(SECTORS)})")
+            raise ValidationError(
+                msg(
+                    lang,
+                    f"sector: {org.sector!r} is not a sector portfolio (one of: {', '.join(SECTORS)})",
+                    f"Branche: {org.sector!r} ist kein Branchenportfolio (eines von: {', '.join(SECTORS)})",
+                )
+            )
         sector = found
     website = org.website.strip()
     if website and "://" not in website:
@@ -92,6 +112,33 @@ def normalise_organisation(org: Organisation) -> Organisation:
         region=org.region.strip(),
         legal_form=org.legal_form.strip(),
         contact=org.contact.strip(),
+    )
+
+
+def check_interview_dates(start: dt.date | None, end: dt.date | None, lang: str = "en") -> None:
+    if start and end and end < start:
+        raise ValidationError(
+            msg(
+                lang,
+                "interview dates: the last day is before the first day",
+                "Interviewtermine: der letzte Tag liegt vor dem ersten",
+            )
+        )
+
+
+def normalise_details(details: AssessmentDetails, lang: str = "en") -> AssessmentDetails:
+    """Check edited details as the New-assessment dialog does; raise `ValidationError` naming the field."""
+    check_interview_dates(details.interview_start, details.interview_end, lang)
+    assessors = tuple(dict.fromkeys(a.strip() for a in details.assessors if a.strip()))
+    if not assessors:
+        raise ValidationError(
+            msg(lang, "assessors: give at least one name", "Gutachter: mindestens ein Name ist nötig")
+        )
+    return replace(
+        details,
+        organisation=normalise_organisation(details.organisation, lang),
+        assessors=assessors,
+        place=details.place.strip(),
     )
 
 
@@ -134,9 +181,8 @@ class AssessmentService:
     # --- assessments ----------------------------------------------------------------------------
 
     def create(self, request: NewAssessment) -> tuple[str, Changes]:
-        organisation = normalise_organisation(request.organisation)
-        if request.interview_start and request.interview_end and request.interview_end < request.interview_start:
-            raise ValidationError("interview dates: the last day is before the first day")
+        organisation = normalise_organisation(request.organisation, self.context.lang)
+        check_interview_dates(request.interview_start, request.interview_end, self.context.lang)
         if request.interview_lang not in ("en", "de"):
             raise ValidationError(f"interview language: {request.interview_lang!r} is not en or de")
         entry = self.context.catalogs.find(request.catalog_ref)
@@ -164,6 +210,50 @@ class AssessmentService:
     def resolve(self, id_or_prefix: str) -> str:
         return self.repository.resolve_id(id_or_prefix)
 
+    def _msg(self, en: str, de: str) -> str:
+        return msg(self.context.lang, en, de)
+
+    def archive(self, assessment_id: str) -> Changes:
+        """Hide an assessment from the list; it is read-only until unarchived (audited, reversible)."""
+        full_id = self.resolve(assessment_id)
+        changed = self.repository.set_archived(full_id, True, self.context.actor)
+        return Changes(assessment_ids=frozenset({full_id}), status=True, list=True) if changed else Changes()
+
+    def unarchive(self, assessment_id: str) -> Changes:
+        full_id = self.resolve(assessment_id)
+        changed = self.repository.set_archived(full_id, False, self.context.actor)
+        return Changes(assessment_ids=frozenset({full_id}), status=True, list=True) if changed else Changes()
+
+    def deletable(self, assessment_id: str) -> bool:
+        """Whether the assessment may be deleted: no revision of it was ever sent to the secretariat."""
+        return not self.repository.was_sent(self.resolve(assessment_id))
+
+    def delete(self, assessment_id: str) -> tuple[DeletedAssessment, Changes]:
+        """Delete an assessment that was never sent to the secretariat, and its evidence files in the data
+        folder (and a bundle waiting in the outbox). The audit trail stays, ending with the deletion and
+        the names and SHA-256 of the evidence files; `audit` and `verify_audit` still read it."""
+        full_id = self.resolve(assessment_id)
+        try:
+            deleted, evidence = self.repository.delete(full_id, self.context.actor)
+        except ReadOnlyError:
+            assessment = self.repository.get(full_id)
+            raise ReadOnlyError(
+                self._msg(
+                    f"assessment {full_id[:8]} ({assessment.organisation.name}) was sent to the secretariat and "
+                    "cannot be deleted; archive it to hide it from the list",
+                    f"Die Bewertung {full_id[:8]} ({assessment.organisation.name}) wurde an das Sekretariat "
+                    "gesendet und kann nicht gelöscht werden; archivieren Sie sie, um sie aus der Liste zu nehmen",
+                )
+            ) from None
+        folder = self.context.evidence_dir / full_id
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            logger.warning("deleted assessment %s: its evidence folder %s could not be removed", full_id, folder)
+        for bundle in (self.context.data_dir / "outbox").glob(f"{full_id}-r*.esca"):
+            bundle.unlink(missing_ok=True)
+        logger.info("deleted assessment %s (%s) with %d evidence file(s)", full_id, deleted.organisation, len(evidence))
+        return deleted, Changes(assessment_ids=frozenset({full_id}), list=True)
+
     def get(self, assessment_id: str) -> Assessment:
         return self.repository.get(self.resolve(assessment_id))
 
@@ -190,10 +280,11 @@ class AssessmentService:
         return Interview(self, assessment, session)
 
     def audit(self, assessment_id: str) -> list[AuditEntry]:
-        return self.repository.audit_entries(self.resolve(assessment_id))
+        """The trail of an assessment, also of a deleted one."""
+        return self.repository.audit_entries(self.repository.resolve_id(assessment_id, deleted=True))
 
     def verify_audit(self, assessment_id: str) -> AuditVerification:
-        return self.repository.verify_audit(self.resolve(assessment_id))
+        return self.repository.verify_audit(self.repository.resolve_id(assessment_id, deleted=True))
 
 
 class Interview:
@@ -217,9 +308,17 @@ class Interview:
 
     @property
     def editable(self) -> bool:
-        return self.assessment.status.editable
+        return self.assessment.editable
 
     def _require_editable(self) -> None:
+        if self.assessment.archived_at is not None:
+            raise ReadOnlyError(
+                self._msg(
+                    f"assessment {self.id[:8]} is archived and read-only; unarchive it to change it",
+                    f"Die Bewertung {self.id[:8]} ist archiviert und schreibgeschützt; holen Sie sie aus dem "
+                    "Archiv zurück, um sie zu ändern",
+                )
+            )
         if not self.editable:
             raise ReadOnlyError(
                 self._msg(
@@ -248,6 +347,24 @@ class Interview:
             summary=True,
             list=True,
         )
+
+    # --- details --------------------------------------------------------------------------------
+
+    def details(self) -> AssessmentDetails:
+        a = self.assessment
+        return AssessmentDetails(a.organisation, a.assessors, a.interview_start, a.interview_end, a.place)
+
+    def edit_details(self, details: AssessmentDetails) -> tuple[list[str], Changes]:
+        """Correct the organisation, interview dates, place or assessors until the assessment is finalised;
+        each changed item is audited with its old and new value, and drawn signatures are removed (the
+        details are part of what they sign). Returns the items changed."""
+        self._require_editable()
+        checked = normalise_details(details, self.context.lang)
+        changed = self.repository.update_details(self.id, checked, self.context.actor)
+        if not changed:
+            return [], Changes()
+        self.assessment = self.repository.get(self.id)
+        return changed, Changes(assessment_ids=frozenset({self.id}), summary=True, list=True)
 
     # --- answers --------------------------------------------------------------------------------
 
@@ -685,6 +802,8 @@ class Interview:
 
     def reopen(self, status: AssessmentStatus = AssessmentStatus.IN_PROGRESS) -> Changes:
         """Start a new revision of a finalised (or returned) assessment; the old one stays in the snapshot."""
+        if self.assessment.archived_at is not None:
+            self._require_editable()  # says: unarchive it first
         if self.editable:
             raise UserError(
                 self._msg(

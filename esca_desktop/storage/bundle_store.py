@@ -34,6 +34,7 @@ _snapshot = _tables["revision_snapshot"]
 _audit = _tables["audit_entry"]
 _catalog = _tables["catalog_source"]
 _comment = _tables["review_comment"]
+_deleted = _tables["deleted_assessment"]
 
 # The columns a bundle carries, per table (the row's own id and the assessment id excepted).
 ASSESSMENT_COLUMNS = (
@@ -245,6 +246,15 @@ def _write_record(
             raise ImportRaceError(
                 f"assessment {assessment_id[:8]} changed while the bundle was being imported; import it again"
             )
+        if current is None:
+            deleted_at = conn.execute(
+                select(_deleted.c.deleted_at).where(_deleted.c.assessment_id == assessment_id)
+            ).scalar()
+            if deleted_at is not None:  # its audit trail is still here: a second one would break both
+                raise RecordClashError(
+                    f"assessment {assessment_id[:8]} was deleted from this store on {deleted_at[:10]} and cannot be "
+                    "imported into it again; its audit trail is kept (assessment audit)"
+                )
         if catalog is not None:
             exists = conn.execute(
                 select(_catalog.c.content_hash).where(_catalog.c.content_hash == catalog.content_hash)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from esca_desktop.domain.model import (
     Assessment,
+    AssessmentDetails,
     AssessmentStatus,
     AssessmentSummary,
     AssessorProfile,
@@ -23,6 +24,7 @@ from esca_desktop.domain.model import (
     AuditVerification,
     CatalogBinding,
     Clock,
+    DeletedAssessment,
     EvidenceItem,
     Organisation,
     ReviewComment,
@@ -38,10 +40,13 @@ from esca_desktop.storage.tables import (
     AssessmentRow,
     AssessorRow,
     AuditRow,
+    Base,
     CatalogSourceRow,
+    DeletedAssessmentRow,
     EvidenceRow,
     IndicatorStateRow,
     OrganisationRow,
+    OutboxRow,
     ReviewCommentRow,
     RevisionSnapshotRow,
     SignatureRow,
@@ -59,8 +64,11 @@ _profile = cast(Table, AssessorRow.__table__)
 _snapshot = cast(Table, RevisionSnapshotRow.__table__)
 _signature = cast(Table, SignatureRow.__table__)
 _review_comment = cast(Table, ReviewCommentRow.__table__)
+_deleted = cast(Table, DeletedAssessmentRow.__table__)
+_outbox = cast(Table, OutboxRow.__table__)
 
 GENESIS_HASH = "0" * 64
+_ORGANISATION_FIELDS = ("name", "country", "region", "legal_form", "sector", "website", "contact")
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,20 +268,31 @@ class AssessmentRepository:
             )
         return new_id
 
-    def resolve_id(self, id_or_prefix: str) -> str:
-        """A full assessment id from an id or a unique prefix of at least 4 characters."""
+    def resolve_id(self, id_or_prefix: str, deleted: bool = False) -> str:
+        """A full assessment id from an id or a unique prefix of at least 4 characters; with `deleted`,
+        the id of a deleted assessment too (its audit trail is kept)."""
         text = id_or_prefix.strip().lower()
         with self.engine.connect() as conn:
-            if conn.execute(select(_assessment.c.id).where(_assessment.c.id == text)).first():
-                return text
-            if len(text) >= 4:
-                rows = conn.execute(
-                    select(_assessment.c.id).where(_assessment.c.id.like(text.replace("%", "") + "%")).limit(2)
-                ).all()
-                if len(rows) == 1:
-                    return str(rows[0].id)
-                if len(rows) > 1:
-                    raise NotFoundError(f"assessment id {id_or_prefix!r} is ambiguous: give more characters")
+            for column in (_assessment.c.id, _deleted.c.assessment_id) if deleted else (_assessment.c.id,):
+                if conn.execute(select(column).where(column == text)).first():
+                    return text
+                if len(text) >= 4:
+                    rows = conn.execute(select(column).where(column.like(text.replace("%", "") + "%")).limit(2)).all()
+                    if len(rows) == 1:
+                        return str(rows[0][0])
+                    if len(rows) > 1:
+                        raise NotFoundError(f"assessment id {id_or_prefix!r} is ambiguous: give more characters")
+            if not deleted and len(text) >= 4:
+                gone = conn.execute(
+                    select(_deleted.c.assessment_id, _deleted.c.organisation, _deleted.c.deleted_at).where(
+                        _deleted.c.assessment_id.like(text.replace("%", "") + "%")
+                    )
+                ).first()
+                if gone is not None:
+                    raise NotFoundError(
+                        f"assessment {gone.assessment_id[:8]} ({gone.organisation}) was deleted on "
+                        f"{gone.deleted_at[:10]}; its audit trail is kept (assessment audit {gone.assessment_id[:8]})"
+                    )
         raise NotFoundError(f"no assessment {id_or_prefix!r}")
 
     def get(self, assessment_id: str) -> Assessment:
@@ -315,6 +334,7 @@ class AssessmentRepository:
             strengths=row.strengths,
             improvement_areas=row.improvement_areas,
             recommendations=row.recommendations,
+            archived_at=_parse_time(row.archived_at) if row.archived_at else None,
         )
 
     def list_summaries(self) -> list[AssessmentSummary]:
@@ -331,6 +351,7 @@ class AssessmentRepository:
             _assessment.c.score_max,
             _assessment.c.outcome_passed,
             _assessment.c.updated_at,
+            _assessment.c.archived_at,
         )
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -340,7 +361,19 @@ class AssessmentRepository:
             ).all()
         return [
             AssessmentSummary(
-                r[0], r[1], r[2], r[3], AssessmentStatus(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], _parse_time(r[11])
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                AssessmentStatus(r[4]),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                _parse_time(r[11]),
+                r[12] is not None,
             )
             for r in rows
         ]
@@ -395,12 +428,14 @@ class AssessmentRepository:
     # --- edits ----------------------------------------------------------------------------------
 
     def _editable_status(self, conn: Connection, assessment_id: str) -> AssessmentStatus:
-        status = conn.execute(select(_assessment.c.status).where(_assessment.c.id == assessment_id)).scalar()
-        if status is None:
+        row = conn.execute(
+            select(_assessment.c.status, _assessment.c.archived_at).where(_assessment.c.id == assessment_id)
+        ).first()
+        if row is None:
             raise NotFoundError(f"no assessment {assessment_id!r}")
-        current = AssessmentStatus(status)
-        if not current.editable:
-            raise _read_only(assessment_id, current)
+        current = AssessmentStatus(row.status)
+        if not current.editable or row.archived_at is not None:
+            raise _read_only(assessment_id, current, row.archived_at is not None)
         return current
 
     def save_answers(
@@ -423,8 +458,8 @@ class AssessmentRepository:
             if row is None:
                 raise NotFoundError(f"no assessment {assessment_id!r}")
             status = AssessmentStatus(row[0])
-            if not status.editable:
-                raise _read_only(assessment_id, status)
+            if not status.editable or row[3] is not None:
+                raise _read_only(assessment_id, status, row[3] is not None)
             head, count = (row[1] or GENESIS_HASH), row[2]
             for write in writes:
                 if write.value_json is None:
@@ -581,6 +616,202 @@ class AssessmentRepository:
             )
             if new_revision:  # a new revision is new content: what was signed is the finalised one
                 self._clear_drawn_signatures(conn, assessment_id, actor, "revision", now)
+
+    def update_details(self, assessment_id: str, details: AssessmentDetails, actor: str) -> list[str]:
+        """Correct the organisation's particulars, interview dates, place and assessors, with one audit
+        entry (old and new value) per changed item; they are signed content, so drawn signatures go.
+        Returns the items changed ("organisation.name", "place", …), none when nothing differed."""
+        now = iso_utc(self.clock())
+        org = details.organisation
+        new: dict[str, Any] = {
+            **{f"organisation.{c}": getattr(org, c) for c in _ORGANISATION_FIELDS},
+            "interview_start": details.interview_start.isoformat() if details.interview_start else None,
+            "interview_end": details.interview_end.isoformat() if details.interview_end else None,
+            "place": details.place,
+            "assessors": list(details.assessors),
+        }
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(
+                select(
+                    _assessment.c.organisation_id,
+                    _assessment.c.interview_start,
+                    _assessment.c.interview_end,
+                    _assessment.c.place,
+                    _assessment.c.assessors,
+                    *(_org.c[c].label(f"org_{c}") for c in _ORGANISATION_FIELDS),
+                )
+                .join(_org, _org.c.id == _assessment.c.organisation_id)
+                .where(_assessment.c.id == assessment_id)
+            ).one()
+            old: dict[str, Any] = {
+                **{f"organisation.{c}": row._mapping[f"org_{c}"] for c in _ORGANISATION_FIELDS},
+                "interview_start": row.interview_start,
+                "interview_end": row.interview_end,
+                "place": row.place,
+                "assessors": json.loads(row.assessors),
+            }
+            changed = [key for key in new if new[key] != old[key]]
+            if not changed:
+                return []
+            conn.execute(
+                update(_org)
+                .where(_org.c.id == row.organisation_id)
+                .values(**{c: getattr(org, c) for c in _ORGANISATION_FIELDS})
+            )
+            conn.execute(
+                update(_assessment)
+                .where(_assessment.c.id == assessment_id)
+                .values(
+                    interview_start=new["interview_start"],
+                    interview_end=new["interview_end"],
+                    place=new["place"],
+                    assessors=_json(new["assessors"]),
+                    updated_at=now,
+                )
+            )
+            for key in changed:
+                self._append_audit(conn, assessment_id, actor, "details", key, old[key], new[key], now)
+            self._clear_drawn_signatures(conn, assessment_id, actor, "details", now)
+        return changed
+
+    def set_archived(self, assessment_id: str, archived: bool, actor: str) -> bool:
+        """Archive (hide from the list, read-only) or unarchive; audited. False when it already was."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            row = conn.execute(select(_assessment.c.archived_at).where(_assessment.c.id == assessment_id)).first()
+            if row is None:
+                raise NotFoundError(f"no assessment {assessment_id!r}")
+            if (row.archived_at is not None) == archived:
+                return False
+            conn.execute(
+                update(_assessment)
+                .where(_assessment.c.id == assessment_id)
+                .values(archived_at=now if archived else None, updated_at=now)
+            )
+            self._append_audit(
+                conn,
+                assessment_id,
+                actor,
+                "archive" if archived else "unarchive",
+                "archived",
+                {"archived_at": row.archived_at},
+                {"archived_at": now if archived else None},
+                now,
+            )
+        return True
+
+    def was_sent(self, assessment_id: str) -> bool:
+        """Whether a revision of the assessment reached (or is on its way to) the secretariat."""
+        with self.engine.connect() as conn:
+            status = conn.execute(select(_assessment.c.status).where(_assessment.c.id == assessment_id)).scalar()
+            if status is None:
+                raise NotFoundError(f"no assessment {assessment_id!r}")
+            return self._was_sent(conn, assessment_id, AssessmentStatus(status))
+
+    def _was_sent(self, conn: Connection, assessment_id: str, status: AssessmentStatus) -> bool:
+        if status in (AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED, AssessmentStatus.APPROVED):
+            return True
+        on_its_way = conn.execute(
+            select(_outbox.c.revision).where(
+                _outbox.c.assessment_id == assessment_id, _outbox.c.state.in_(("sending", "sent"))
+            )
+        ).first()
+        reviewed = conn.execute(
+            select(_review_comment.c.revision).where(_review_comment.c.assessment_id == assessment_id)
+        ).first()
+        sent_states = [f'%"status":"{s.value}"%' for s in (AssessmentStatus.SUBMITTED, AssessmentStatus.RETURNED)]
+        in_trail = conn.execute(
+            select(_audit.c.seq).where(
+                _audit.c.assessment_id == assessment_id,
+                _audit.c.action == "status",
+                _audit.c.new_json.like(sent_states[0]) | _audit.c.new_json.like(sent_states[1]),
+            )
+        ).first()
+        return on_its_way is not None or reviewed is not None or in_trail is not None
+
+    def delete(self, assessment_id: str, actor: str) -> tuple[DeletedAssessment, list[EvidenceItem]]:
+        """Remove an assessment that was never sent, with everything that belongs to it, but not its
+        audit trail: a last entry records the deletion and a tombstone keeps the chain's head. Returns
+        the tombstone and the evidence items whose stored files the caller deletes."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(_assessment, _org.c.name.label("org_name"), _org.c.country)
+                .join(_org, _org.c.id == _assessment.c.organisation_id)
+                .where(_assessment.c.id == assessment_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no assessment {assessment_id!r}")
+            status = AssessmentStatus(row.status)
+            if self._was_sent(conn, assessment_id, status):
+                raise ReadOnlyError(
+                    f"assessment {assessment_id[:8]} ({row.org_name}) was sent to the secretariat and cannot be "
+                    "deleted; archive it to hide it from the list"
+                )
+            evidence = [
+                _evidence_item(r)
+                for r in conn.execute(select(_evidence).where(_evidence.c.assessment_id == assessment_id)).all()
+            ]
+            catalog = f"{row.catalog_id}@{row.catalog_version}"
+            head = self._append_audit(
+                conn,
+                assessment_id,
+                actor,
+                "deleted",
+                "assessment",
+                {
+                    "organisation": row.org_name,
+                    "country": row.country,
+                    "catalog": catalog,
+                    "status": row.status,
+                    "revision": row.revision,
+                    "evidence": [{"file": e.file_name, "sha256": e.sha256} for e in evidence],
+                },
+                None,
+                now,
+            )
+            for table in _owned_tables():
+                conn.execute(delete(table).where(table.c.assessment_id == assessment_id))
+            conn.execute(delete(_assessment).where(_assessment.c.id == assessment_id))
+            shared = conn.execute(
+                select(_assessment.c.id).where(_assessment.c.organisation_id == row.organisation_id)
+            ).first()
+            if shared is None:
+                conn.execute(delete(_org).where(_org.c.id == row.organisation_id))
+            conn.execute(
+                insert(_deleted).values(
+                    assessment_id=assessment_id,
+                    organisation=row.org_name,
+                    country=row.country,
+                    scheme=row.scheme,
+                    catalog=catalog,
+                    status=row.status,
+                    revision=row.revision,
+                    deleted_at=now,
+                    deleted_by=actor,
+                    audit_head=head,
+                    audit_count=row.audit_count + 1,
+                )
+            )
+        return self.deleted(assessment_id), evidence
+
+    def deleted(self, assessment_id: str) -> DeletedAssessment:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_deleted).where(_deleted.c.assessment_id == assessment_id)).first()
+        if row is None:
+            raise NotFoundError(f"no deleted assessment {assessment_id!r}")
+        return DeletedAssessment(
+            row.assessment_id,
+            row.organisation,
+            row.country,
+            row.scheme,
+            row.catalog,
+            AssessmentStatus(row.status),
+            row.revision,
+            _parse_time(row.deleted_at),
+            row.deleted_by,
+        )
 
     def snapshot(self, assessment_id: str, revision: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -964,6 +1195,12 @@ class AssessmentRepository:
             head = conn.execute(
                 select(_assessment.c.audit_head, _assessment.c.audit_count).where(_assessment.c.id == assessment_id)
             ).first()
+            if head is None:  # a deleted assessment: its tombstone keeps the chain's head
+                head = conn.execute(
+                    select(_deleted.c.audit_head, _deleted.c.audit_count).where(
+                        _deleted.c.assessment_id == assessment_id
+                    )
+                ).first()
         if head is None:
             raise NotFoundError(f"no assessment {assessment_id!r}")
         return verify_chain(
@@ -1025,6 +1262,18 @@ def verify_chain(
     return AuditVerification(True, len(rows), f"{len(rows)} entries, chain intact")
 
 
+def _owned_tables() -> list[Table]:
+    """The tables whose rows belong to one assessment (by a foreign key), children before parents; the
+    audit trail is not among them: it outlives a deleted assessment."""
+    tables = []
+    for table in reversed(Base.metadata.sorted_tables):
+        if "assessment_id" in table.c and any(
+            fk.column.table is _assessment for fk in table.c.assessment_id.foreign_keys
+        ):
+            tables.append(table)
+    return tables
+
+
 def _evidence_item(r: Any) -> EvidenceItem:
     return EvidenceItem(
         r.id,
@@ -1040,13 +1289,15 @@ def _evidence_item(r: Any) -> EvidenceItem:
     )
 
 
-def _read_only(assessment_id: str, status: AssessmentStatus) -> ReadOnlyError:
+def _read_only(assessment_id: str, status: AssessmentStatus, archived: bool = False) -> ReadOnlyError:
+    if archived:
+        return ReadOnlyError(f"assessment {assessment_id[:8]} is archived and read-only; unarchive it to change it")
     return ReadOnlyError(
         f"assessment {assessment_id[:8]} is {status.label()} and read-only; reopen it as a new revision to change it"
     )
 
 
-_SQL_HEAD = "SELECT status, audit_head, audit_count FROM assessment WHERE id = ?"
+_SQL_HEAD = "SELECT status, audit_head, audit_count, archived_at FROM assessment WHERE id = ?"
 _SQL_SIGNATURES = (
     "SELECT role, signer_name, signed_at, content_hash FROM drawn_signature WHERE assessment_id = ? ORDER BY id"
 )

@@ -95,6 +95,26 @@ class AssessmentRow(Base):
     # Head of the audit chain: deleting the newest entry is detected too.
     audit_head: Mapped[str] = mapped_column(String(64), default="")
     audit_count: Mapped[int] = mapped_column(Integer, default=0)
+    # migration 0009: set while archived (hidden from the list, read-only until unarchived)
+    archived_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class DeletedAssessmentRow(Base):
+    """What a deleted assessment was, and the head of its audit chain (its entries stay in audit_entry)."""
+
+    __tablename__ = "deleted_assessment"
+
+    assessment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    scheme: Mapped[str] = mapped_column(String(20))
+    catalog: Mapped[str] = mapped_column(String(200))  # id@version
+    status: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    deleted_at: Mapped[str] = mapped_column(String(40))
+    deleted_by: Mapped[str] = mapped_column(String(200))
+    audit_head: Mapped[str] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer)
 
 
 class AnswerRow(Base):

@@ -17,9 +17,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 3
+STATUS_COLUMN = 3
 SYNC_COLUMN = 4
 # The order of the Sync column when sorted: what needs attention first, then along the way.
 _SYNC_RANK = {"failed": 0, "returned": 1, "queued": 2, "sending": 2, "sent": 3, "approved": 4}
@@ -59,6 +61,7 @@ class AssessmentTableModel(QAbstractTableModel):
         self._sort: list[tuple[Any, ...]] = []
         self._haystack: list[str] = []
         self._tips: list[str] = []
+        self._lang = "en"
         self.headers = (
             self.tr("Organisation"),
             self.tr("Country"),
@@ -74,6 +77,7 @@ class AssessmentTableModel(QAbstractTableModel):
         self, rows: list[AssessmentSummary], lang: str = "en", sync: Mapping[str, AssessmentSync] | None = None
     ) -> None:
         self.beginResetModel()
+        self._lang = lang
         self._rows = rows
         self._display = []
         self._sort = []
@@ -96,7 +100,7 @@ class AssessmentTableModel(QAbstractTableModel):
                     s.organisation,
                     s.country,
                     s.scheme.capitalize(),
-                    s.status.label(lang),
+                    self.tr("archived") if s.archived else s.status.label(lang),
                     sync_text,
                     progress,
                     score,
@@ -174,6 +178,17 @@ class AssessmentTableModel(QAbstractTableModel):
             return f"{self._rows[row].organisation}\n{self._rows[row].id}"
         if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN:
             return self._tips[row] or None
+        if self._rows[row].archived:
+            if role == Qt.ItemDataRole.ToolTipRole and column == STATUS_COLUMN:
+                return self.tr("Archived (%1): read-only until unarchived").replace(
+                    "%1", self._rows[row].status.label(self._lang)
+                )
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -206,6 +221,12 @@ class AssessmentTableModel(QAbstractTableModel):
         """Whether every (folded) word occurs in the row."""
         return matches_all(words, self._haystack[row])
 
+    def archived(self, row: int) -> bool:
+        return self._rows[row].archived
+
+    def archived_count(self) -> int:
+        return sum(1 for s in self._rows if s.archived)
+
     def row_of(self, assessment_id: str) -> int:
         for n, summary in enumerate(self._rows):
             if summary.id == assessment_id:
@@ -214,11 +235,13 @@ class AssessmentTableModel(QAbstractTableModel):
 
 
 class AssessmentFilterProxy(QSortFilterProxyModel):
-    """Every typed word must occur somewhere in the row (organisation, country, scheme, status…)."""
+    """Every typed word must occur somewhere in the row (organisation, country, scheme, status…);
+    archived assessments only when they are asked for."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
+        self.show_archived = False
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -238,11 +261,18 @@ class AssessmentFilterProxy(QSortFilterProxyModel):
         self._words = search_words(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_show_archived(self, show: bool) -> None:
+        self.beginFilterChange()
+        self.show_archived = show
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        if not self._words:
-            return True
         model = self.sourceModel()
         assert isinstance(model, AssessmentTableModel)
+        if not self.show_archived and model.archived(source_row):
+            return False
+        if not self._words:
+            return True
         return model.matches(source_row, self._words)
 
 
@@ -265,9 +295,13 @@ class AssessmentListPage(QWidget):
         role(self.count_label, "mutedLabel")
         new_button = QPushButton(self.tr("New assessment…"))
         new_button.clicked.connect(self.new_requested)
+        self.show_archived = QCheckBox(self.tr("Show archived"))
+        self.show_archived.setToolTip(self.tr("List the archived assessments too (read-only until unarchived)"))
+        self.show_archived.toggled.connect(self._show_archived_toggled)
 
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.show_archived)
         top.addWidget(self.count_label)
         top.addWidget(new_button)
 
@@ -338,12 +372,18 @@ class AssessmentListPage(QWidget):
         self.stack.setCurrentWidget(self.table if rows else self.empty_label)
         if selected:
             self.select(selected)
-        elif self.proxy.rowCount():
-            self.table.selectRow(0)
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.selectRow(0)  # also when the selected one was archived or deleted
+        self._update_count()
+
+    def _show_archived_toggled(self, show: bool) -> None:
+        self.proxy.set_show_archived(show)
         self._update_count()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if not self.proxy.show_archived:
+            total -= self.model.archived_count()
         self.count_label.setText(
             self.tr("%1 of %2").replace("%1", str(shown)).replace("%2", str(total))
             if shown != total
@@ -353,6 +393,10 @@ class AssessmentListPage(QWidget):
     def current_id(self) -> str | None:
         index = self.table.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
+
+    def current_summary(self) -> AssessmentSummary | None:
+        index = self.table.currentIndex()
+        return index.data(SUMMARY_ROLE) if index.isValid() else None
 
     def select(self, assessment_id: str) -> None:
         row = self.model.row_of(assessment_id)

@@ -14,7 +14,15 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -27,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from esca_desktop import __version__
 from esca_desktop.settings import Settings, save_settings
-from esca_desktop.ui.assessment_list import AssessmentListPage
+from esca_desktop.errors import UserError
+from esca_desktop.ui.assessment_list import SUMMARY_ROLE, AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.i18n import counted
@@ -37,6 +46,7 @@ from esca_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from esca_desktop.context import AppContext
+    from esca_desktop.domain.model import AssessmentSummary
     from esca_desktop.services.assessments import AssessmentService
     from esca_desktop.services.sync import SyncOverview, SyncReport
     from esca_desktop.ui.workspace import InterviewWorkspace
@@ -66,6 +76,7 @@ class MainWindow(QMainWindow):
         self.list_page = AssessmentListPage()
         self.list_page.open_requested.connect(self.open_assessment)
         self.list_page.new_requested.connect(self.new_assessment)
+        self.list_page.show_archived.toggled.connect(lambda _on: self._update_actions())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
@@ -74,6 +85,12 @@ class MainWindow(QMainWindow):
         self.sync_actions = SyncActions(self)
         self.tasks.busy_changed.connect(lambda _busy: self._update_actions())
         self._build_actions()
+        table = self.list_page.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        table.addActions([self.open_action, self.archive_action, self.unarchive_action, self.delete_action])
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_assessment)
         self._build_menus()
         self._build_toolbar()
         self.save_label = QLabel()
@@ -225,6 +242,24 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+S"),
             self.tr("Scores, outcome and finalisation"),
         )
+        self.details_action = self._action(
+            self.tr("Assessment &details…"),
+            self.edit_details,
+            tip=self.tr("Correct the organisation, interview dates, place and assessors"),
+        )
+        self.archive_action = self._action(
+            self.tr("&Archive assessment"),
+            self.archive_assessment,
+            tip=self.tr("Hide the assessment from the list; it is read-only until unarchived"),
+        )
+        self.unarchive_action = self._action(
+            self.tr("&Unarchive assessment"), self.unarchive_assessment, tip=self.tr("Bring it back into the list")
+        )
+        self.delete_action = self._action(
+            self.tr("De&lete assessment…"),
+            self.delete_assessment,
+            tip=self.tr("Delete an assessment never sent, with its evidence files (the audit trail keeps a record)"),
+        )
         self.samples_action = self._action(self.tr("Load &sample assessments"), self.load_samples)
         self.about_action = self._action(self.tr("&About ESCA Assessor"), self.about)
         self.log_action = self._action(self.tr("Open &data folder"), self.open_data_folder)
@@ -241,12 +276,17 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.open_action, self.close_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        for action in (self.archive_action, self.unarchive_action, self.delete_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.details_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
         documents_menu = bar.addMenu(self.tr("&Documents"))
@@ -295,6 +335,14 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(interviewing)
         self.open_action.setEnabled(not interviewing)
+        self.details_action.setEnabled(
+            interviewing and self.workspace is not None and self.workspace.interview.editable
+        )
+        target = self._target_summary()
+        archived = target is not None and target.archived
+        self.archive_action.setEnabled(target is not None and not archived and not self.tasks.busy)
+        self.unarchive_action.setEnabled(archived and not self.tasks.busy)
+        self.delete_action.setEnabled(target is not None and not self.tasks.busy)
         selected = interviewing or self.list_page.current_id() is not None
         self.documents.update(selected and self.context is not None, self.tasks.busy)
         self.sync_actions.update(selected, self.tasks.busy)
@@ -361,6 +409,7 @@ class MainWindow(QMainWindow):
     def _mark_list_dirty(self, _assessment_id: str = "") -> None:
         self._list_dirty = True
         self.refresh_sync_state()  # finalising queues an upload
+        self._update_actions()  # and makes the details read-only
 
     # --- interview ------------------------------------------------------------------------------
 
@@ -376,6 +425,7 @@ class MainWindow(QMainWindow):
         workspace.save_state_changed.connect(self.set_save_state)
         workspace.assessment_changed.connect(self._mark_list_dirty)
         workspace.close_requested.connect(self.close_assessment)
+        workspace.details_requested.connect(self.edit_details)
         self.workspace = workspace
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
@@ -467,6 +517,105 @@ class MainWindow(QMainWindow):
             self.list_page.select(dialog.created_id)
             if dialog.open_after.isChecked():
                 self.open_assessment(dialog.created_id)
+
+    # --- details, archive, delete ---------------------------------------------------------------
+
+    def _target_summary(self) -> AssessmentSummary | None:
+        """The assessment the archive and delete actions act on: the open one, else the selected one."""
+        model = self.list_page.model
+        if self.workspace is not None and self.stack.currentWidget() is self.workspace:
+            row = model.row_of(self.workspace.interview.id)
+            return model.index(row, 0).data(SUMMARY_ROLE) if row >= 0 else None
+        return self.list_page.current_summary()
+
+    def edit_details(self) -> None:
+        workspace = self.workspace
+        if workspace is None or self.stack.currentWidget() is not workspace or not workspace.interview.editable:
+            return
+        from esca_desktop.ui.details_dialog import AssessmentDetailsDialog
+
+        workspace.flush()
+        dialog = AssessmentDetailsDialog(workspace.interview, self.ui_lang, self)
+        if not dialog.exec() or not dialog.changed:
+            return
+        workspace.details_changed()
+        self.setWindowTitle(f"{workspace.interview.assessment.organisation.name} — ESCA Assessor")
+        self.refresh_list()
+        self.set_save_state("saved", self.tr("Details saved"))
+
+    def archive_assessment(self) -> None:
+        target = self._target_summary()
+        if self.service is None or target is None or target.archived:
+            return
+        if self.workspace is not None and self.workspace.interview.id == target.id and not self.close_assessment():
+            return
+        try:
+            self.service.archive(target.id)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Not archived"), str(exc))
+            return
+        self.refresh_list()
+        self.set_save_state(
+            "saved", self.tr("“%1” archived: Show archived lists it again").replace("%1", target.organisation)
+        )
+
+    def unarchive_assessment(self) -> None:
+        target = self._target_summary()
+        if self.service is None or target is None or not target.archived:
+            return
+        try:
+            self.service.unarchive(target.id)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Not unarchived"), str(exc))
+            return
+        if self.workspace is not None and self.workspace.interview.id == target.id:
+            self.open_assessment(target.id)  # editable again
+        self.refresh_list()
+        self.list_page.select(target.id)
+        self.set_save_state("saved", self.tr("“%1” unarchived").replace("%1", target.organisation))
+
+    def delete_assessment(self) -> None:
+        """Delete an assessment never sent, after a confirmation that names it."""
+        target = self._target_summary()
+        if self.service is None or target is None or self.tasks.busy:
+            return
+        what = f"“{target.organisation}” ({target.scheme.capitalize()}, {target.status.label(self.ui_lang)})"
+        if not self.service.deletable(target.id):
+            QMessageBox.warning(
+                self,
+                self.tr("Not deleted"),
+                self.tr(
+                    "The assessment of %1 was sent to the secretariat, so it cannot be deleted. "
+                    "Archive it to take it out of the list."
+                ).replace("%1", what),
+            )
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete assessment"),
+            self.tr(
+                "Delete the assessment of %1?\n\nIts answers, notes, signatures and evidence files are removed "
+                "from this computer, the files in the data folder too. This cannot be undone. The audit trail "
+                "keeps a record of the assessment and of its deletion."
+            ).replace("%1", what),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        open_here = self.workspace is not None and self.workspace.interview.id == target.id
+        if open_here and not self.close_assessment(refresh=False):
+            return
+        try:
+            self.service.delete(target.id)
+        except UserError as exc:
+            QMessageBox.warning(self, self.tr("Not deleted"), str(exc))
+            return
+        if self.settings.last_assessment == target.id:
+            self.settings.last_assessment = ""
+            self._save_settings_quietly()
+        self.refresh_list()
+        self.set_save_state("saved", self.tr("%1 deleted").replace("%1", what))
 
     def load_samples(self) -> None:
         if self.service is None or self.context is None:

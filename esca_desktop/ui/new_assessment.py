@@ -106,7 +106,9 @@ class NewAssessmentDialog(QDialog):
         self.open_after.setChecked(True)
 
         self.errors: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}  # the field cell of each row (the details dialog hides some)
         form = QFormLayout()
+        self.form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         def row(key: str, label: str, widget: QWidget) -> None:
@@ -125,6 +127,7 @@ class NewAssessmentDialog(QDialog):
             error.setVisible(False)
             layout.addWidget(error)
             self.errors[key] = error
+            self.cells[key] = cell
             caption = QLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", "").rstrip(" *"))

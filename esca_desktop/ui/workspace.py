@@ -46,6 +46,7 @@ class InterviewWorkspace(QWidget):
     save_state_changed = Signal(str, str)  # state ("saving", "saved", "error"), message
     assessment_changed = Signal(str)  # an assessment's list row changed
     close_requested = Signal()
+    details_requested = Signal()  # the assessor wants to correct the organisation, dates, place, assessors
 
     def __init__(self, interview: Interview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,7 @@ class InterviewWorkspace(QWidget):
         org = assessment.organisation
         title = ElidedLabel(org.name)  # long names are cut with "…", whole in the tooltip
         role(title, "workspaceTitle")
+        self.title = title
         details = ElidedLabel(self._details_text())
         role(details, "mutedLabel")
         self.details = details
@@ -93,6 +95,11 @@ class InterviewWorkspace(QWidget):
         header_text.addWidget(title)
         header_text.addWidget(details)
         header.addLayout(header_text, 1)
+        self.details_button = QPushButton(self.tr("Details…"))
+        self.details_button.setToolTip(self.tr("Correct the organisation, interview dates, place and assessors"))
+        self.details_button.setEnabled(interview.editable)
+        self.details_button.clicked.connect(self.details_requested)
+        header.addWidget(self.details_button)
         language_label = QLabel(self.tr("Interview language"))
         language_label.setBuddy(self.language)
         header.addWidget(language_label)
@@ -162,9 +169,19 @@ class InterviewWorkspace(QWidget):
             country.name(lang) if country else a.organisation.country,
             a.status.label(lang) + (f" · {self.tr('revision')} {a.revision}" if a.revision > 1 else ""),
         ]
+        if a.archived_at is not None:
+            parts.append(self.tr("archived"))
         if self.read_only:
             parts.append(self.tr("read-only"))
         return "  ·  ".join(parts)
+
+    def details_changed(self) -> None:
+        """After the details were edited: the header, and the summary (drawn signatures were removed)."""
+        org = self.interview.assessment.organisation
+        self.title.setText(org.name)
+        self.details.setText(self._details_text())
+        self.summary.refresh()
+        self.assessment_changed.emit(self.interview.id)
 
     def set_interview_language(self, lang: str) -> None:
         if lang == self.session.lang:
@@ -432,6 +449,7 @@ class InterviewWorkspace(QWidget):
     def _after_summary_change(self) -> None:
         self.interview.assessment = self.interview.repository.get(self.interview.id)
         self.read_only = not self.interview.editable
+        self.details_button.setEnabled(self.interview.editable)
         self.details.setText(self._details_text())
         self.navigator.refresh()
         self.refresh_progress()
