@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from esca_desktop import __version__
-from esca_desktop.settings import Settings, save_settings
 from esca_desktop.errors import UserError
+from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.assessment_list import SUMMARY_ROLE, AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
 from esca_desktop.ui.elided_label import ElidedLabel
