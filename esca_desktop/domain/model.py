@@ -138,6 +138,42 @@ class ReviewComment:
 
 
 @dataclass(frozen=True, slots=True)
+class Attendee:
+    """A person present at one interview session: printed in the report's list of interviewees."""
+
+    id: str
+    session_id: str
+    name: str
+    role: str = ""
+    organisation: str = ""
+    present_from: str = ""  # "HH:MM", "" for the whole session
+    present_to: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSession:
+    """One planned interview session of the visit: a day, a time slot, a topic and the areas planned."""
+
+    id: str
+    day: dt.date
+    start: str  # "HH:MM"
+    end: str
+    title: str
+    areas: tuple[str, ...] = ()
+    attendees: tuple[Attendee, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuickNote:
+    """A timestamped note for the whole visit, not tied to an indicator; internal (never in the report)."""
+
+    id: int
+    at: dt.datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     seq: int
     assessment_id: str

@@ -26,6 +26,7 @@ KNOWN_REVISIONS = (  # oldest first; the last is the head
     "0004_signature_content",
     "0005_comment_replies",
     "0008_answer_drafts",
+    "0010_visit_sessions",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
