@@ -174,6 +174,30 @@ class QuickNote:
 
 
 @dataclass(frozen=True, slots=True)
+class Interviewee:
+    """One person of the report's list of interviewees, with the sessions they attended."""
+
+    name: str
+    role: str
+    organisation: str
+    sessions: tuple[str, ...]  # the titles of the sessions attended
+    days: tuple[dt.date, ...]
+
+
+def interviewees(sessions: Sequence[VisitSession]) -> list[Interviewee]:
+    """Everyone who attended a session, once per person (same name, role and organisation), in the
+    order they first appear on the agenda."""
+    people: dict[tuple[str, str, str], tuple[list[str], list[dt.date]]] = {}
+    for session in sessions:
+        for person in session.attendees:
+            key = (person.name.strip(), person.role.strip(), person.organisation.strip())
+            titles, days = people.setdefault(key, ([], []))
+            titles.append(session.title or session.start)
+            days.append(session.day)
+    return [Interviewee(n, r, o, tuple(t), tuple(d)) for (n, r, o), (t, d) in people.items()]
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     seq: int
     assessment_id: str

@@ -12,9 +12,9 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from esca_desktop.domain.model import Attendee, Changes, QuickNote, VisitSession
+from esca_desktop.domain.model import Attendee, Changes, Interviewee, QuickNote, VisitSession, interviewees
 from esca_desktop.errors import NotFoundError, ValidationError
 from esca_desktop.services.assessments import Interview
 
@@ -32,30 +32,6 @@ def parse_time(text: str, what: str, lang: str = "en", optional: bool = False) -
             f"{what}: {text!r} ist keine Uhrzeit (HH:MM)" if lang == "de" else f"{what}: {text!r} is not a time (HH:MM)"
         )
     return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-@dataclass(frozen=True, slots=True)
-class Interviewee:
-    """One person of the report's list of interviewees, with the sessions they attended."""
-
-    name: str
-    role: str
-    organisation: str
-    sessions: tuple[str, ...]  # "3 Dec 09:00 Strategy"-like labels are the document's to make: titles here
-    days: tuple[dt.date, ...]
-
-
-def interviewees(sessions: Sequence[VisitSession]) -> list[Interviewee]:
-    """Everyone who attended a session, once per person (same name, role and organisation), in the
-    order they first appear on the agenda."""
-    people: dict[tuple[str, str, str], tuple[list[str], list[dt.date]]] = {}
-    for session in sessions:
-        for person in session.attendees:
-            key = (person.name.strip(), person.role.strip(), person.organisation.strip())
-            titles, days = people.setdefault(key, ([], []))
-            titles.append(session.title or session.start)
-            days.append(session.day)
-    return [Interviewee(n, r, o, tuple(t), tuple(d)) for (n, r, o), (t, d) in people.items()]
 
 
 class Visit:
