@@ -34,6 +34,20 @@ def parse_time(text: str, what: str, lang: str = "en", optional: bool = False) -
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+def current_session(sessions: Sequence[VisitSession], now: dt.datetime) -> tuple[VisitSession | None, bool]:
+    """The session running at `now` (True), else the next one planned (False); (None, False) without
+    either. Sessions are planned in the local wall-clock time of the visit."""
+    moment = now.astimezone()
+    day, clock = moment.date(), f"{moment:%H:%M}"
+    upcoming: VisitSession | None = None
+    for session in sorted(sessions, key=lambda s: (s.day, s.start)):
+        if session.day == day and session.start <= clock < session.end:
+            return session, True
+        if upcoming is None and (session.day, session.start) > (day, clock):
+            upcoming = session
+    return upcoming, False
+
+
 class Visit:
     """The visit of one open assessment."""
 
@@ -115,17 +129,8 @@ class Visit:
         return self._changes(summary=True)
 
     def current_session(self, now: dt.datetime | None = None) -> tuple[VisitSession | None, bool]:
-        """The session running now (True), else the next one planned (False); (None, False) without either.
-        Times are the local wall-clock times of the visit."""
-        moment = (now or self.context.clock()).astimezone()
-        day, clock = moment.date(), f"{moment:%H:%M}"
-        upcoming: VisitSession | None = None
-        for session in self.sessions():
-            if session.day == day and session.start <= clock < session.end:
-                return session, True
-            if upcoming is None and (session.day, session.start) > (day, clock):
-                upcoming = session
-        return upcoming, False
+        """See `current_session`; by default at the context clock's time."""
+        return current_session(self.sessions(), now or self.context.clock())
 
     # --- attendance -----------------------------------------------------------------------------
 
