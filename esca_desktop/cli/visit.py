@@ -46,7 +46,9 @@ def register(a_verbs: Any) -> Handlers:
     p.add_argument("--from", dest="present_from", default="", help="present from HH:MM (default: the whole session)")
     p.add_argument("--to", dest="present_to", default="", help="present until HH:MM")
     json_flag(p)
-    p = a_verbs.add_parser("quicknote", help="add a timestamped note for the whole visit (internal); without TEXT, list them")
+    p = a_verbs.add_parser(
+        "quicknote", help="add a timestamped note for the whole visit (internal); without TEXT, list them"
+    )
     p.add_argument("id")
     p.add_argument("text", nargs="?")
     json_flag(p)
@@ -92,7 +94,9 @@ def assessment_session(cli: Cli) -> int:
         if cli.args.json:
             cli.emit_json({**_session_json(session), "number": number})
         else:
-            cli.print(f"session {number}: {session.day} {session.start}–{session.end} {session.title} ({session.id[:8]})")
+            cli.print(
+                f"session {number}: {session.day} {session.start}–{session.end} {session.title} ({session.id[:8]})"
+            )
         return 0
     if action == "remove":
         session = visit.find_session(cli.args.session)

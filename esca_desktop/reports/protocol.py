@@ -22,6 +22,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
+from esca_desktop.domain.model import Attendee, interviewees
 from esca_desktop.forms.catalog import EMPTY_TEXT, Catalog, Field, FieldType, Indicator
 from esca_desktop.forms.values import AnswerValue, format_value
 from esca_desktop.reports.document import (
@@ -56,7 +57,6 @@ from esca_desktop.reports.document import (
     scheme_colour,
     styles,
 )
-from esca_desktop.domain.model import Attendee, interviewees
 from esca_desktop.reports.model import ProtocolData
 
 TEXT = Vocabulary(

@@ -1106,15 +1106,11 @@ def _interviewees(data: ReportData, lang: str) -> list[Flowable]:
         out.append(Spacer(1, 4 * mm))
         return out
     rows: list[list[object]] = [
-        [
-            para(TEXT(key, lang), s.cell_bold)
-            for key in ("person", "role", "person_organisation", "sessions_attended")
-        ]
+        [para(TEXT(key, lang), s.cell_bold) for key in ("person", "role", "person_organisation", "sessions_attended")]
     ]
     for person in data.interviewees:
         attended = [
-            f"{format_date(day, lang)} · {title}"
-            for title, day in zip(person.sessions, person.days, strict=True)
+            f"{format_date(day, lang)} · {title}" for title, day in zip(person.sessions, person.days, strict=True)
         ]
         rows.append(
             [

@@ -739,12 +739,20 @@ def _visit_rows(
         for area in item["areas"]:
             if area not in areas:
                 raise fail(f"{path}.areas", f"no area {area!r} in {catalog.ref}")
-        sessions.append({**{k: item[k] for k in ("id", "start", "end", "title")}, "day": item["date"], "areas": canonical_json(item["areas"])})
+        sessions.append(
+            {
+                **{k: item[k] for k in ("id", "start", "end", "title")},
+                "day": item["date"],
+                "areas": canonical_json(item["areas"]),
+            }
+        )
         for person in item["attendees"]:
             for key in ("present_from", "present_to"):
                 if person[key] and not _CLOCK_TIME.match(person[key]):
                     raise fail(f"{path}.attendees.{key}", f"{person[key]!r} is not a time of day as HH:MM")
-            attendees.append({**{k: person[k] for k in ATTENDEE_COLUMNS if k != "session_id"}, "session_id": item["id"]})
+            attendees.append(
+                {**{k: person[k] for k in ATTENDEE_COLUMNS if k != "session_id"}, "session_id": item["id"]}
+            )
     notes = [
         {"at": check_time(f"visit.quick_notes[{n}].at", note["at"]), "author": note["author"], "text": note["text"]}
         for n, note in enumerate(visit["quick_notes"])

@@ -213,7 +213,11 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
             review_comments=rows(_comment, COMMENT_COLUMNS, _comment.c.revision, _comment.c.indicator_id),
             visit=VisitRows(
                 sessions=rows(
-                    _visit_session, VISIT_SESSION_COLUMNS, _visit_session.c.day, _visit_session.c.start, _visit_session.c.id
+                    _visit_session,
+                    VISIT_SESSION_COLUMNS,
+                    _visit_session.c.day,
+                    _visit_session.c.start,
+                    _visit_session.c.id,
                 ),
                 attendees=rows(_attendee, ATTENDEE_COLUMNS, _attendee.c.session_id, _attendee.c.name, _attendee.c.id),
                 quick_notes=rows(_visit_note, QUICK_NOTE_COLUMNS, _visit_note.c.id),

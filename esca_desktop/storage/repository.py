@@ -19,6 +19,7 @@ from esca_desktop.domain.model import (
     AssessmentStatus,
     AssessmentSummary,
     AssessorProfile,
+    Attendee,
     AuditEntry,
     AuditVerification,
     CatalogBinding,
@@ -28,7 +29,6 @@ from esca_desktop.domain.model import (
     QuickNote,
     ReviewComment,
     VisitSession,
-    Attendee,
     iso_utc,
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
@@ -38,6 +38,7 @@ from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
     AnswerDraftRow,
     AnswerRow,
+    AreaTimeRow,
     AssessmentRow,
     AssessorRow,
     AuditRow,
@@ -48,7 +49,6 @@ from esca_desktop.storage.tables import (
     ReviewCommentRow,
     RevisionSnapshotRow,
     SignatureRow,
-    AreaTimeRow,
     VisitAttendeeRow,
     VisitNoteRow,
     VisitSessionRow,
@@ -1034,9 +1034,11 @@ class AssessmentRepository:
         now = iso_utc(self.clock())
         with self.engine.begin() as conn:
             self._editable_status(conn, assessment_id)
-            note_id = conn.execute(
+            key = conn.execute(
                 insert(_visit_note).values(assessment_id=assessment_id, at=now, author=actor, text=text)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            note_id = key[0]
             self._append_audit(conn, assessment_id, actor, "quick_note", str(note_id), None, text, now)
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
         return QuickNote(int(note_id), _parse_time(now), actor, text)

@@ -167,13 +167,13 @@ class VisitPage(QScrollArea):
         self.setWidget(body)
 
         if not editable:
-            for widget in (
+            for control in (
                 self.day, self.start, self.end, self.topic, self.areas, self.add_session_button,
                 self.remove_session_button, self.person_name, self.person_role, self.person_org,
                 self.present_from, self.present_to, self.add_person_button, self.remove_person_button,
                 self.note_text, self.add_note_button,
             ):  # fmt: skip
-                widget.setEnabled(False)
+                control.setEnabled(False)
         self.refresh()
 
     # --- showing --------------------------------------------------------------------------------
@@ -259,9 +259,7 @@ class VisitPage(QScrollArea):
         added: list[VisitSession] = []
 
         def add() -> Changes:
-            session, changes = self.visit.add_session(
-                day, self.start.text(), self.end.text(), self.topic.text(), areas
-            )
+            session, changes = self.visit.add_session(day, self.start.text(), self.end.text(), self.topic.text(), areas)
             added.append(session)
             return changes
 
@@ -279,7 +277,9 @@ class VisitPage(QScrollArea):
             answer = QMessageBox.question(
                 self,
                 self.tr("Remove session"),
-                self.tr("Remove the session and the attendance of %1 people?").replace("%1", str(len(session.attendees))),
+                self.tr("Remove the session and the attendance of %1 people?").replace(
+                    "%1", str(len(session.attendees))
+                ),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

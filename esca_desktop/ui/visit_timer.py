@@ -118,7 +118,9 @@ class VisitBar(QFrame):
         self.toggle_button.setEnabled(timer.editable)
         self.toggle_button.clicked.connect(timer.toggle)
         self.note_button = QPushButton(self.tr("Note…"))
-        self.note_button.setToolTip(self.tr("A note for the whole visit, with the time (internal, never in the report)"))
+        self.note_button.setToolTip(
+            self.tr("A note for the whole visit, with the time (internal, never in the report)")
+        )
         self.note_button.setEnabled(timer.editable)
         self.note_button.clicked.connect(self.quick_note_requested)
         texts = QVBoxLayout()

@@ -7,13 +7,33 @@ from tests.cli.test_cli import Runner, cli, gold_id  # noqa: F401  (fixtures)
 
 def test_sessions_attendance_and_quick_notes_from_the_command_line(cli: Runner, gold_id: str) -> None:  # noqa: F811
     added = cli.json(
-        "assessment", "session", "add", gold_id, "--date", "2026-12-03", "--start", "09:00", "--end", "12:00",
-        "--title", "Strategy", "--area", "1",
+        "assessment",
+        "session",
+        "add",
+        gold_id,
+        "--date",
+        "2026-12-03",
+        "--start",
+        "09:00",
+        "--end",
+        "12:00",
+        "--title",
+        "Strategy",
+        "--area",
+        "1",
     )
     assert isinstance(added, dict) and added["number"] == 1 and added["areas"] == ["1"]
     code, out, err = cli(
-        "assessment", "attend", gold_id, "1", "--name", "Anna Berg", "--role", "Cluster manager",
-        "--organisation", "Klaster Łódź",
+        "assessment",
+        "attend",
+        gold_id,
+        "1",
+        "--name",
+        "Anna Berg",
+        "--role",
+        "Cluster manager",
+        "--organisation",
+        "Klaster Łódź",
     )
     assert code == 0, err
     assert "Anna Berg attended Strategy" in out

@@ -42,7 +42,9 @@ def test_the_report_lists_the_interviewees_and_not_the_quick_notes(
     assert QUICK not in text and "left early" not in text
 
 
-def test_the_german_report_lists_the_interviewees(context: AppContext, service: AssessmentService, tmp_path: Path) -> None:
+def test_the_german_report_lists_the_interviewees(
+    context: AppContext, service: AssessmentService, tmp_path: Path
+) -> None:
     visit = _visit(service)
     path, _ = DocumentService(context, service).write_report(visit.id, tmp_path / "bericht.pdf", lang="de")
     text = " ".join(page_texts(path))

@@ -61,7 +61,10 @@ def test_the_interviewees_list_each_person_once_with_the_sessions_attended(servi
     visit.attend(b.id, "Anna Berg", "Cluster manager", "Cluster Nordwest")
     visit.attend(b.id, "Jan Kowalski", "Board member", "Acme GmbH")
     people = visit.interviewees()
-    assert [(p.name, p.sessions) for p in people] == [("Anna Berg", ("Strategy", "Finance")), ("Jan Kowalski", ("Finance",))]
+    assert [(p.name, p.sessions) for p in people] == [
+        ("Anna Berg", ("Strategy", "Finance")),
+        ("Jan Kowalski", ("Finance",)),
+    ]
 
 
 def test_removing_a_session_removes_its_attendance_audited(service: AssessmentService) -> None:
@@ -114,8 +117,8 @@ def test_a_finalised_assessment_refuses_visit_edits(service: AssessmentService) 
 
 def test_the_current_session_is_the_one_running_else_the_next(service: AssessmentService) -> None:
     visit = _visit(service)
-    a, _ = visit.add_session(DAY, "09:00", "12:00", "Strategy")
-    b, _ = visit.add_session(DAY, "13:00", "15:00", "Finance")
+    visit.add_session(DAY, "09:00", "12:00", "Strategy")
+    visit.add_session(DAY, "13:00", "15:00", "Finance")
     local = dt.datetime(2026, 12, 3, 10, 0).astimezone()
     assert visit.current_session(local) == (visit.sessions()[0], True)
     assert visit.current_session(local.replace(hour=12, minute=30)) == (visit.sessions()[1], False)

@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.Column("assessment_id", sa.String(length=36), nullable=False),
         sa.Column("area_id", sa.String(length=50), nullable=False),
         sa.Column("seconds", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(["assessment_id"], ["assessment.id"], name=op.f("fk_area_time_assessment_id_assessment")),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"], ["assessment.id"], name=op.f("fk_area_time_assessment_id_assessment")
+        ),
         sa.PrimaryKeyConstraint("assessment_id", "area_id", name=op.f("pk_area_time")),
     )
 
