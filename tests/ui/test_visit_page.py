@@ -132,3 +132,35 @@ def test_closing_the_assessment_stores_the_running_time(
     clock.now_value += dt.timedelta(minutes=2)
     workspace.close_interview()
     assert Visit(service.open(workspace.interview.id)).area_times() == {area.id: 120.0}
+
+
+def test_a_quick_note_from_the_header_is_stored_with_the_time(
+    workspace: InterviewWorkspace, service: AssessmentService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("Board member left early", True))
+    workspace.show_indicator(workspace.interview.catalog.indicators[3].id)
+    workspace.visit_bar.note_button.click()
+    [note] = Visit(service.open(workspace.interview.id)).quick_notes()
+    assert (note.text, note.at) == ("Board member left early", MORNING)
+    assert workspace.stack.currentWidget() is workspace.page  # the interview stays where it was
+
+
+def test_a_finalised_assessment_shows_the_visit_read_only(
+    qtbot: QtBot, service: AssessmentService, clock: FakeClock
+) -> None:
+    from esca_desktop.domain.model import AssessmentStatus
+
+    assessment_id, _ = service.create(new_request())
+    Visit(service.open(assessment_id)).add_session(MORNING.date(), "09:00", "12:00", "Strategy")
+    service.repository.set_status(assessment_id, AssessmentStatus.FINALISED, "Test Assessor")
+    ws = InterviewWorkspace(service.open(assessment_id))
+    qtbot.addWidget(ws)
+    ws.show_visit()
+    assert ws.visit_page.agenda.rowCount() == 1
+    assert not ws.visit_page.add_session_button.isEnabled() and not ws.visit_page.note_text.isEnabled()
+    assert not ws.visit_bar.toggle_button.isEnabled() and not ws.visit_bar.note_button.isEnabled()
+    ws.visit_bar.toggle_button.click()
+    assert not ws.area_timer.running
+    ws.close_interview()
