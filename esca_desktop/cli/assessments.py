@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from esca_desktop.cli import visit
 from esca_desktop.cli.base import PROG, Cli, Handlers, json_flag
 from esca_desktop.domain.model import Organisation
 from esca_desktop.errors import UserError, ValidationError
@@ -127,9 +128,12 @@ def register(verbs: Any) -> Handlers:
     p.add_argument("--verify", action="store_true", help="check the hash chain; exit 1 when broken")
     json_flag(p)
 
+    visit_handlers = visit.register(a_verbs)
+
     p = verbs.add_parser("demo", help="create realistic sample assessments (one per scheme)")
     json_flag(p)
     return {
+        **visit_handlers,
         ("assessment", "new"): assessment_new,
         ("assessment", "list"): assessment_list,
         ("assessment", "edit"): assessment_edit,

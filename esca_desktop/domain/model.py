@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,6 +168,66 @@ class ReviewComment:
     resolved: bool = False
     replied_by: str = ""
     replied_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """A person present at one interview session: printed in the report's list of interviewees."""
+
+    id: str
+    session_id: str
+    name: str
+    role: str = ""
+    organisation: str = ""
+    present_from: str = ""  # "HH:MM", "" for the whole session
+    present_to: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSession:
+    """One planned interview session of the visit: a day, a time slot, a topic and the areas planned."""
+
+    id: str
+    day: dt.date
+    start: str  # "HH:MM"
+    end: str
+    title: str
+    areas: tuple[str, ...] = ()
+    attendees: tuple[Attendee, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuickNote:
+    """A timestamped note for the whole visit, not tied to an indicator; internal (never in the report)."""
+
+    id: int
+    at: dt.datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Interviewee:
+    """One person of the report's list of interviewees, with the sessions they attended."""
+
+    name: str
+    role: str
+    organisation: str
+    sessions: tuple[str, ...]  # the titles of the sessions attended
+    days: tuple[dt.date, ...]
+
+
+def interviewees(sessions: Sequence[VisitSession]) -> list[Interviewee]:
+    """Everyone who attended a session, once per person (same name, role and organisation), in the
+    order they first appear on the agenda."""
+    people: dict[tuple[str, str, str], tuple[list[str], list[dt.date]]] = {}
+    for session in sessions:
+        for person in session.attendees:
+            key = (person.name.strip(), person.role.strip(), person.organisation.strip())
+            titles, days = people.setdefault(key, ([], []))
+            titles.append(session.title or session.start)
+            days.append(session.day)
+    return [Interviewee(n, r, o, tuple(t), tuple(d)) for (n, r, o), (t, d) in people.items()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from esca_desktop.domain.benchmarks import Quartiles
-from esca_desktop.domain.model import Assessment, EvidenceItem, Organisation
+from esca_desktop.domain.model import Assessment, EvidenceItem, Interviewee, Organisation, QuickNote, VisitSession
 from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.results import AreaScore, IndicatorResult, IndicatorState, Outcome, TotalScore
 from esca_desktop.forms.values import AnswerValue
@@ -86,6 +86,8 @@ class ProtocolData:
     follow_ups: frozenset[str] = frozenset()  # indicator ids marked for follow-up
     evidence_checked: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # checklist positions ticked
     evidence: Mapping[str, tuple[EvidenceItem, ...]] = field(default_factory=dict)  # files attached per indicator
+    sessions: tuple[VisitSession, ...] = ()  # the visit's agenda, each session with its attendees
+    quick_notes: tuple[QuickNote, ...] = ()  # internal notes for the whole visit (pre-filled protocols only)
     lang: str = "en"  # the language the values' texts (choice labels, messages) were made in
 
 
@@ -110,6 +112,7 @@ class ReportData:
     # Benchmark statistics by field key, one per comparison group (e.g. same sector, same country).
     quartiles: Mapping[str, tuple[Quartiles, ...]] = field(default_factory=dict)
     hidden_fields: frozenset[str] = frozenset()  # field keys not asked given the answers
+    interviewees: tuple[Interviewee, ...] = ()  # from the attendance of the interview sessions
     lang: str = "en"  # the language the outcome's reasons and checks were made in
 
 

@@ -22,6 +22,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
+from esca_desktop.domain.model import Attendee, interviewees
 from esca_desktop.forms.catalog import EMPTY_TEXT, Catalog, Field, FieldType, Indicator
 from esca_desktop.forms.values import AnswerValue, format_value
 from esca_desktop.reports.document import (
@@ -102,6 +103,12 @@ TEXT = Vocabulary(
         "provisional_title": ("Provisional criteria", "Vorläufige Kriterien"),
         "date_of_interview": ("Date(s) of the interview", "Datum des Interviews"),
         "interviewees": ("Interviewees", "Gesprächspartner"),
+        "agenda": ("Visit agenda and participants", "Ablauf des Besuchs und Teilnehmende"),
+        "agenda_time": ("Session", "Gesprächsrunde"),
+        "agenda_topic": ("Topic and areas", "Thema und Bereiche"),
+        "agenda_people": ("Participants (name, role, organisation, present)", "Teilnehmende (Name, Funktion, Organisation, anwesend)"),
+        "areas_planned": ("Areas {areas}", "Bereiche {areas}"),
+        "quick_notes": ("Quick notes of the visit (internal)", "Notizen zum Besuch (intern)"),
         "other_evidence": ("Other documents", "Weitere Unterlagen"),
     }
 )
@@ -124,6 +131,9 @@ def build_protocol(data: ProtocolData, out_path: Path, lang: str) -> None:
     story: list[Flowable] = []
     story.extend(_cover(data, lang))
     story.append(PageBreak())
+    if data.sessions or data.quick_notes:
+        story.extend(_agenda(data, lang))
+        story.append(PageBreak())
     further_notes = TEXT("further_notes", lang)
     for area in catalog.areas:
         heading = _area_heading(
@@ -163,6 +173,82 @@ def _scheme_name(catalog: Catalog, lang: str) -> str:
 # --- cover ----------------------------------------------------------------------------------------
 
 
+def _interviewees_cell(data: ProtocolData) -> Flowable:
+    """The people recorded as attending (each once), else lines to write them on."""
+    people = interviewees(data.sessions)
+    if not people:
+        return RuledLines(2, 6 * mm, width=CONTENT_WIDTH - 38 * mm)
+    text = "; ".join(", ".join(part for part in (p.name, p.role, p.organisation) if part) for p in people)
+    return para(text, styles().cell)
+
+
+def _present(person: Attendee) -> str:
+    if person.present_from or person.present_to:
+        return f" ({person.present_from or '…'}–{person.present_to or '…'})"
+    return ""
+
+
+def _agenda(data: ProtocolData, lang: str) -> list[Flowable]:
+    """The sessions planned, each with its participants; then the visit's quick notes."""
+    s = styles()
+    out: list[Flowable] = [para(TEXT("agenda", lang), s.h1)]
+    if data.sessions:
+        rows: list[list[object]] = [
+            [para(TEXT(k, lang), s.cell_bold) for k in ("agenda_time", "agenda_topic", "agenda_people")]
+        ]
+        for session in data.sessions:
+            topic: list[Flowable] = [para(session.title or "–", s.cell_bold)]
+            if session.areas:
+                topic.append(para(TEXT("areas_planned", lang, areas=", ".join(session.areas)), s.cell))
+            people: list[Flowable] = [
+                para(
+                    ", ".join(part for part in (p.name, p.role, p.organisation) if part) + _present(p),
+                    s.cell,
+                )
+                for p in session.attendees
+            ]
+            people.append(RuledLines(1 if session.attendees else 2, 6 * mm, width=CONTENT_WIDTH * 0.5 - 8))
+            rows.append(
+                [
+                    para(f"{format_date(session.day, lang)}\n{session.start}–{session.end}", s.cell),
+                    topic,
+                    people,
+                ]
+            )
+        table = grid(
+            rows, col_widths=[CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.5], hAlign="LEFT", repeatRows=1
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, PALETTE.rule),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.9, PALETTE.brand),
+                    ("BACKGROUND", (0, 0), (-1, 0), PALETTE.tint),
+                ]
+            )
+        )
+        out.append(table)
+    if data.quick_notes:
+        out.append(Spacer(1, 5 * mm))
+        out.append(para(TEXT("quick_notes", lang), s.h2))
+        for note in data.quick_notes:
+            local = note.at.astimezone()
+            out.append(
+                para(
+                    f"<b>{esc(format_date(local.date(), lang))} {local:%H:%M}</b>&nbsp;&nbsp;{esc(note.text)} "
+                    f"<font color='{css(PALETTE.faint)}'>· {esc(note.author)}</font>",
+                    s.body_small,
+                    markup=True,
+                )
+            )
+    return out
+
+
 def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
     s = styles()
     catalog = data.catalog
@@ -194,7 +280,7 @@ def _cover(data: ProtocolData, lang: str) -> list[Flowable]:
             format_period(data.interview_start, data.interview_end, lang) or RuledLines(1, 6 * mm, width=70 * mm),
         ),
         (WORDS("place", lang), data.place or RuledLines(1, 6 * mm, width=CONTENT_WIDTH - 38 * mm)),
-        (TEXT("interviewees", lang), RuledLines(2, 6 * mm, width=CONTENT_WIDTH - 38 * mm)),
+        (TEXT("interviewees", lang), _interviewees_cell(data)),
         (WORDS("catalog", lang), f"{catalog.ref} · {catalog.content_hash[:16]}…"),
     ]
     out.append(key_value_table(about, 38 * mm))

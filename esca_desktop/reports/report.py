@@ -176,6 +176,16 @@ TEXT = Vocabulary(
         "improvement_areas": ("Areas for improvement", "Verbesserungsbereiche"),
         "recommendations": ("Recommendations", "Empfehlungen"),
         "none_written": ("None written.", "Keine Angaben."),
+        "interviewees": ("Interviewees", "Gesprächspartnerinnen und Gesprächspartner"),
+        "interviewees_intro": (
+            "The people interviewed during the visit, as recorded in the attendance of each session.",
+            "Die während des Besuchs befragten Personen, wie in der Anwesenheit jeder Gesprächsrunde erfasst.",
+        ),
+        "no_interviewees": ("No attendance was recorded.", "Es wurde keine Anwesenheit erfasst."),
+        "person": ("Name", "Name"),
+        "role": ("Role", "Funktion"),
+        "person_organisation": ("Organisation", "Organisation"),
+        "sessions_attended": ("Sessions attended", "Teilgenommen an"),
         "evidence_register": ("Evidence register", "Verzeichnis der Nachweise"),
         "evidence_intro": (
             "Every document seen was copied into the assessment with its SHA-256 fingerprint; a copy whose "
@@ -313,6 +323,7 @@ def build_report(data: ReportData, out_path: Path, lang: str) -> SignatureBox:
     story.extend(_results(data, lang))
     story.append(PageBreak())
     story.extend(_findings(data, lang))
+    story.extend(_interviewees(data, lang))
     story.extend(_evidence_register(data, lang))
     story.append(PageBreak())
     story.extend(_signatures(data, lang, box))
@@ -1079,6 +1090,38 @@ def _findings(data: ReportData, lang: str) -> list[Flowable]:
             body.append(para(TEXT("none_written", lang), s.muted))
         out.extend(boxed_or_flowing(body, colors.white, left_bar=accent, padding=3 * mm))
         out.append(Spacer(1, 4 * mm))
+    return out
+
+
+def _interviewees(data: ReportData, lang: str) -> list[Flowable]:
+    """Who was interviewed, from the attendance of the sessions (the visit's quick notes stay internal)."""
+    s = styles()
+    out: list[Flowable] = [
+        CondPageBreak(50 * mm),
+        para(TEXT("interviewees", lang), s.h1),
+        para(TEXT("interviewees_intro", lang), s.body_small),
+    ]
+    if not data.interviewees:
+        out.append(para(TEXT("no_interviewees", lang), s.muted))
+        out.append(Spacer(1, 4 * mm))
+        return out
+    rows: list[list[object]] = [
+        [para(TEXT(key, lang), s.cell_bold) for key in ("person", "role", "person_organisation", "sessions_attended")]
+    ]
+    for person in data.interviewees:
+        attended = [
+            f"{format_date(day, lang)} · {title}" for title, day in zip(person.sessions, person.days, strict=True)
+        ]
+        rows.append(
+            [
+                para(person.name, s.cell_bold),
+                para(person.role or "–", s.cell),
+                para(person.organisation or "–", s.cell),
+                para("<br/>".join(esc(a) for a in attended), s.cell_small, markup=True),
+            ]
+        )
+    out.append(_table(rows, [CONTENT_WIDTH * 0.25, CONTENT_WIDTH * 0.22, CONTENT_WIDTH * 0.23, CONTENT_WIDTH * 0.3]))
+    out.append(Spacer(1, 4 * mm))
     return out
 
 

@@ -22,6 +22,7 @@ import filecmp
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -45,9 +46,11 @@ from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
 from esca_desktop.services.signing import identity_store, sign_report_file, trust_dir, trusted_certificates
 from esca_desktop.storage.bundle_store import (
+    ATTENDEE_COLUMNS,
     AssessmentRecord,
     CatalogSource,
     StoredState,
+    VisitRows,
     canonical_json,
     has_catalog,
     read_record,
@@ -298,6 +301,30 @@ def document_from_record(record: AssessmentRecord) -> dict[str, Any]:
             }
             for r in record.review_comments or ()
         ],
+        **({} if record.visit is None else {"visit": _visit_document(record.visit)}),
+    }
+
+
+def _visit_document(visit: VisitRows) -> dict[str, Any]:
+    """The visit in assessment.json: the agenda with each session's attendees, quick notes, time per area."""
+    people: dict[str, list[dict[str, Any]]] = {}
+    for r in visit.attendees:
+        people.setdefault(r["session_id"], []).append({k: r[k] for k in ATTENDEE_COLUMNS if k != "session_id"})
+    return {
+        "sessions": [
+            {
+                "id": r["id"],
+                "date": r["day"],
+                "start": r["start"],
+                "end": r["end"],
+                "title": r["title"],
+                "areas": json.loads(r["areas"]),
+                "attendees": people.get(r["id"], []),
+            }
+            for r in visit.sessions
+        ],
+        "quick_notes": [dict(r) for r in visit.quick_notes],
+        "area_time": [{"area": r["area_id"], "seconds": r["seconds"]} for r in visit.area_times],
     }
 
 
@@ -646,6 +673,8 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
                 }
             )
 
+    visit = _visit_rows(d["visit"], catalog, fail, check_time, unique) if "visit" in d else None
+
     score = d["score"]
     return AssessmentRecord(
         assessment={
@@ -682,4 +711,58 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
         snapshots=snapshots,
         audit=[dict(e) for e in d["audit"]["entries"]],
         review_comments=comments,
+        visit=visit,
     )
+
+
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _visit_rows(
+    visit: Mapping[str, Any],
+    catalog: Catalog,
+    fail: Callable[[str, str], BundleError],
+    check_time: Callable[..., Any],
+    unique: Callable[[str, Sequence[Any]], None],
+) -> VisitRows:
+    """The visit of an assessment.json (optional: bundles written before it existed lack it)."""
+    areas = {area.id for area in catalog.areas}
+    unique("visit.sessions", [s["id"] for s in visit["sessions"]])
+    unique("visit.sessions[].attendees", [a["id"] for s in visit["sessions"] for a in s["attendees"]])
+    sessions, attendees = [], []
+    for index, item in enumerate(visit["sessions"]):
+        path = f"visit.sessions[{index}]"
+        check_time(f"{path}.date", item["date"], date_only=True)
+        for key in ("start", "end"):
+            if not _CLOCK_TIME.match(item[key]):
+                raise fail(f"{path}.{key}", f"{item[key]!r} is not a time of day as HH:MM")
+        for area in item["areas"]:
+            if area not in areas:
+                raise fail(f"{path}.areas", f"no area {area!r} in {catalog.ref}")
+        sessions.append(
+            {
+                **{k: item[k] for k in ("id", "start", "end", "title")},
+                "day": item["date"],
+                "areas": canonical_json(item["areas"]),
+            }
+        )
+        for person in item["attendees"]:
+            for key in ("present_from", "present_to"):
+                if person[key] and not _CLOCK_TIME.match(person[key]):
+                    raise fail(f"{path}.attendees.{key}", f"{person[key]!r} is not a time of day as HH:MM")
+            attendees.append(
+                {**{k: person[k] for k in ATTENDEE_COLUMNS if k != "session_id"}, "session_id": item["id"]}
+            )
+    notes = [
+        {"at": check_time(f"visit.quick_notes[{n}].at", note["at"]), "author": note["author"], "text": note["text"]}
+        for n, note in enumerate(visit["quick_notes"])
+    ]
+    unique("visit.area_time", [t["area"] for t in visit["area_time"]])
+    times = []
+    for index, item in enumerate(visit["area_time"]):
+        if item["area"] not in areas:
+            raise fail(f"visit.area_time[{index}].area", f"no area {item['area']!r} in {catalog.ref}")
+        if item["seconds"] < 0:
+            raise fail(f"visit.area_time[{index}].seconds", "must not be negative")
+        times.append({"area_id": item["area"], "seconds": float(item["seconds"])})
+    return VisitRows(sessions, attendees, notes, times)

@@ -15,7 +15,7 @@ from pathlib import Path
 from esca_desktop.context import AppContext
 from esca_desktop.domain.benchmarks import Quartiles
 from esca_desktop.domain.countries import find_country
-from esca_desktop.domain.model import Assessment, AuditEntry, AuditVerification, EvidenceItem
+from esca_desktop.domain.model import Assessment, AuditEntry, AuditVerification, EvidenceItem, interviewees
 from esca_desktop.errors import UserError, ValidationError
 from esca_desktop.forms.catalog import Judgement
 from esca_desktop.forms.results import ResultStatus
@@ -60,6 +60,7 @@ class DocumentService:
         not_applicable = (
             frozenset() if blank else frozenset(ind.id for ind in session.indicators if not session.is_relevant(ind))
         )
+        sessions = self.repository.visit_sessions(assessment.id)
         attached: dict[str, list[EvidenceItem]] = {}
         for item in [] if blank else self.repository.evidence(assessment.id):
             for indicator_id in item.indicators:
@@ -81,6 +82,8 @@ class DocumentService:
             follow_ups=frozenset(i for i, state in states.items() if state.follow_up),
             evidence_checked={i: state.evidence_checked for i, state in states.items() if state.evidence_checked},
             evidence={i: tuple(items) for i, items in attached.items()},
+            sessions=tuple(sessions),
+            quick_notes=() if blank else tuple(self.repository.quick_notes(assessment.id)),
             lang=lang,
         )
 
@@ -144,6 +147,7 @@ class DocumentService:
             hidden_fields=frozenset(
                 key for key, fld in catalog.field_by_key.items() if not session.field_relevant(fld)
             ),
+            interviewees=tuple(interviewees(self.repository.visit_sessions(assessment.id))),
             lang=lang,
         )
 

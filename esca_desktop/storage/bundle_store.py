@@ -35,6 +35,10 @@ _audit = _tables["audit_entry"]
 _catalog = _tables["catalog_source"]
 _comment = _tables["review_comment"]
 _deleted = _tables["deleted_assessment"]
+_visit_session = _tables["visit_session"]
+_attendee = _tables["visit_attendee"]
+_visit_note = _tables["visit_note"]
+_area_time = _tables["area_time"]
 
 # The columns a bundle carries, per table (the row's own id and the assessment id excepted).
 ASSESSMENT_COLUMNS = (
@@ -105,6 +109,10 @@ COMMENT_COLUMNS = (
     "replied_by",
     "replied_at",
 )
+VISIT_SESSION_COLUMNS = ("id", "day", "start", "end", "title", "areas")
+ATTENDEE_COLUMNS = ("id", "session_id", "name", "role", "organisation", "present_from", "present_to")
+QUICK_NOTE_COLUMNS = ("at", "author", "text")
+AREA_TIME_COLUMNS = ("area_id", "seconds")
 AUDIT_COLUMNS = ("at", "actor", "action", "target", "old_json", "new_json", "prev_hash", "hash")
 
 
@@ -122,6 +130,16 @@ def canonical_json(value: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitRows:
+    """The visit's rows, as raw column values (see the VISIT_*, ATTENDEE_*, QUICK_NOTE_*, AREA_TIME_* columns)."""
+
+    sessions: Sequence[Mapping[str, Any]] = ()
+    attendees: Sequence[Mapping[str, Any]] = ()
+    quick_notes: Sequence[Mapping[str, Any]] = ()  # in the order written
+    area_times: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AssessmentRecord:
     """One assessment with everything that belongs to it, as raw column values (see the *_COLUMNS)."""
 
@@ -135,6 +153,8 @@ class AssessmentRecord:
     audit: Sequence[Mapping[str, Any]] = ()  # in chain order
     # reviewers' comments with the assessor's replies; None: not known (a bundle written before they were)
     review_comments: Sequence[Mapping[str, Any]] | None = None
+    # the visit (agenda, attendance, quick notes, time per area); None: not known (an older bundle)
+    visit: VisitRows | None = None
 
     @property
     def id(self) -> str:
@@ -192,6 +212,18 @@ def read_record(engine: Engine, assessment_id: str) -> AssessmentRecord | None:
             snapshots=rows(_snapshot, SNAPSHOT_COLUMNS, _snapshot.c.revision),
             audit=rows(_audit, AUDIT_COLUMNS, _audit.c.seq),
             review_comments=rows(_comment, COMMENT_COLUMNS, _comment.c.revision, _comment.c.indicator_id),
+            visit=VisitRows(
+                sessions=rows(
+                    _visit_session,
+                    VISIT_SESSION_COLUMNS,
+                    _visit_session.c.day,
+                    _visit_session.c.start,
+                    _visit_session.c.id,
+                ),
+                attendees=rows(_attendee, ATTENDEE_COLUMNS, _attendee.c.session_id, _attendee.c.name, _attendee.c.id),
+                quick_notes=rows(_visit_note, QUICK_NOTE_COLUMNS, _visit_note.c.id),
+                area_times=rows(_area_time, AREA_TIME_COLUMNS, _area_time.c.area_id),
+            ),
         )
 
 
@@ -289,6 +321,10 @@ def _write_record(
             new_audit = record.audit[len(current.audit_hashes) :]
             if record.review_comments is not None:
                 conn.execute(delete(_comment).where(_comment.c.assessment_id == assessment_id))
+            if record.visit is not None:  # attendees first: they belong to the sessions
+                for table in (_attendee, _visit_session, _visit_note, _area_time):
+                    conn.execute(delete(table).where(table.c.assessment_id == assessment_id))
+        visit = record.visit or VisitRows()
         for table, columns, items in (
             (_answer, ANSWER_COLUMNS, record.answers),
             (_state, STATE_COLUMNS, record.indicator_states),
@@ -297,6 +333,10 @@ def _write_record(
             (_snapshot, SNAPSHOT_COLUMNS, record.snapshots),
             (_audit, AUDIT_COLUMNS, new_audit),
             (_comment, COMMENT_COLUMNS, record.review_comments or ()),
+            (_visit_session, VISIT_SESSION_COLUMNS, visit.sessions),
+            (_attendee, ATTENDEE_COLUMNS, visit.attendees),
+            (_visit_note, QUICK_NOTE_COLUMNS, visit.quick_notes),
+            (_area_time, AREA_TIME_COLUMNS, visit.area_times),
         ):
             if items:
                 conn.execute(

@@ -27,6 +27,7 @@ KNOWN_REVISIONS = (  # oldest first; the last is the head
     "0005_comment_replies",
     "0008_answer_drafts",
     "0009_assessment_archive",
+    "0010_visit_sessions",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000

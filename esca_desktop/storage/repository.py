@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, event, func, insert, literal_column, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from esca_desktop.domain.model import (
@@ -20,6 +20,7 @@ from esca_desktop.domain.model import (
     AssessmentStatus,
     AssessmentSummary,
     AssessorProfile,
+    Attendee,
     AuditEntry,
     AuditVerification,
     CatalogBinding,
@@ -27,7 +28,9 @@ from esca_desktop.domain.model import (
     DeletedAssessment,
     EvidenceItem,
     Organisation,
+    QuickNote,
     ReviewComment,
+    VisitSession,
     iso_utc,
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
@@ -37,6 +40,7 @@ from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
     AnswerDraftRow,
     AnswerRow,
+    AreaTimeRow,
     AssessmentRow,
     AssessorRow,
     AuditRow,
@@ -50,6 +54,9 @@ from esca_desktop.storage.tables import (
     ReviewCommentRow,
     RevisionSnapshotRow,
     SignatureRow,
+    VisitAttendeeRow,
+    VisitNoteRow,
+    VisitSessionRow,
 )
 
 _assessment = cast(Table, AssessmentRow.__table__)
@@ -66,6 +73,10 @@ _signature = cast(Table, SignatureRow.__table__)
 _review_comment = cast(Table, ReviewCommentRow.__table__)
 _deleted = cast(Table, DeletedAssessmentRow.__table__)
 _outbox = cast(Table, OutboxRow.__table__)
+_visit_session = cast(Table, VisitSessionRow.__table__)
+_attendee = cast(Table, VisitAttendeeRow.__table__)
+_visit_note = cast(Table, VisitNoteRow.__table__)
+_area_time = cast(Table, AreaTimeRow.__table__)
 
 GENESIS_HASH = "0" * 64
 _ORGANISATION_FIELDS = ("name", "country", "region", "legal_form", "sector", "website", "contact")
@@ -1105,6 +1116,206 @@ class AssessmentRepository:
                 conn, assessment_id, actor, "review_reply", indicator_id, old, new, now
             )
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+
+    # --- the visit: sessions, attendance, quick notes, time per area ------------------------------
+
+    def visit_sessions(self, assessment_id: str) -> list[VisitSession]:
+        """The interview sessions in the order of the agenda (day, start), each with its attendees."""
+        with self.engine.connect() as conn:
+            sessions = conn.execute(
+                select(_visit_session)
+                .where(_visit_session.c.assessment_id == assessment_id)
+                .order_by(_visit_session.c.day, _visit_session.c.start, _visit_session.c.title)
+            ).all()
+            people = conn.execute(
+                select(_attendee).where(_attendee.c.assessment_id == assessment_id).order_by(literal_column("visit_attendee.rowid"))
+            ).all()
+        by_session: dict[str, list[Attendee]] = {}
+        for p in people:
+            by_session.setdefault(p.session_id, []).append(
+                Attendee(p.id, p.session_id, p.name, p.role, p.organisation, p.present_from, p.present_to)
+            )
+        return [
+            VisitSession(
+                s.id, dt.date.fromisoformat(s.day), s.start, s.end, s.title, tuple(json.loads(s.areas)),
+                tuple(by_session.get(s.id, ())),
+            )
+            for s in sessions
+        ]
+
+    def save_visit_session(self, assessment_id: str, session: VisitSession, actor: str) -> None:
+        """Add a session to the agenda, or change one (its attendees stay)."""
+        now = iso_utc(self.clock())
+        values = {
+            "day": session.day.isoformat(),
+            "start": session.start,
+            "end": session.end,
+            "title": session.title,
+            "areas": _json(list(session.areas)),
+        }
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(
+                select(_visit_session).where(
+                    _visit_session.c.assessment_id == assessment_id, _visit_session.c.id == session.id
+                )
+            ).first()
+            audited = {**values, "areas": list(session.areas)}
+            if row is None:
+                conn.execute(insert(_visit_session).values(id=session.id, assessment_id=assessment_id, **values))
+                self._append_audit(conn, assessment_id, actor, "visit_session", session.id, None, audited, now)
+            else:
+                old = {k: row._mapping[k] for k in values}
+                if old == values:
+                    return
+                conn.execute(update(_visit_session).where(_visit_session.c.id == session.id).values(**values))
+                old["areas"] = json.loads(old["areas"])
+                self._append_audit(conn, assessment_id, actor, "visit_session", session.id, old, audited, now)
+                if conn.execute(select(_attendee.c.id).where(_attendee.c.session_id == session.id)).first():
+                    # the report prints the sessions each interviewee attended
+                    self._clear_drawn_signatures(conn, assessment_id, actor, "visit_session", now)
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+
+    def remove_visit_session(self, assessment_id: str, session_id: str, actor: str) -> None:
+        """Take a session off the agenda, with its attendees (the audit entry keeps both)."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(
+                select(_visit_session).where(
+                    _visit_session.c.assessment_id == assessment_id, _visit_session.c.id == session_id
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no interview session {session_id!r} in assessment {assessment_id[:8]}")
+            people = conn.execute(select(_attendee.c.name).where(_attendee.c.session_id == session_id)).scalars().all()
+            conn.execute(delete(_attendee).where(_attendee.c.session_id == session_id))
+            conn.execute(delete(_visit_session).where(_visit_session.c.id == session_id))
+            old = {"day": row.day, "start": row.start, "end": row.end, "title": row.title, "attendees": list(people)}
+            self._append_audit(conn, assessment_id, actor, "visit_session_removed", session_id, old, None, now)
+            if people:
+                self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+
+    def save_attendee(self, assessment_id: str, attendee: Attendee, actor: str) -> None:
+        """Record a person present at a session, or change what is recorded of them."""
+        now = iso_utc(self.clock())
+        values = {
+            "name": attendee.name,
+            "role": attendee.role,
+            "organisation": attendee.organisation,
+            "present_from": attendee.present_from,
+            "present_to": attendee.present_to,
+        }
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            known = conn.execute(
+                select(_visit_session.c.id).where(
+                    _visit_session.c.assessment_id == assessment_id, _visit_session.c.id == attendee.session_id
+                )
+            ).first()
+            if known is None:
+                raise NotFoundError(f"no interview session {attendee.session_id!r} in assessment {assessment_id[:8]}")
+            row = conn.execute(
+                select(_attendee).where(_attendee.c.assessment_id == assessment_id, _attendee.c.id == attendee.id)
+            ).first()
+            target = f"{attendee.session_id}/{attendee.id}"
+            if row is None:
+                conn.execute(
+                    insert(_attendee).values(
+                        id=attendee.id, session_id=attendee.session_id, assessment_id=assessment_id, **values
+                    )
+                )
+                self._append_audit(conn, assessment_id, actor, "attendance", target, None, values, now)
+            else:
+                old = {k: row._mapping[k] for k in values}
+                if old == values:
+                    return
+                conn.execute(update(_attendee).where(_attendee.c.id == attendee.id).values(**values))
+                self._append_audit(conn, assessment_id, actor, "attendance", target, old, values, now)
+            self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+
+    def remove_attendee(self, assessment_id: str, attendee_id: str, actor: str) -> None:
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(
+                select(_attendee).where(_attendee.c.assessment_id == assessment_id, _attendee.c.id == attendee_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no attendee {attendee_id!r} in assessment {assessment_id[:8]}")
+            conn.execute(delete(_attendee).where(_attendee.c.id == attendee_id))
+            old = {"name": row.name, "role": row.role, "organisation": row.organisation}
+            self._append_audit(
+                conn, assessment_id, actor, "attendance_removed", f"{row.session_id}/{attendee_id}", old, None, now
+            )
+            self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+
+    def quick_notes(self, assessment_id: str) -> list[QuickNote]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_visit_note).where(_visit_note.c.assessment_id == assessment_id).order_by(_visit_note.c.id)
+            ).all()
+        return [QuickNote(r.id, _parse_time(r.at), r.author, r.text) for r in rows]
+
+    def add_quick_note(self, assessment_id: str, text: str, actor: str) -> QuickNote:
+        """A quick note for the whole visit, stamped now (internal: not part of what is signed)."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            key = conn.execute(
+                insert(_visit_note).values(assessment_id=assessment_id, at=now, author=actor, text=text)
+            ).inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            note_id = key[0]
+            self._append_audit(conn, assessment_id, actor, "quick_note", str(note_id), None, text, now)
+            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+        return QuickNote(int(note_id), _parse_time(now), actor, text)
+
+    def remove_quick_note(self, assessment_id: str, note_id: int, actor: str) -> None:
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            row = conn.execute(
+                select(_visit_note).where(_visit_note.c.assessment_id == assessment_id, _visit_note.c.id == note_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no quick note {note_id} in assessment {assessment_id[:8]}")
+            conn.execute(delete(_visit_note).where(_visit_note.c.id == note_id))
+            self._append_audit(conn, assessment_id, actor, "quick_note_removed", str(note_id), row.text, None, now)
+
+    def area_times(self, assessment_id: str) -> dict[str, float]:
+        """Seconds of interview time counted per area."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(_area_time.c.area_id, _area_time.c.seconds).where(_area_time.c.assessment_id == assessment_id)
+            ).all()
+        return {area: float(seconds) for area, seconds in rows}
+
+    def add_area_time(self, assessment_id: str, area_id: str, seconds: float, actor: str) -> float:
+        """Add interview time to an area (one audit entry); returns the area's new total."""
+        now = iso_utc(self.clock())
+        with self.engine.begin() as conn:
+            self._editable_status(conn, assessment_id)
+            old = conn.execute(
+                select(_area_time.c.seconds).where(
+                    _area_time.c.assessment_id == assessment_id, _area_time.c.area_id == area_id
+                )
+            ).scalar()
+            total = float(old or 0.0) + seconds
+            conn.execute(
+                sqlite_insert(_area_time)
+                .values(assessment_id=assessment_id, area_id=area_id, seconds=total)
+                .on_conflict_do_update(
+                    index_elements=[_area_time.c.assessment_id, _area_time.c.area_id], set_={"seconds": total}
+                )
+            )
+            self._append_audit(
+                conn, assessment_id, actor, "area_time", area_id, round(float(old or 0.0), 1), round(total, 1), now
+            )
+        return total
 
     # --- audit trail ----------------------------------------------------------------------------
 

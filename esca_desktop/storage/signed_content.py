@@ -6,7 +6,9 @@ the digest of the current content is the same; the edits of `AssessmentRepositor
 signatures in the same transaction as any change, so that a stale one is never shown or printed.
 
 The content: the revision and catalog, the organisation and interview details, every answer, every
-indicator's note, follow-up flag, override, finding and ticked evidence, and the closing texts. Computed results are left out:
+indicator's note, follow-up flag, override, finding and ticked evidence, the closing texts, and the
+attendance printed as the list of interviewees (only when someone is recorded, so that the digest of an
+assessment without attendance is what it was before attendance existed). Computed results are left out:
 they follow from the answers and the catalog. Status is left out too, so finalising keeps signatures.
 """
 
@@ -16,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from esca_desktop.storage.tables import Base
 
@@ -28,6 +30,8 @@ _assessment = _tables["assessment"]
 _org = _tables["organisation"]
 _answer = _tables["answer"]
 _state = _tables["indicator_state"]
+_visit_session = _tables["visit_session"]
+_attendee = _tables["visit_attendee"]
 
 _ASSESSMENT_COLUMNS = (
     "revision",
@@ -81,12 +85,28 @@ def signable_content_hash(conn: Connection, assessment_id: str) -> str | None:
         # a row that only holds a computed result says nothing the answers do not say already
         if note or follow_up or status or finding or checked:
             states[state[0]] = [note or "", bool(follow_up), status, points, justification or "", finding or "", checked]
-    content = {
+    content: dict[str, Any] = {
         "version": CONTENT_VERSION,
         "assessment": details,
         "organisation": organisation,
         "answers": answers,  # the stored JSON text of each value
         "indicators": states,
     }
+    # (migration 0004 computes digests before the attendance table exists)
+    has_attendance = inspect(conn).has_table(_attendee.name)
+    attendance = [] if not has_attendance else conn.execute(
+        select(
+            _visit_session.c.day,
+            _visit_session.c.start,
+            _visit_session.c.title,
+            _attendee.c.name,
+            _attendee.c.role,
+            _attendee.c.organisation,
+        )
+        .join(_visit_session, _visit_session.c.id == _attendee.c.session_id)
+        .where(_attendee.c.assessment_id == assessment_id)
+    ).all()
+    if attendance:
+        content["attendance"] = sorted([list(row) for row in attendance])
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

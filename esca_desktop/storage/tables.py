@@ -283,3 +283,57 @@ class SyncStateRow(Base):
     account: Mapped[str] = mapped_column(String(200), default="")  # "" when signed out
     review_cursor: Mapped[int] = mapped_column(Integer, default=0)
     last_sync_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+# --- the visit (migration 0010) -------------------------------------------------------------------
+
+
+class VisitSessionRow(Base):
+    """A planned interview session: day, time slot, topic and the areas planned (JSON list of area ids)."""
+
+    __tablename__ = "visit_session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), index=True)
+    day: Mapped[str] = mapped_column(String(10))
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(Text, default="")
+    areas: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class VisitAttendeeRow(Base):
+    """A person present at one session (the report's list of interviewees)."""
+
+    __tablename__ = "visit_attendee"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("visit_session.id"), index=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    present_from: Mapped[str] = mapped_column(String(5), default="")
+    present_to: Mapped[str] = mapped_column(String(5), default="")
+
+
+class VisitNoteRow(Base):
+    """A quick note for the whole visit (internal: never printed in the report)."""
+
+    __tablename__ = "visit_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), index=True)
+    at: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AreaTimeRow(Base):
+    """Interview time spent per area (seconds), kept across restarts."""
+
+    __tablename__ = "area_time"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessment.id"), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

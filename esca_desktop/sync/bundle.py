@@ -849,6 +849,34 @@ REVIEW_COMMENTS_SHAPE = [
 ]
 
 
+# Optional (bundles written before the visit was recorded lack it): the agenda of interview sessions with
+# their attendees (the report's interviewees), the visit's quick notes (internal), the time per area.
+VISIT_SHAPE = {
+    "sessions": [
+        {
+            "id": TEXT,
+            "date": TEXT,
+            "start": TEXT,
+            "end": TEXT,
+            "title": TEXT,
+            "areas": [TEXT],
+            "attendees": [
+                {
+                    "id": TEXT,
+                    "name": TEXT,
+                    "role": TEXT,
+                    "organisation": TEXT,
+                    "present_from": TEXT,
+                    "present_to": TEXT,
+                }
+            ],
+        }
+    ],
+    "quick_notes": [{"at": TEXT, "author": TEXT, "text": TEXT}],
+    "area_time": [{"area": TEXT, "seconds": NUMBER}],
+}
+
+
 def document_problem(document: Mapping[str, Any]) -> str | None:
     """Why assessment.json does not follow its format (docs/assessment-json.schema.json), or None."""
     version = document.get("format")
@@ -862,6 +890,10 @@ def document_problem(document: Mapping[str, Any]) -> str | None:
         return problem
     if "review_comments" in document:
         problem = check_shape(document["review_comments"], REVIEW_COMMENTS_SHAPE, "review_comments")
+        if problem:
+            return problem
+    if "visit" in document:
+        problem = check_shape(document["visit"], VISIT_SHAPE, "visit")
         if problem:
             return problem
     if document["format"] != DOCUMENT_FORMAT:

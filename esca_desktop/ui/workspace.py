@@ -27,6 +27,7 @@ from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
+from esca_desktop.services.visit import Visit
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.i18n import counted
@@ -35,6 +36,8 @@ from esca_desktop.ui.navigator import Navigator
 from esca_desktop.ui.review_comment import ReviewBanner
 from esca_desktop.ui.style import role
 from esca_desktop.ui.summary_page import SummaryPage
+from esca_desktop.ui.visit_page import VisitPage
+from esca_desktop.ui.visit_timer import AreaTimer, VisitBar
 
 if TYPE_CHECKING:
     from esca_desktop.services.assessments import Interview
@@ -95,6 +98,13 @@ class InterviewWorkspace(QWidget):
         header_text.addWidget(title)
         header_text.addWidget(details)
         header.addLayout(header_text, 1)
+        # the visit: agenda, attendance and quick notes (a page), the interview timer (the header)
+        self.visit = Visit(interview)
+        self.area_timer = AreaTimer(self.visit, interview.context.clock, interview.editable, self)
+        self.area_of = {ind.id: area.id for area in interview.catalog.areas for ind in area.indicators}
+        self.visit_bar = VisitBar(self.area_timer)
+        self.visit_bar.quick_note_requested.connect(self.ask_quick_note)
+        header.addWidget(self.visit_bar)
         self.details_button = QPushButton(self.tr("Details…"))
         self.details_button.setToolTip(self.tr("Correct the organisation, interview dates, place and assessors"))
         self.details_button.setEnabled(interview.editable)
@@ -115,6 +125,11 @@ class InterviewWorkspace(QWidget):
         self.summary.changed.connect(self._after_summary_change)
         self.summary.save_state_changed.connect(self.save_state_changed)
         self.stack.addWidget(self.summary)
+        self.visit_page = VisitPage(self.visit, interview.editable, self.area_timer.elapsed, self)
+        self.visit_page.changed.connect(self._visit_changed)
+        self.visit_page.sessions_changed.connect(self.visit_bar.set_sessions)
+        self.area_timer.changed.connect(self.visit_page.refresh_times)
+        self.stack.addWidget(self.visit_page)
         splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(self.stack)
@@ -136,6 +151,9 @@ class InterviewWorkspace(QWidget):
         self.summary_button = QPushButton(self.tr("Summary"))
         self.summary_button.setToolTip(self.tr("Scores, outcome, remaining problems and finalisation"))
         self.summary_button.clicked.connect(self.show_summary)
+        self.visit_button = QPushButton(self.tr("Visit"))
+        self.visit_button.setToolTip(self.tr("Agenda, attendance, quick notes and interview time"))
+        self.visit_button.clicked.connect(self.show_visit)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setAccessibleName(self.tr("Progress"))
@@ -146,6 +164,7 @@ class InterviewWorkspace(QWidget):
         bottom.addWidget(self.progress, 1)
         bottom.addSpacing(12)
         bottom.addWidget(self.problem_button)
+        bottom.addWidget(self.visit_button)
         bottom.addWidget(self.summary_button)
 
         layout = QVBoxLayout(self)
@@ -232,6 +251,7 @@ class InterviewWorkspace(QWidget):
             self.stack.removeWidget(old)
             old.deleteLater()
         self.navigator.select(indicator_id)
+        self.area_timer.set_area(self.area_of.get(indicator_id))
         self._update_buttons()
         if not self.read_only:
             self._position_timer.start()
@@ -241,7 +261,28 @@ class InterviewWorkspace(QWidget):
         self.summary.refresh()
         self.stack.setCurrentWidget(self.summary)
         self.navigator.select(None)
+        self.area_timer.set_area(None)
         self._update_buttons()
+
+    def show_visit(self) -> None:
+        """The Visit page: agenda, attendance, quick notes, time per area (no area is timed there)."""
+        self.flush()
+        self.visit_page.refresh()
+        self.stack.setCurrentWidget(self.visit_page)
+        self.navigator.select(None)
+        self.area_timer.set_area(None)
+        self._update_buttons()
+
+    def _visit_changed(self, changes: Changes) -> None:
+        if changes.summary:  # attendance is in the report: a drawn signature may have been removed
+            self.summary.refresh()
+        self.assessment_changed.emit(self.interview.id)
+
+    def ask_quick_note(self) -> None:
+        """A quick note from the header, wherever the interview is."""
+        text, ok = QInputDialog.getText(self, self.tr("Quick note"), self.tr("Note for the whole visit (internal):"))
+        if ok and text.strip():
+            self.visit_page.add_note(text)
 
     def jump_to(self, indicator_id: str) -> None:
         self.show_indicator(indicator_id)
@@ -338,6 +379,7 @@ class InterviewWorkspace(QWidget):
         self.next_button.setEnabled(not on_summary)
         self.previous_button.setEnabled(True)
         self.summary_button.setEnabled(not on_summary)
+        self.visit_button.setEnabled(self.stack.currentWidget() is not self.visit_page)
 
     def refresh_progress(self) -> None:
         progress = self.session.progress()
@@ -651,4 +693,5 @@ class InterviewWorkspace(QWidget):
 
     def close_interview(self) -> None:
         self.flush()
+        self.area_timer.pause()  # stores the time counted
         self._remember_position()

@@ -4,6 +4,7 @@ idempotent, revision-aware, and every damaged, tampered or unsafe bundle refused
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
@@ -42,6 +43,7 @@ from esca_desktop.services.bundles import (
 )
 from esca_desktop.services.demo import create_demo_assessments
 from esca_desktop.services.signing import identity_store, trust_dir, verify_file
+from esca_desktop.services.visit import Visit
 from esca_desktop.storage.bundle_store import AssessmentRecord, read_record
 from esca_desktop.storage.sync_store import SyncStore
 from esca_desktop.sync.bundle import BundleError, read_bundle
@@ -65,6 +67,7 @@ def png(width: int = 120, height: int = 40) -> bytes:
 
 
 PHOTO = png(64, 64)
+QUICK_NOTE = "Board member left early"
 
 
 @dataclass
@@ -103,6 +106,12 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
             gold.add_evidence(folder / "minutes.pdf", "Board minutes", ["1.1.0", "4.1.2"])
             gold.add_evidence(folder / PHOTO_NAME, "Photo of the org chart")
             gold.set_override("2.2.3", ResultStatus.MET, 3, "Training plan accepted after the second interview.")
+            visit = Visit(gold)
+            strategy, _ = visit.add_session(dt.date(2026, 11, 17), "09:00", "12:00", "Strategy", ["1", "4"])
+            visit.attend(strategy.id, "Jens Hansen", "Cluster manager", "Cluster Nord", "09:00", "11:30")
+            visit.attend(strategy.id, "Birte Lund", "Board member", "Lund ApS")
+            visit.add_quick_note(QUICK_NOTE)
+            visit.add_area_time("1", 1534.5)
             gold.add_drawn_signature("assessor", "Anna Expert", png())
             gold.add_drawn_signature("interviewee", "Jens Hansen", png(100, 30))
             gold.finalise()
@@ -269,6 +278,29 @@ def test_findings_and_ticked_evidence_travel_and_removed_evidence_does_not(
     assert imported.session.state("1.2").finding == FINDING
     assert imported.session.state("1.2").evidence_checked == (0,)
     assert [e.file_name for e in imported.evidence()] == ["minutes.pdf", PHOTO_NAME]
+
+
+def test_the_visit_travels_in_the_bundle(source: Source, target: AppContext, tmp_path: Path) -> None:
+    document = read_bundle(source.revision_1).document
+    [session] = document["visit"]["sessions"]
+    assert [a["name"] for a in session["attendees"]] == ["Birte Lund", "Jens Hansen"]
+    import_bundle(target, write(tmp_path, source.revision_1))
+    imported = Visit(AssessmentService(target).open(source.gold_id))
+    [stored] = imported.sessions()
+    assert (stored.title, stored.areas, len(stored.attendees)) == ("Strategy", ("1", "4"), 2)
+    assert [n.text for n in imported.quick_notes()] == [QUICK_NOTE]
+    assert imported.area_times() == {"1": 1534.5}
+    # the attendance is part of what was signed: the drawn signatures still count after the import
+    assert len(imported.interview.drawn_signatures()) == 2
+
+
+def test_a_bundle_from_before_the_visit_is_still_read(source: Source, target: AppContext, tmp_path: Path) -> None:
+    def without_visit(document: dict[str, Any]) -> None:
+        del document["visit"]
+
+    old = resign(source.revision_1, source.identity, document=without_visit)
+    assert import_bundle(target, write(tmp_path, old, "old.esca")).created
+    assert Visit(AssessmentService(target).open(source.gold_id)).sessions() == []
 
 
 def test_a_bundle_from_before_findings_is_still_read(source: Source, target: AppContext, tmp_path: Path) -> None:
