@@ -37,6 +37,11 @@ def catalogs_dir(data_dir: Path) -> Path:
     return data_dir / "catalogs"
 
 
+def thumbnails_dir(data_dir: Path) -> Path:
+    """Small PNG thumbnails of evidence photos, by SHA-256: a cache, safe to delete."""
+    return data_dir / "thumbnails"
+
+
 def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
 

@@ -24,6 +24,7 @@ class Settings:
     data_dir: str = ""  # empty: the default data folder
     last_assessment: str = ""
     last_directory: str = ""
+    photo_directory: str = ""  # where photos were last attached from
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     splitter_state: str = ""
     samples_created: list[str] = field(default_factory=list)  # data folders that got the samples

@@ -37,6 +37,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from esca_desktop import __version__
 from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import EvidenceItem
+from esca_desktop.domain.photos import is_photo
 from esca_desktop.domain.sectors import sector_label
 from esca_desktop.forms.catalog import Area, Catalog, Indicator, Judgement
 from esca_desktop.forms.results import AreaScore, IndicatorResult, Override, ResultStatus
@@ -163,6 +164,7 @@ TEXT = Vocabulary(
         "evidence": ("Evidence", "Nachweise"),
         "finding": ("Finding", "Feststellung"),
         "seen": ("seen", "eingesehen"),
+        "photos": ("Photos", "Fotos"),
         "override": ("Override", "Übersteuerung"),
         "override_text": (
             "The assessors changed the computed result {computed} to {result}.",
@@ -1020,10 +1022,17 @@ def _indicator_block(data: ReportData, indicator: Indicator, evidence: Sequence[
         body.append(para(TEXT("evidence", lang), s.label))
         for seen in checked:
             body.append(para(f"✓ {seen.get(lang)} ({TEXT('seen', lang)})", s.cell))
-        for item in evidence:
+        documents = [item for item in evidence if not is_photo(item)]
+        photos = [item for item in evidence if is_photo(item)]
+        for item in documents:
             description = f" — {item.description}" if item.description else ""
             body.append(para(f"{item.file_name}{description}", s.cell))
             body.append(para(f"SHA-256 {item.sha256}", s.mono_small))
+        if photos:
+            body.append(para(f"{TEXT('photos', lang)}:", s.cell))
+            for item in photos:
+                when = format_date(item.added_at.date(), lang)
+                body.append(para(f"• {item.description or item.file_name} ({when})", s.cell))
     # The finding is written for the client; the assessors' internal notes and follow-up flags are not
     # printed here (they stay in the interview protocol and the bundle for the secretariat).
     if state is not None and state.finding.strip():

@@ -34,6 +34,7 @@ from esca_desktop.domain.model import (
     Organisation,
     ReviewComment,
 )
+from esca_desktop.domain.photos import PHOTO_SUFFIXES, image_format
 from esca_desktop.domain.sectors import SECTORS, find_sector
 from esca_desktop.errors import NotFoundError, ReadOnlyError, UserError, ValidationError
 from esca_desktop.forms.catalog import Catalog
@@ -623,9 +624,10 @@ class Interview:
     # --- evidence -------------------------------------------------------------------------------
 
     def add_evidence(
-        self, source: Path, description: str = "", indicators: Sequence[str] = ()
+        self, source: Path, description: str = "", indicators: Sequence[str] = (), suffix: str | None = None
     ) -> tuple[EvidenceItem, Changes]:
-        """Copy a file into the data folder with its SHA-256 and link it to indicators."""
+        """Copy a file into the data folder with its SHA-256 and link it to indicators (the copy keeps the
+        file's suffix, or `suffix`)."""
         self._require_editable()
         for indicator_id in indicators:
             if indicator_id not in self.catalog.indicator_by_id:
@@ -654,7 +656,7 @@ class Interview:
         evidence_id = str(uuid.uuid4())
         folder = self.context.evidence_dir / self.id
         folder.mkdir(parents=True, exist_ok=True)
-        stored_name = f"{evidence_id}{source.suffix.lower()}"
+        stored_name = f"{evidence_id}{suffix or source.suffix.lower()}"
         target = folder / stored_name
         digest = hashlib.sha256()
         try:
@@ -690,6 +692,29 @@ class Interview:
             target.unlink(missing_ok=True)
             raise
         return item, Changes(assessment_ids=frozenset({self.id}), evidence=True)
+
+    def add_photo(self, source: Path, caption: str = "", indicators: Sequence[str] = ()) -> tuple[EvidenceItem, Changes]:
+        """Attach a picture (JPEG, PNG, WebP or HEIF, told from its first bytes) with a caption; a file
+        that is not a picture is refused, naming it. The caption is the evidence item's description."""
+        self._require_editable()
+        try:
+            found = image_format(source) if source.is_file() and source.stat().st_size > 0 else "unchecked"
+        except OSError as exc:
+            raise UserError(
+                self._msg(f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}")
+            ) from None
+        if found is None:
+            raise ValidationError(
+                self._msg(
+                    f"{source.name}: not a photo (JPEG, PNG, WebP or HEIC); attach it as a document instead",
+                    f"{source.name}: kein Foto (JPEG, PNG, WebP oder HEIC); hängen Sie es als Dokument an",
+                )
+            )
+        # the stored copy gets a picture's suffix, by which it is shown as a photo
+        suffix = source.suffix.lower()
+        if found != "unchecked" and suffix not in PHOTO_SUFFIXES:
+            suffix = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "heif": ".heic"}[found]
+        return self.add_evidence(source, caption.strip() or source.stem, indicators, suffix=suffix)
 
     def evidence(self) -> list[EvidenceItem]:
         return self.repository.evidence(self.id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMenu,
     QPlainTextEdit,
@@ -34,16 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from esca_desktop.domain.model import EvidenceItem, ReviewComment
+from esca_desktop.domain.photos import is_photo
 from esca_desktop.forms.catalog import Indicator
 from esca_desktop.forms.results import AnswerResult, ProblemKind, ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.ui.editors import FieldEditor, editor_for
 from esca_desktop.ui.elided_label import ElidedLabel
+from esca_desktop.ui.evidence_list import EVIDENCE_ROLE, EvidenceList
 from esca_desktop.ui.icons import status_icon
+from esca_desktop.ui.photos import PhotoStrip, ThumbnailCache
 from esca_desktop.ui.review_comment import ReviewCommentBox
 from esca_desktop.ui.style import role
-
-EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _human_size(size: int) -> str:
@@ -61,29 +61,6 @@ def _section(title: str) -> QLabel:
     return label
 
 
-class EvidenceList(QListWidget):
-    """The evidence files of a page: Delete removes the current one, F2 renames it (both ask first)."""
-
-    remove_requested = Signal(object)  # EvidenceItem
-    rename_requested = Signal(object)
-
-    def current_evidence(self) -> EvidenceItem | None:
-        item = self.currentItem()
-        evidence = item.data(EVIDENCE_ROLE) if item is not None else None
-        return evidence if isinstance(evidence, EvidenceItem) else None
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        evidence = self.current_evidence()
-        if evidence is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                self.remove_requested.emit(evidence)
-                return
-            if event.key() == Qt.Key.Key_F2:
-                self.rename_requested.emit(evidence)
-                return
-        super().keyPressEvent(event)
-
-
 class IndicatorPage(QScrollArea):
     answer_edited = Signal(str, object)  # field key, raw input
     answer_committed = Signal(str)  # field key: the person left the field
@@ -95,6 +72,7 @@ class IndicatorPage(QScrollArea):
     evidence_checked_toggled = Signal(str, int, bool)  # indicator id, checklist position, ticked
     files_dropped = Signal(str, list)  # indicator, [Path]
     attach_requested = Signal(str)
+    photo_attach_requested = Signal(str)  # indicator
     evidence_open_requested = Signal(object)  # EvidenceItem
     evidence_remove_requested = Signal(object)  # EvidenceItem
     evidence_rename_requested = Signal(object)
@@ -108,6 +86,7 @@ class IndicatorPage(QScrollArea):
         read_only: bool,
         review: ReviewComment | None = None,
         parent: QWidget | None = None,
+        thumbnails: ThumbnailCache | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -281,13 +260,22 @@ class IndicatorPage(QScrollArea):
             self.evidence_list.remove_requested.connect(self.evidence_remove_requested)
             self.evidence_list.rename_requested.connect(self.evidence_rename_requested)
         column.addWidget(self.evidence_list)
+        # Photos: a row of thumbnails under the list, made when the page has photos (most have none)
+        self._thumbnails = thumbnails
+        self._evidence_column = column
+        self.photo_strip: PhotoStrip | None = None
         attach_row = QHBoxLayout()
         attach = QPushButton(self.tr("Attach file…"))
         attach.setEnabled(not read_only)
         attach.clicked.connect(lambda: self.attach_requested.emit(indicator.id))
+        attach_photo = QPushButton(self.tr("Attach photo…"))
+        attach_photo.setToolTip(self.tr("A picture from a camera or phone folder, with a caption"))
+        attach_photo.setEnabled(not read_only)
+        attach_photo.clicked.connect(lambda: self.photo_attach_requested.emit(indicator.id))
         hint = QLabel(self.tr("or drop files onto this page"))
         role(hint, "mutedLabel")
         attach_row.addWidget(attach)
+        attach_row.addWidget(attach_photo)
         attach_row.addWidget(hint)
         attach_row.addStretch(1)
         column.addLayout(attach_row)
@@ -493,21 +481,26 @@ class IndicatorPage(QScrollArea):
         current = self.evidence_list.current_evidence()
         self.evidence_list.clear()
         linked_here = 0
+        photos: list[EvidenceItem] = []
         for item in evidence:
             if item.indicators and self.indicator.id not in item.indicators:
                 continue
             linked_here += bool(item.indicators)
+            if is_photo(item):
+                photos.append(item)
+                continue
             text = f"{item.description or item.file_name}  —  {item.file_name}, {_human_size(item.size)}"
             entry = QListWidgetItem(text)
             entry.setData(EVIDENCE_ROLE, item)
-            linked = ", ".join(item.indicators) if item.indicators else self.tr("the whole assessment")
-            entry.setToolTip(
-                f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}\n"
-                + self.tr("Belongs to: %1").replace("%1", linked)
-            )
+            entry.setToolTip(self._evidence_tooltip(item))
             self.evidence_list.addItem(entry)
             if current is not None and item.id == current.id:
                 self.evidence_list.setCurrentItem(entry)
+        if photos or self.photo_strip is not None:
+            strip = self._photo_strip()
+            strip.set_photos(photos, strip.current_evidence(), self._evidence_tooltip)
+            strip.setVisible(bool(photos))
+        self.evidence_list.setVisible(self.evidence_list.count() > 0 or not photos)
         if self.evidence_list.count() == 0:
             placeholder = QListWidgetItem(self.tr("No files attached yet"))
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -520,6 +513,37 @@ class IndicatorPage(QScrollArea):
                 self.tr("✓ %1 file(s) attached to this indicator (see Evidence seen)").replace("%1", str(linked_here))
             )
             self.attached_hint.setVisible(linked_here > 0)
+
+    def _photo_strip(self) -> PhotoStrip:
+        """The thumbnails, acting like the list of files (Enter, F2, Delete, context menu)."""
+        if self.photo_strip is not None:
+            return self.photo_strip
+        strip = PhotoStrip()
+        strip.set_cache(self._thumbnails)
+        strip.setAccessibleName(self.tr("Photos"))
+        strip.setToolTip(self.tr("Enter opens the photo, F2 changes its caption, Delete removes it; right-click for more"))
+        strip.itemActivated.connect(self._activated)
+        strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        strip.customContextMenuRequested.connect(self._photo_context_menu)
+        if not self.read_only:
+            strip.remove_requested.connect(self.evidence_remove_requested)
+            strip.rename_requested.connect(self.evidence_rename_requested)
+        column = self._evidence_column
+        column.insertWidget(column.indexOf(self.evidence_list) + 1, strip)
+        self.photo_strip = strip
+        return strip
+
+    def photo_captions(self) -> list[str]:
+        """The captions under the thumbnails shown, in order."""
+        strip = self.photo_strip
+        return strip.photo_captions() if strip is not None and strip.isVisibleTo(self) else []
+
+    def _evidence_tooltip(self, item: EvidenceItem) -> str:
+        linked = ", ".join(item.indicators) if item.indicators else self.tr("the whole assessment")
+        return (
+            f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}\n"
+            + self.tr("Belongs to: %1").replace("%1", linked)
+        )
 
     def _activated(self, entry: QListWidgetItem) -> None:
         evidence = entry.data(EVIDENCE_ROLE)
@@ -545,15 +569,19 @@ class IndicatorPage(QScrollArea):
             action.triggered.connect(lambda _checked=False, s=signal: s.emit(evidence))
         return menu
 
-    def _evidence_context_menu(self, pos: QPoint) -> None:
-        entry = self.evidence_list.itemAt(pos)
+    def _evidence_context_menu(self, pos: QPoint, view: EvidenceList | None = None) -> None:
+        view = view or self.evidence_list
+        entry = view.itemAt(pos)
         evidence = entry.data(EVIDENCE_ROLE) if entry is not None else None
         if entry is None or not isinstance(evidence, EvidenceItem):
             return
-        self.evidence_list.setCurrentItem(entry)
+        view.setCurrentItem(entry)
         menu = self.evidence_menu(evidence)
-        menu.exec(self.evidence_list.viewport().mapToGlobal(pos))
+        menu.exec(view.viewport().mapToGlobal(pos))
         menu.deleteLater()
+
+    def _photo_context_menu(self, pos: QPoint) -> None:
+        self._evidence_context_menu(pos, self.photo_strip)
 
     def focus_first_field(self) -> None:
         for editor in self.editors.values():

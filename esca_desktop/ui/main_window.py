@@ -422,6 +422,7 @@ class MainWindow(QMainWindow):
         lang = self.settings.interview_language or None
         interview = self.service.open(assessment_id, lang=lang)
         workspace = InterviewWorkspace(interview)
+        workspace.settings = self.settings
         workspace.save_state_changed.connect(self.set_save_state)
         workspace.assessment_changed.connect(self._mark_list_dirty)
         workspace.close_requested.connect(self.close_assessment)

@@ -3,11 +3,12 @@ autosave that stores every edit within 300 ms and at once on page change, focus 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSignalBlocker, QStandardPaths, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImageReader
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,14 +26,18 @@ from PySide6.QtWidgets import (
 
 from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
+from esca_desktop.domain.photos import PHOTO_SUFFIXES
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
+from esca_desktop.paths import thumbnails_dir
 from esca_desktop.services.visit import Visit
+from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.i18n import counted
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.navigator import Navigator
+from esca_desktop.ui.photos import ThumbnailCache
 from esca_desktop.ui.review_comment import ReviewBanner
 from esca_desktop.ui.style import role
 from esca_desktop.ui.summary_page import SummaryPage
@@ -70,6 +75,8 @@ class InterviewWorkspace(QWidget):
         self._position_timer.setInterval(500)
         self._position_timer.timeout.connect(self._remember_position)
         self._evidence: list[EvidenceItem] = interview.evidence()
+        self.thumbnails = ThumbnailCache(thumbnails_dir(interview.context.data_dir), interview.evidence_path, self)
+        self.settings: Settings | None = None  # the window's, to remember the photo folder
         self.page: IndicatorPage | None = None
 
         assessment = interview.assessment
@@ -225,7 +232,13 @@ class InterviewWorkspace(QWidget):
         self.session.jump_to(indicator_id)
         indicator = self.session.catalog.indicator_by_id[indicator_id]
         page = IndicatorPage(
-            self.session, indicator, self._evidence, self.read_only, self.interview.review_comment(indicator_id), self
+            self.session,
+            indicator,
+            self._evidence,
+            self.read_only,
+            self.interview.review_comment(indicator_id),
+            self,
+            thumbnails=self.thumbnails,
         )
         if page.review_box is not None:
             page.review_box.reply_changed.connect(self._reply_changed)
@@ -238,7 +251,8 @@ class InterviewWorkspace(QWidget):
         page.finding_edited.connect(self._finding_edited)
         page.evidence_checked_toggled.connect(self._evidence_checked)
         page.attach_requested.connect(self.attach_evidence)
-        page.files_dropped.connect(self._add_evidence_files)
+        page.files_dropped.connect(self._files_dropped)
+        page.photo_attach_requested.connect(self.attach_photo)
         page.evidence_open_requested.connect(self._open_evidence)
         page.evidence_remove_requested.connect(self.remove_evidence)
         page.evidence_rename_requested.connect(self.rename_evidence)
@@ -598,12 +612,71 @@ class InterviewWorkspace(QWidget):
             description = text
         self._add_evidence_files(target or "", [Path(p) for p in paths], description)
 
-    def _add_evidence_files(self, indicator_id: str, paths: list[Path], description: str = "") -> None:
+    def attach_photo(self, indicator_id: str | None = None) -> None:
+        """Attach pictures from a camera or phone folder (the last one used, else Pictures), with a caption."""
+        target = indicator_id or (self.page.indicator.id if self.page else None)
+        readable = {bytes(f.data()).decode().lower() for f in QImageReader.supportedImageFormats()}
+        patterns = ["*.jpg", "*.jpeg", "*.png", "*.webp"] + [f"*.{s}" for s in ("heic", "heif") if s in readable]
+        patterns += [p.upper() for p in patterns]  # cameras write IMG_0042.JPG
+        folder = self.settings.photo_directory if self.settings is not None else ""
+        if not folder or not Path(folder).is_dir():
+            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Attach photo"),
+            folder,
+            self.tr("Photos (%1);;All files (*)").replace("%1", " ".join(patterns)),
+        )
+        if not paths:
+            return
+        if self.settings is not None:
+            self.settings.photo_directory = str(Path(paths[0]).parent)
+            with contextlib.suppress(OSError):  # a convenience; never block the interview
+                save_settings(self.settings)
+        caption = ""
+        if len(paths) == 1:
+            asked = self._ask_caption(Path(paths[0]))
+            if asked is None:
+                return
+            caption = asked
+        self._add_evidence_files(target or "", [Path(p) for p in paths], caption, photos=True)
+
+    def _ask_caption(self, path: Path) -> str | None:
+        """The caption of one photo (prefilled with when it was taken, else the file's name); None: cancelled."""
+        reader = QImageReader(str(path))
+        taken = next(
+            (reader.text(k) for k in ("DateTimeOriginal", "DateTime", "Creation Time", "CreationDate") if reader.text(k)),
+            "",
+        )
+        text, ok = QInputDialog.getText(
+            self,
+            self.tr("Caption of the photo"),
+            self.tr("Caption of %1 (e.g. 'Cluster office, meeting room')").replace("%1", path.name),
+            text=taken or path.stem,
+        )
+        return text if ok else None
+
+    def _files_dropped(self, indicator_id: str, paths: list[Path]) -> None:
+        caption = ""
+        if len(paths) == 1 and paths[0].suffix.lower() in PHOTO_SUFFIXES:
+            asked = self._ask_caption(paths[0])
+            if asked is None:
+                return
+            caption = asked
+        self._add_evidence_files(indicator_id, paths, caption)
+
+    def _add_evidence_files(
+        self, indicator_id: str, paths: list[Path], description: str = "", photos: bool = False
+    ) -> None:
+        """Attach files; pictures (by their suffix, or all with `photos`) are checked to be pictures."""
         indicators = [indicator_id] if indicator_id else []
         changes = Changes()
         for path in paths:
             try:
-                _, change = self.interview.add_evidence(path, description or path.stem, indicators)
+                if photos or path.suffix.lower() in PHOTO_SUFFIXES:
+                    _, change = self.interview.add_photo(path, description or path.stem, indicators)
+                else:
+                    _, change = self.interview.add_evidence(path, description or path.stem, indicators)
             except UserError as exc:
                 QMessageBox.warning(self, self.tr("Evidence not attached"), str(exc))
                 continue
@@ -695,3 +768,4 @@ class InterviewWorkspace(QWidget):
         self.flush()
         self.area_timer.pause()  # stores the time counted
         self._remember_position()
+        self.thumbnails.wait()

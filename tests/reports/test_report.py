@@ -581,3 +581,18 @@ def test_cli_report_of_an_unknown_assessment_exits_2(
 ) -> None:
     assert _cli(data_dir, "report", "deadbeef", "--out", str(tmp_path / "x.pdf")) == 2
     assert "no assessment 'deadbeef'" in capsys.readouterr().err
+
+
+def test_photos_are_listed_under_their_indicator_with_caption_and_date(
+    documents: DocumentService, service: AssessmentService, demo: dict[str, str], tmp_path: Path
+) -> None:
+    from esca_desktop.reports.document import format_date
+
+    source = tmp_path / "IMG_0042.JPG"
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(source, "JPEG")
+    photo, _ = service.open(demo["gold"]).add_photo(source, "Cluster office, meeting room", ["2.4"])
+    path, _ = documents.write_report(demo["gold"], tmp_path / "report.pdf", lang="en")
+    text = pdftotext(path)
+    when = format_date(photo.added_at.date(), "en")
+    assert f"Photos: • Cluster office, meeting room ({when})" in text
+    assert "IMG_0042.JPG — " not in text  # not listed again as a document under the indicator

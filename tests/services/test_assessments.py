@@ -325,3 +325,44 @@ def test_the_finding_for_the_report_is_kept_apart_from_the_internal_note(service
     assert state.note == "Ask the director about the missing minutes"
     assert state.finding == "The statutes define the cluster's governance clearly."
     assert service.audit(interview.id)[-1].action == "finding"
+
+
+# --- photos ----------------------------------------------------------------------------------------
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG written with the standard library (the core's tests run without Qt)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_a_photo_is_attached_with_its_caption_and_shown_as_a_photo(service: AssessmentService, tmp_path: Path) -> None:
+    from esca_desktop.domain.photos import is_photo
+
+    interview = service.open(service.create(new_request())[0])
+    source = tmp_path / "IMG_0042"  # a phone export without a suffix
+    source.write_bytes(tiny_png())
+    item, changes = interview.add_photo(source, "  Cluster office, meeting room  ", ["2.4"])
+    assert changes.evidence
+    [stored] = interview.evidence()
+    assert stored.description == "Cluster office, meeting room" and stored.indicators == ("2.4",)
+    assert is_photo(stored) and stored.stored_name.endswith(".png")
+    assert interview.evidence_path(item).read_bytes() == tiny_png()
+
+
+def test_a_file_that_is_not_a_picture_is_refused_as_a_photo_naming_it(
+    service: AssessmentService, tmp_path: Path
+) -> None:
+    interview = service.open(service.create(new_request())[0])
+    source = tmp_path / "Satzung.jpg"
+    source.write_bytes(b"%PDF-1.4 statutes renamed to .jpg")
+    with pytest.raises(ValidationError, match=r"Satzung\.jpg: not a photo"):
+        interview.add_photo(source, "Statutes", ["2.4"])
+    assert interview.evidence() == []
