@@ -60,7 +60,8 @@ def _make_thumbnail(source: Path, cached: Path) -> QImage:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(".tmp.png")
-        if image.save(str(temporary), b"PNG"):
+        # the format follows from the ".png" ending
+        if image.save(str(temporary)):
             temporary.replace(cached)
     except OSError:
         pass  # a cache: without it the photo is read again next time
