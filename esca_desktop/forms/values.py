@@ -120,25 +120,57 @@ def _to_decimal(raw: object, lang: str) -> Decimal:
         ) from None
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_LOCAL_DATE = re.compile(r"(\d{1,2})\s*([./])\s*(\d{1,2})\s*\2\s*(\d{2}|\d{4})")
+
+
+def parse_date(text: str, lang: str = "en") -> dt.date:
+    """A date as typed on site. The rules (the program writes British English and German, both day first):
+
+    - ISO: 2026-12-03 (four-digit year first, then month, then day);
+    - day, month, year separated by dots (German, as the printed protocol asks) or slashes (en-GB):
+      3.12.26, 03.12.2026, 3/12/2026, also with spaces after the dots (3. 12. 2026);
+    - a two-digit year is in this century: 26 → 2026;
+    - anything else, or a day that the month does not have (31.02.2026), is refused with a message.
+    """
+    cleaned = text.strip()
+    iso = _ISO_DATE.fullmatch(cleaned)
+    local = _LOCAL_DATE.fullmatch(cleaned)
+    if iso is not None:
+        year, month, day = (int(part) for part in iso.groups())
+    elif local is not None:
+        day, month = int(local.group(1)), int(local.group(3))
+        year_text = local.group(4)
+        year = 2000 + int(year_text) if len(year_text) == 2 else int(year_text)
+    else:
+        raise ValueProblem(
+            "wrong_type",
+            msg(
+                lang,
+                f"expects a date such as 3.12.2026 or 2026-12-03, got {_clip(text)}",
+                f"erwartet ein Datum wie 3.12.2026 oder 2026-12-03, nicht {_clip(text)}",
+            ),
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueProblem(
+            "wrong_type", msg(lang, f"{cleaned} is not a date", f"{cleaned} ist kein gültiges Datum")
+        ) from None
+
+
 def _to_date(raw: object, lang: str) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueProblem(
-        "wrong_type",
-        msg(
-            lang,
-            f"expects a date as YYYY-MM-DD, got {raw!r}",
-            f"erwartet ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ, nicht {raw!r}",
-        ),
-    )
+    return parse_date(str(raw), lang)
+
+
+def format_date_typed(value: dt.date) -> str:
+    """How a date editor shows a date: day first with dots, as the printed protocol asks it to be
+    written (DD.MM.YYYY / TT.MM.JJJJ); `parse_date` reads it back."""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
 def _to_bool(raw: object, lang: str) -> bool:

@@ -2,6 +2,9 @@
 
 Editors show a value and report what the person entered (`edited(raw)`); they never write the model.
 The page hands the raw input to the interview, which validates, stores and answers back.
+
+Keyboard: Enter in a line, a choice or a check box list commits the answer and asks the page to move
+on (`next_requested`); in a long text Enter is a new line and Ctrl+Enter moves on.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from esca_desktop.forms.catalog import Field, FieldType
-from esca_desktop.forms.values import AnswerValue, format_value
+from esca_desktop.forms.values import (
+    AnswerValue,
+    ValueProblem,
+    format_date_typed,
+    format_value,
+    parse_date,
+    parse_value,
+)
 from esca_desktop.ui.style import role
 
 YES_NO_LABELS = {"en": ("Yes", "No"), "de": ("Ja", "Nein")}
@@ -38,10 +48,12 @@ NOT_ANSWERED = {"en": "— not answered —", "de": "— keine Angabe —"}
 
 class FieldEditor(QObject):
     """Base class: `widget` is what the page lays out; `edited(raw)` fires on every change;
-    `committed()` fires when the person leaves the editor (a moment to save at once)."""
+    `committed()` fires when the person leaves the editor (a moment to save at once);
+    `next_requested()` when Enter asks to go on to the next field (after `committed`)."""
 
     edited = Signal(object)
     committed = Signal()
+    next_requested = Signal()
 
     def __init__(self, field: Field, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +121,38 @@ def _route_undo(editor: FieldEditor, *widgets: QWidget) -> None:
         widget.installEventFilter(router)
 
 
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class _EnterMovesOn(QObject):
+    """Enter (or Ctrl+Enter where Enter is a new line) commits the editor's answer and asks for the
+    next field, as an assessor filling a form with the keyboard expects."""
+
+    def __init__(self, editor: FieldEditor, with_control: bool) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.with_control = with_control
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if event.type() != QKeyEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in _ENTER_KEYS:
+            return False
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        wanted = Qt.KeyboardModifier.ControlModifier if self.with_control else Qt.KeyboardModifier.NoModifier
+        if modifiers != wanted:
+            return False
+        self.editor.committed.emit()
+        self.editor.next_requested.emit()
+        return True
+
+
+def _enter_moves_on(editor: FieldEditor, *widgets: QWidget, with_control: bool = False) -> None:
+    mover = _EnterMovesOn(editor, with_control)
+    for widget in widgets:
+        widget.installEventFilter(mover)
+
+
 class LineEditor(FieldEditor):
     """Numbers, years, short texts: a line edit with the unit beside it."""
 
@@ -135,6 +179,7 @@ class LineEditor(FieldEditor):
         self.line.textEdited.connect(lambda text: self.edited.emit(text))
         self.line.editingFinished.connect(self.committed)
         _route_undo(self, self.line)
+        _enter_moves_on(self, self.line)
         container.setFocusProxy(self.line)
         return container
 
@@ -157,10 +202,17 @@ class LineEditor(FieldEditor):
         self._show_text("" if value is None else self.text_of(value))
 
     def show_answer(self, value: AnswerValue, draft: str | None) -> None:
-        if draft is None:
-            self.set_value(value)
-        else:
+        if draft is not None:
             self._show_text(draft)
+        elif not (self.line.hasFocus() and self._typed_value() == value):
+            # what is being typed stays as typed ("3.12.2" is not rewritten while "6" is still to come)
+            self.set_value(value)
+
+    def _typed_value(self) -> AnswerValue:
+        try:
+            return parse_value(self.field, self.line.text(), self.lang)
+        except ValueProblem:
+            return None
 
     def _show_text(self, text: str) -> None:
         if self.line.text() != text:
@@ -202,8 +254,12 @@ class UrlEditor(LineEditor):
 class DateEditor(LineEditor):
     def build(self) -> QWidget:
         container = super().build()
-        self.line.setPlaceholderText("YYYY-MM-DD" if self.lang == "en" else "JJJJ-MM-TT")
+        # Shown day first with dots, as the printed protocol asks dates to be written; typed also as
+        # 3.12.26, 3/12/2026 or 2026-12-03 (see forms.values.parse_date).
+        self.line.setPlaceholderText(self.tr("DD.MM.YYYY"))
+        self.line.setToolTip(self.tr("Type a date as 3.12.26, 03.12.2026, 3/12/2026 or 2026-12-03 (day first)"))
         self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("0") * 16)
+        self.line.editingFinished.connect(self._show_typed_date_as_stored)
         self.button = QToolButton()
         self.button.setText("…")
         self.button.setToolTip(self.tr("Choose a date"))
@@ -232,19 +288,27 @@ class DateEditor(LineEditor):
 
     def _sync_calendar(self) -> None:
         try:
-            date = dt.date.fromisoformat(self.line.text().strip())
+            date = parse_date(self.line.text(), self.lang)
             self.calendar.setSelectedDate(QDate(date.year, date.month, date.day))
-        except ValueError:
+        except ValueProblem:
             self.calendar.setSelectedDate(QDate.currentDate())
 
+    def _show_typed_date_as_stored(self) -> None:
+        """On leaving the field, "3.12.26" becomes "03.12.2026": the date that was understood."""
+        try:
+            date = parse_date(self.line.text(), self.lang)
+        except ValueProblem:
+            return
+        self._show_text(format_date_typed(date))
+
     def _pick(self, date: QDate) -> None:
-        text = date.toString("yyyy-MM-dd")
+        text = format_date_typed(dt.date(date.year(), date.month(), date.day()))
         self.line.setText(text)
         self.edited.emit(text)
         self.committed.emit()
 
     def text_of(self, value: AnswerValue) -> str:
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
+        return format_date_typed(value) if isinstance(value, dt.date) else str(value)
 
     def set_read_only(self, read_only: bool) -> None:
         super().set_read_only(read_only)
@@ -268,6 +332,8 @@ class ComboEditor(FieldEditor):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.activated.connect(self._chosen)
         _watch_focus(self, self.combo)
+        _enter_moves_on(self, self.combo)  # closed: Enter confirms what is shown and moves on
+        self.combo.view().installEventFilter(self)  # open: Enter picks the highlighted entry and moves on
         container = QWidget()
         layout = QHBoxLayout(container)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -279,6 +345,22 @@ class ComboEditor(FieldEditor):
     def _chosen(self, _index: int) -> None:
         self.edited.emit(self.combo.currentData())
         self.committed.emit()
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if (
+            event.type() == QKeyEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in _ENTER_KEYS
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            row = self.combo.view().currentIndex().row()
+            self.combo.hidePopup()
+            if row >= 0:
+                self.combo.setCurrentIndex(row)
+                self._chosen(row)
+            self.next_requested.emit()
+            return True
+        return False
 
     def set_value(self, value: AnswerValue) -> None:
         index = self.combo.findData(value) if value is not None else 0
@@ -305,6 +387,7 @@ class MultiChoiceEditor(FieldEditor):
             self.boxes[choice.id] = box
             grid.addWidget(box, n // columns, n % columns)
         _watch_focus(self, *self.boxes.values())
+        _enter_moves_on(self, *self.boxes.values())  # Space ticks a box, Enter goes on to the next field
         if self.boxes:
             container.setFocusProxy(next(iter(self.boxes.values())))
         return container
@@ -336,6 +419,8 @@ class LongTextEditor(FieldEditor):
         self.text.textChanged.connect(lambda: self.edited.emit(self.text.toPlainText()))
         _watch_focus(self, self.text)
         _route_undo(self, self.text)
+        _enter_moves_on(self, self.text, with_control=True)  # Enter is a new line here
+        self.text.setToolTip(self.tr("Enter starts a new line; Ctrl+Enter goes on to the next field"))
         return self.text
 
     def set_value(self, value: AnswerValue) -> None:

@@ -41,6 +41,7 @@ from esca_desktop.ui.editors import FieldEditor, editor_for
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.evidence_list import EVIDENCE_ROLE, EvidenceList
 from esca_desktop.ui.icons import status_icon
+from esca_desktop.ui.page_keys import ATTACH_KEYS, FINDING_KEYS, FOLLOW_UP_KEYS, NOTES_KEYS, keys_text
 from esca_desktop.ui.photos import PhotoStrip, ThumbnailCache
 from esca_desktop.ui.review_comment import ReviewCommentBox
 from esca_desktop.ui.style import role
@@ -197,6 +198,7 @@ class IndicatorPage(QScrollArea):
             self.messages[fld.key] = message
             editor.edited.connect(lambda raw, key=fld.key: self.answer_edited.emit(key, raw))
             editor.committed.connect(lambda key=fld.key: self.answer_committed.emit(key))
+            editor.next_requested.connect(lambda key=fld.key: self.focus_after(key))
             if not session.field_relevant(fld):  # widgets are shown by default: only hide
                 label.setVisible(False)
                 cell.setVisible(False)
@@ -220,6 +222,7 @@ class IndicatorPage(QScrollArea):
             self.tr("What the report says about this indicator, written for the organisation")
         )
         self.finding_edit.setAccessibleName(self.tr("Finding for the report"))
+        self.finding_edit.setToolTip(self.tr("Finding for the report (%1)").replace("%1", keys_text(FINDING_KEYS)))
         self.finding_edit.setMinimumHeight(self.finding_edit.fontMetrics().lineSpacing() * 3 + 12)
         self.finding_edit.setMaximumHeight(self.finding_edit.fontMetrics().lineSpacing() * 8 + 12)
         self.finding_edit.setPlainText(state.finding)
@@ -233,6 +236,7 @@ class IndicatorPage(QScrollArea):
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setPlaceholderText(self.tr("What you saw and heard, for you and the secretariat"))
         self.note_edit.setAccessibleName(self.tr("Internal notes"))
+        self.note_edit.setToolTip(self.tr("Internal notes (%1)").replace("%1", keys_text(NOTES_KEYS)))
         self.note_edit.setMinimumHeight(self.note_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.note_edit.setMaximumHeight(self.note_edit.fontMetrics().lineSpacing() * 8 + 12)
         self.note_edit.setPlainText(state.note)
@@ -242,6 +246,9 @@ class IndicatorPage(QScrollArea):
         self.follow_up = QCheckBox(self.tr("Follow up on this indicator later"))
         self.follow_up.setChecked(state.follow_up)
         self.follow_up.setEnabled(not read_only)
+        self.follow_up.setToolTip(
+            self.tr("Mark or unmark for a follow-up (%1)").replace("%1", keys_text(FOLLOW_UP_KEYS))
+        )
         self.follow_up.toggled.connect(lambda on: self.follow_up_toggled.emit(indicator.id, on))
         column.addWidget(self.follow_up)
 
@@ -268,6 +275,7 @@ class IndicatorPage(QScrollArea):
         attach = QPushButton(self.tr("Attach file…"))
         attach.setEnabled(not read_only)
         attach.clicked.connect(lambda: self.attach_requested.emit(indicator.id))
+        attach.setToolTip(self.tr("Attach a file to this indicator (%1)").replace("%1", keys_text(ATTACH_KEYS)))
         attach_photo = QPushButton(self.tr("Attach photo…"))
         attach_photo.setToolTip(self.tr("A picture from a camera or phone folder, with a caption"))
         attach_photo.setEnabled(not read_only)
@@ -282,6 +290,8 @@ class IndicatorPage(QScrollArea):
         column.addStretch(1)
         self.setWidget(body)
         self.set_evidence(evidence)
+        if self.override_form is not None:
+            self._chain_override_tab_order()
         self.refresh_messages()
         self.refresh_result()
         self._place_header_strip()
@@ -344,6 +354,7 @@ class IndicatorPage(QScrollArea):
         self.override_check = QCheckBox(self.tr("Override the result (assessor's judgement, with a justification)"))
         self.override_check.setChecked(state.override is not None)
         self.override_check.setEnabled(not self.read_only)
+        self.override_check.setAccessibleName(self.tr("Override the result"))
         self._override_layout.addWidget(self.override_check)
         self.override_form: QGroupBox | None = None
         if state.override is not None:
@@ -383,7 +394,12 @@ class IndicatorPage(QScrollArea):
         self.override_message.setVisible(False)
         apply_button = QPushButton(self.tr("Apply override"))
         apply_button.clicked.connect(self._apply_override)
-        for widget in (self.override_status, self.override_points, self.override_justification, apply_button):
+        self.override_apply = apply_button
+        self.override_status.setAccessibleName(self.tr("Overridden result"))
+        self.override_points.setAccessibleName(self.tr("Overridden points"))
+        self.override_justification.setAccessibleName(self.tr("Justification of the override"))
+        order = (self.override_status, self.override_points, self.override_justification, apply_button)
+        for widget in order:
             widget.setEnabled(widget.isEnabled() and not self.read_only)
         layout.addRow(self.tr("Result"), self.override_status)
         layout.addRow(self.tr("Points"), self.override_points)
@@ -391,7 +407,18 @@ class IndicatorPage(QScrollArea):
         layout.addRow("", self.override_message)
         layout.addRow("", apply_button)
         self._override_layout.addWidget(self.override_form)
+        self._override_order = order
+        if hasattr(self, "finding_edit"):  # built later than the page: would come last in the Tab chain
+            self._chain_override_tab_order()
         return self.override_form
+
+    def _chain_override_tab_order(self) -> None:
+        """The override form right after its check box, then the finding (Tab order follows the page)."""
+        previous: QWidget = self.override_check
+        for widget in self._override_order:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        QWidget.setTabOrder(previous, self.finding_edit)
 
     def _override_toggled(self, on: bool) -> None:
         form = self._build_override_form() if on else self.override_form
@@ -585,10 +612,43 @@ class IndicatorPage(QScrollArea):
 
     def focus_first_field(self) -> None:
         for editor in self.editors.values():
-            widget = editor.focus_widget()
-            if widget.isVisibleTo(self) and widget.isEnabled() and not editor.field.computed:
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self._can_type_in(editor):
+                editor.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
                 return
+
+    def _can_type_in(self, editor: FieldEditor) -> bool:
+        widget = editor.focus_widget()
+        return widget.isVisibleTo(self) and widget.isEnabled() and not editor.field.computed
+
+    def focus_after(self, key: str) -> None:
+        """Enter in a field: on to the next field that can be answered (relevance already follows the
+        answer just committed), after the last one to the internal notes. Never to another indicator:
+        that is Ctrl+PgDown, so that Enter cannot leave the page by surprise."""
+        keys = list(self.editors)
+        for next_key in keys[keys.index(key) + 1 :]:
+            editor = self.editors[next_key]
+            if self._can_type_in(editor):
+                self.ensureWidgetVisible(editor.widget)
+                editor.focus_widget().setFocus(Qt.FocusReason.TabFocusReason)
+                return
+        self.focus_notes()
+
+    def focus_notes(self) -> None:
+        self.ensureWidgetVisible(self.note_edit)
+        self.note_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_finding(self) -> None:
+        self.ensureWidgetVisible(self.finding_edit)
+        self.finding_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def toggle_follow_up(self) -> None:
+        if self.follow_up.isEnabled():
+            self.ensureWidgetVisible(self.follow_up)
+            self.follow_up.toggle()
+
+    def request_attach(self) -> None:
+        if not self.read_only:
+            self.attach_requested.emit(self.indicator.id)
 
     def focus_field(self, key: str) -> None:
         editor = self.editors.get(key)

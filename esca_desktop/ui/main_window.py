@@ -40,6 +40,7 @@ from esca_desktop.ui.assessment_list import SUMMARY_ROLE, AssessmentListPage
 from esca_desktop.ui.documents import DocumentActions
 from esca_desktop.ui.elided_label import ElidedLabel
 from esca_desktop.ui.i18n import counted
+from esca_desktop.ui.page_keys import ATTACH_KEYS, FINDING_KEYS, FOLLOW_UP_KEYS, NOTES_KEYS
 from esca_desktop.ui.style import role
 from esca_desktop.ui.sync_actions import SyncActions
 from esca_desktop.ui.tasks import TaskRunner
@@ -260,6 +261,31 @@ class MainWindow(QMainWindow):
             self.delete_assessment,
             tip=self.tr("Delete an assessment never sent, with its evidence files (the audit trail keeps a record)"),
         )
+        self.notes_action = self._action(
+            self.tr("Internal &notes"),
+            lambda: self._on_page("focus_notes"),
+            NOTES_KEYS,
+            self.tr("Write in the internal notes"),
+        )
+        self.follow_up_action = self._action(
+            self.tr("Follo&w up later"),
+            lambda: self._on_page("toggle_follow_up"),
+            FOLLOW_UP_KEYS,
+            self.tr("Mark or unmark the indicator for a follow-up"),
+        )
+        self.attach_action = self._action(
+            self.tr("&Attach evidence…"),
+            lambda: self._on_page("request_attach"),
+            ATTACH_KEYS,
+            self.tr("Attach a file to this indicator"),
+        )
+        self.finding_action = self._action(
+            self.tr("Finding for the re&port"),
+            lambda: self._on_page("focus_finding"),
+            FINDING_KEYS,
+            self.tr("Write the finding printed in the report"),
+        )
+        self.page_actions = (self.notes_action, self.follow_up_action, self.attach_action, self.finding_action)
         self.samples_action = self._action(self.tr("Load &sample assessments"), self.load_samples)
         self.about_action = self._action(self.tr("&About ESCA Assessor"), self.about)
         self.log_action = self._action(self.tr("Open &data folder"), self.open_data_folder)
@@ -289,6 +315,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.details_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
+        for action in self.page_actions:
+            edit_menu.addAction(action)
         documents_menu = bar.addMenu(self.tr("&Documents"))
         self.documents.add_to(documents_menu)
         self.sync_actions.add_to(bar.addMenu(self.tr("&Sync")))
@@ -332,6 +361,7 @@ class MainWindow(QMainWindow):
             self.next_action,
             self.problem_action,
             self.summary_action,
+            *self.page_actions,
         ):
             action.setEnabled(interviewing)
         self.open_action.setEnabled(not interviewing)
@@ -633,6 +663,12 @@ class MainWindow(QMainWindow):
     def _with_workspace(self, name: str) -> None:
         if self.workspace is not None and self.stack.currentWidget() is self.workspace:
             getattr(self.workspace, name)()
+
+    def _on_page(self, name: str) -> None:
+        """A command of the indicator page in sight (none on the summary)."""
+        workspace = self.workspace
+        if workspace is not None and self.stack.currentWidget() is workspace and workspace.current_indicator_id():
+            getattr(workspace.page, name)()
 
     def _undo(self) -> None:
         self._with_workspace("undo")

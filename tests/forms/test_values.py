@@ -16,8 +16,10 @@ from esca_desktop.forms.values import (
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
     ValueProblem,
+    format_date_typed,
     format_value,
     from_json,
+    parse_date,
     parse_value,
     to_expression_value,
     to_json,
@@ -320,16 +322,67 @@ def test_date_accepts_iso_and_german_dates(raw: object, value: dt.date) -> None:
     assert type(result) is dt.date
 
 
-@pytest.mark.parametrize("raw", ["2015-02-30", "31.02.2015", "yesterday", "15.03.15", "2015/03/01", "2015"])
-def test_date_refuses_impossible_or_unknown_forms(raw: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("3.12.26", dt.date(2026, 12, 3)),
+        ("03.12.2026", dt.date(2026, 12, 3)),
+        ("3.12.2026", dt.date(2026, 12, 3)),
+        ("2026-12-03", dt.date(2026, 12, 3)),
+        ("3/12/2026", dt.date(2026, 12, 3)),
+        ("3/12/26", dt.date(2026, 12, 3)),
+        ("3. 12. 2026", dt.date(2026, 12, 3)),
+        ("15.03.15", dt.date(2015, 3, 15)),
+        ("12/3/2026", dt.date(2026, 3, 12)),  # en-GB: the day comes first
+    ],
+)
+def test_date_accepts_typed_local_forms_day_first(raw: str, value: dt.date) -> None:
+    assert parse_value(make_field(FieldType.DATE), raw) == value
+    assert parse_date(raw, "de") == value
+
+
+@pytest.mark.parametrize("raw", ["2015-02-30", "31.02.2015", "29.02.2026", "32.1.2026", "1.13.2026"])
+def test_date_refuses_a_day_the_calendar_does_not_have(raw: str) -> None:
     problem = problem_of(make_field(FieldType.DATE), raw)
     assert problem.kind == "wrong_type"
-    assert problem.message == f"expects a date as YYYY-MM-DD, got {raw!r}"
+    assert problem.message == f"{raw} is not a date"
+    assert problem_of(make_field(FieldType.DATE), raw, "de").message == f"{raw} ist kein gültiges Datum"
 
 
-def test_date_refusal_in_german_mentions_both_forms() -> None:
+@pytest.mark.parametrize("raw", ["yesterday", "2015/03/01", "2015", "3.12", "3.12.202", "3.12/2026", "12-03-2026"])
+def test_date_refuses_unknown_forms_with_an_example(raw: str) -> None:
+    problem = problem_of(make_field(FieldType.DATE), raw)
+    assert problem.kind == "wrong_type"
+    assert problem.message == f"expects a date such as 3.12.2026 or 2026-12-03, got {raw!r}"
+
+
+def test_date_refusal_in_german_shows_both_forms() -> None:
     problem = problem_of(make_field(FieldType.DATE), "gestern", "de")
-    assert problem.message == "erwartet ein Datum als JJJJ-MM-TT oder TT.MM.JJJJ, nicht 'gestern'"
+    assert problem.message == "erwartet ein Datum wie 3.12.2026 oder 2026-12-03, nicht 'gestern'"
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_a_date_shown_by_the_editor_reads_back_as_the_same_date(value: dt.date) -> None:
+    assert parse_date(format_date_typed(value)) == value
+    assert parse_date(value.isoformat()) == value
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)), st.sampled_from([".", "/"]))
+def test_a_short_typed_date_is_in_this_century(value: dt.date, separator: str) -> None:
+    typed = f"{value.day}{separator}{value.month}{separator}{value.year % 100:02d}"
+    assert parse_date(typed) == value
+
+
+@given(st.integers(1, 31), st.integers(1, 12), st.integers(1000, 9999))
+def test_a_typed_day_month_year_is_that_date_or_refused_as_not_a_date(day: int, month: int, year: int) -> None:
+    typed = f"{day}.{month}.{year}"
+    try:
+        expected = dt.date(year, month, day)
+    except ValueError:
+        with pytest.raises(ValueProblem, match="is not a date"):
+            parse_date(typed)
+    else:
+        assert parse_date(typed) == expected
 
 
 # --- yes / no -----------------------------------------------------------------------------------
