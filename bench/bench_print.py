@@ -38,7 +38,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from figures import FigureTable, write_results  # noqa: E402
 
-CHILD = r'''
+CHILD = r"""
 import json, os, resource, sys, time
 from pathlib import Path
 
@@ -158,7 +158,7 @@ print(json.dumps({
     "mode": mode, "pages": pages, "start_rss_kb": start_kb, "start_peak_kb": start_peak_kb, "peak_kb": peak_kb(),
     "end_rss_kb": rss_kb(), "seconds": seconds, "renders": renders,
 }))
-'''
+"""
 
 
 def make_protocol(folder: Path) -> Path:

@@ -67,7 +67,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for lang, width, height in SCREENS:
             screen = Path(folder) / f"screen-{width}.json"
-            screen.write_text(json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": width, "height": height}]}))
+            screen.write_text(
+                json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": width, "height": height}]})
+            )
             env = {
                 **os.environ,
                 "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",

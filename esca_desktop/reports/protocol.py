@@ -106,7 +106,10 @@ TEXT = Vocabulary(
         "agenda": ("Visit agenda and participants", "Ablauf des Besuchs und Teilnehmende"),
         "agenda_time": ("Session", "Gesprächsrunde"),
         "agenda_topic": ("Topic and areas", "Thema und Bereiche"),
-        "agenda_people": ("Participants (name, role, organisation, present)", "Teilnehmende (Name, Funktion, Organisation, anwesend)"),
+        "agenda_people": (
+            "Participants (name, role, organisation, present)",
+            "Teilnehmende (Name, Funktion, Organisation, anwesend)",
+        ),
         "areas_planned": ("Areas {areas}", "Bereiche {areas}"),
         "quick_notes": ("Quick notes of the visit (internal)", "Notizen zum Besuch (intern)"),
         "other_evidence": ("Other documents", "Weitere Unterlagen"),
@@ -216,7 +219,10 @@ def _agenda(data: ProtocolData, lang: str) -> list[Flowable]:
                 ]
             )
         table = grid(
-            rows, col_widths=[CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.5], hAlign="LEFT", repeatRows=1
+            rows,
+            col_widths=[CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.5],
+            hAlign="LEFT",
+            repeatRows=1,
         )
         table.setStyle(
             TableStyle(
@@ -543,9 +549,7 @@ def _evidence_and_notes(data: ProtocolData, indicator: Indicator, lang: str) -> 
     evidence: list[Flowable] = [para(TEXT("evidence", lang), s.label)]
     checked = () if data.blank else data.evidence_checked.get(indicator.id, ())
     for n, item in enumerate(indicator.evidence):
-        evidence.append(
-            Paragraph(f"<font size='10.5'>{check_mark(n in checked)}</font> {esc(item.get(lang))}", s.cell)
-        )
+        evidence.append(Paragraph(f"<font size='10.5'>{check_mark(n in checked)}</font> {esc(item.get(lang))}", s.cell))
     for attached in () if data.blank else data.evidence.get(indicator.id, ()):
         described = f" — {esc(attached.description)}" if attached.description else ""
         evidence.append(

@@ -651,7 +651,9 @@ class Interview:
                 raise empty
         except OSError as exc:
             raise UserError(
-                self._msg(f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}")
+                self._msg(
+                    f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}"
+                )
             ) from None
         evidence_id = str(uuid.uuid4())
         folder = self.context.evidence_dir / self.id
@@ -693,7 +695,9 @@ class Interview:
             raise
         return item, Changes(assessment_ids=frozenset({self.id}), evidence=True)
 
-    def add_photo(self, source: Path, caption: str = "", indicators: Sequence[str] = ()) -> tuple[EvidenceItem, Changes]:
+    def add_photo(
+        self, source: Path, caption: str = "", indicators: Sequence[str] = ()
+    ) -> tuple[EvidenceItem, Changes]:
         """Attach a picture (JPEG, PNG, WebP or HEIF, told from its first bytes) with a caption; a file
         that is not a picture is refused, naming it. The caption is the evidence item's description."""
         self._require_editable()
@@ -701,7 +705,9 @@ class Interview:
             found = image_format(source) if source.is_file() and source.stat().st_size > 0 else "unchecked"
         except OSError as exc:
             raise UserError(
-                self._msg(f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}")
+                self._msg(
+                    f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}"
+                )
             ) from None
         if found is None:
             raise ValidationError(

@@ -1112,9 +1112,7 @@ class AssessmentRepository:
                 .where(*key)
                 .values(reply=reply, resolved=resolved, replied_by=actor, replied_at=now)
             )
-            self._append_audit(
-                conn, assessment_id, actor, "review_reply", indicator_id, old, new, now
-            )
+            self._append_audit(conn, assessment_id, actor, "review_reply", indicator_id, old, new, now)
             conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
 
     # --- the visit: sessions, attendance, quick notes, time per area ------------------------------
@@ -1128,7 +1126,9 @@ class AssessmentRepository:
                 .order_by(_visit_session.c.day, _visit_session.c.start, _visit_session.c.title)
             ).all()
             people = conn.execute(
-                select(_attendee).where(_attendee.c.assessment_id == assessment_id).order_by(literal_column("visit_attendee.rowid"))
+                select(_attendee)
+                .where(_attendee.c.assessment_id == assessment_id)
+                .order_by(literal_column("visit_attendee.rowid"))
             ).all()
         by_session: dict[str, list[Attendee]] = {}
         for p in people:
@@ -1137,7 +1137,12 @@ class AssessmentRepository:
             )
         return [
             VisitSession(
-                s.id, dt.date.fromisoformat(s.day), s.start, s.end, s.title, tuple(json.loads(s.areas)),
+                s.id,
+                dt.date.fromisoformat(s.day),
+                s.start,
+                s.end,
+                s.title,
+                tuple(json.loads(s.areas)),
                 tuple(by_session.get(s.id, ())),
             )
             for s in sessions

@@ -60,7 +60,8 @@ def signable_content_hash(conn: Connection, assessment_id: str) -> str | None:
     """The SHA-256 (hex) of the assessment's signable content; None when there is no such assessment."""
     row = conn.execute(
         select(
-            *(_assessment.c[c] for c in _ASSESSMENT_COLUMNS), *(_org.c[c].label(f"org_{c}") for c in _ORGANISATION_COLUMNS)
+            *(_assessment.c[c] for c in _ASSESSMENT_COLUMNS),
+            *(_org.c[c].label(f"org_{c}") for c in _ORGANISATION_COLUMNS),
         )
         .join(_org, _org.c.id == _assessment.c.organisation_id)
         .where(_assessment.c.id == assessment_id)
@@ -84,7 +85,15 @@ def signable_content_hash(conn: Connection, assessment_id: str) -> str | None:
         checked = "" if checked in (None, "", "[]") else checked
         # a row that only holds a computed result says nothing the answers do not say already
         if note or follow_up or status or finding or checked:
-            states[state[0]] = [note or "", bool(follow_up), status, points, justification or "", finding or "", checked]
+            states[state[0]] = [
+                note or "",
+                bool(follow_up),
+                status,
+                points,
+                justification or "",
+                finding or "",
+                checked,
+            ]
     content: dict[str, Any] = {
         "version": CONTENT_VERSION,
         "assessment": details,
@@ -94,18 +103,22 @@ def signable_content_hash(conn: Connection, assessment_id: str) -> str | None:
     }
     # (migration 0004 computes digests before the attendance table exists)
     has_attendance = inspect(conn).has_table(_attendee.name)
-    attendance = [] if not has_attendance else conn.execute(
-        select(
-            _visit_session.c.day,
-            _visit_session.c.start,
-            _visit_session.c.title,
-            _attendee.c.name,
-            _attendee.c.role,
-            _attendee.c.organisation,
-        )
-        .join(_visit_session, _visit_session.c.id == _attendee.c.session_id)
-        .where(_attendee.c.assessment_id == assessment_id)
-    ).all()
+    attendance = (
+        []
+        if not has_attendance
+        else conn.execute(
+            select(
+                _visit_session.c.day,
+                _visit_session.c.start,
+                _visit_session.c.title,
+                _attendee.c.name,
+                _attendee.c.role,
+                _attendee.c.organisation,
+            )
+            .join(_visit_session, _visit_session.c.id == _attendee.c.session_id)
+            .where(_attendee.c.assessment_id == assessment_id)
+        ).all()
+    )
     if attendance:
         content["attendance"] = sorted([list(row) for row in attendance])
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

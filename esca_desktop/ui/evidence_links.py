@@ -45,9 +45,7 @@ class EvidenceLinkDialog(QDialog):
             entry = QListWidgetItem(f"{indicator.id}  {indicator.title.get(lang)}")
             entry.setData(INDICATOR_ROLE, indicator.id)
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            entry.setCheckState(
-                Qt.CheckState.Checked if indicator.id in item.indicators else Qt.CheckState.Unchecked
-            )
+            entry.setCheckState(Qt.CheckState.Checked if indicator.id in item.indicators else Qt.CheckState.Unchecked)
             self.indicators.addItem(entry)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

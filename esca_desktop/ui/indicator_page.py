@@ -143,9 +143,7 @@ class IndicatorPage(QScrollArea):
                     box.setToolTip(self.tr("Tick when you have seen this document"))
                     box.setChecked(position in checked)
                     box.setEnabled(not read_only)
-                    box.toggled.connect(
-                        lambda on, n=position: self.evidence_checked_toggled.emit(indicator.id, n, on)
-                    )
+                    box.toggled.connect(lambda on, n=position: self.evidence_checked_toggled.emit(indicator.id, n, on))
                     e_layout.addWidget(box)
                     self.evidence_checks.append(box)
                 self.attached_hint = QLabel()
@@ -548,7 +546,9 @@ class IndicatorPage(QScrollArea):
         strip = PhotoStrip()
         strip.set_cache(self._thumbnails)
         strip.setAccessibleName(self.tr("Photos"))
-        strip.setToolTip(self.tr("Enter opens the photo, F2 changes its caption, Delete removes it; right-click for more"))
+        strip.setToolTip(
+            self.tr("Enter opens the photo, F2 changes its caption, Delete removes it; right-click for more")
+        )
         strip.itemActivated.connect(self._activated)
         strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         strip.customContextMenuRequested.connect(self._photo_context_menu)
@@ -567,10 +567,9 @@ class IndicatorPage(QScrollArea):
 
     def _evidence_tooltip(self, item: EvidenceItem) -> str:
         linked = ", ".join(item.indicators) if item.indicators else self.tr("the whole assessment")
-        return (
-            f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}\n"
-            + self.tr("Belongs to: %1").replace("%1", linked)
-        )
+        return f"SHA-256 {item.sha256}\n{item.added_by}, {item.added_at:%Y-%m-%d %H:%M}\n" + self.tr(
+            "Belongs to: %1"
+        ).replace("%1", linked)
 
     def _activated(self, entry: QListWidgetItem) -> None:
         evidence = entry.data(EVIDENCE_ROLE)

@@ -504,7 +504,9 @@ class MainWindow(QMainWindow):
             self.tr("Entries to correct"),
             counted(
                 len(drafts),
-                self.tr("%1 entry is not a valid answer yet. It is kept and shown again when you reopen the assessment."),
+                self.tr(
+                    "%1 entry is not a valid answer yet. It is kept and shown again when you reopen the assessment."
+                ),
                 self.tr(
                     "%1 entries are not valid answers yet. They are kept and shown again when you reopen "
                     "the assessment."

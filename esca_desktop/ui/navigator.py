@@ -114,7 +114,7 @@ class Navigator(QWidget):
         self.refresh(changed)
 
     def review_marker(self, indicator_id: str) -> str:
-        """"open", "resolved" or "" (no reviewer's comment on the indicator)."""
+        """ "open", "resolved" or "" (no reviewer's comment on the indicator)."""
         resolved = self._comments.get(indicator_id)
         return "" if resolved is None else "resolved" if resolved else "open"
 

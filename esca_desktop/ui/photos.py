@@ -147,7 +147,9 @@ class _ThumbnailDelegate(QStyledItemDelegate):
         text_rect = QRect(rect.x() + 4, box.bottom() + self.PADDING, rect.width() - 8, 2 * metrics.lineSpacing())
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
         for n, line in enumerate(_wrap(text, metrics, text_rect.width(), 2)):
-            line_rect = QRect(text_rect.x(), text_rect.y() + n * metrics.lineSpacing(), text_rect.width(), metrics.lineSpacing())
+            line_rect = QRect(
+                text_rect.x(), text_rect.y() + n * metrics.lineSpacing(), text_rect.width(), metrics.lineSpacing()
+            )
             painter.drawText(line_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
         if focused:
             pen = QPen(palette.highlight().color() if not selected else palette.highlightedText().color())
@@ -215,7 +217,9 @@ class PhotoStrip(EvidenceList):
         if cache is not None:
             cache.ready.connect(self._thumbnail_ready)
 
-    def set_photos(self, photos: list[EvidenceItem], current: EvidenceItem | None, tooltip: Callable[[EvidenceItem], str]) -> None:
+    def set_photos(
+        self, photos: list[EvidenceItem], current: EvidenceItem | None, tooltip: Callable[[EvidenceItem], str]
+    ) -> None:
         self.clear()
         self._items = {}
         loading: QPixmap | None = None

@@ -100,7 +100,7 @@ class ReviewCommentBox(QFrame):
 
 
 class ReviewBanner(QFrame):
-    """"Returned by the secretariat with 2 comments", at the top of the workspace, not modal."""
+    """ "Returned by the secretariat with 2 comments", at the top of the workspace, not modal."""
 
     go_requested = Signal()  # to the first comment still open
     dismissed = Signal()

@@ -645,7 +645,11 @@ class InterviewWorkspace(QWidget):
         """The caption of one photo (prefilled with when it was taken, else the file's name); None: cancelled."""
         reader = QImageReader(str(path))
         taken = next(
-            (reader.text(k) for k in ("DateTimeOriginal", "DateTime", "Creation Time", "CreationDate") if reader.text(k)),
+            (
+                reader.text(k)
+                for k in ("DateTimeOriginal", "DateTime", "Creation Time", "CreationDate")
+                if reader.text(k)
+            ),
             "",
         )
         text, ok = QInputDialog.getText(

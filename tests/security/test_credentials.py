@@ -173,7 +173,9 @@ def test_a_real_secret_service_keeps_the_passphrase(tmp_path: Path) -> None:
     """Headless GNOME Keyring on a private D-Bus: create asks nothing; request unlocks from the keyring."""
     missing = [tool for tool in ("gnome-keyring-daemon", "dbus-run-session") if shutil.which(tool) is None]
     if missing:  # a real part that cannot start fails the test: it must not pass silently
-        pytest.fail(f"{', '.join(missing)} not found: packaging/bootstrap.sh installs gnome-keyring and dbus", pytrace=False)
+        pytest.fail(
+            f"{', '.join(missing)} not found: packaging/bootstrap.sh installs gnome-keyring and dbus", pytrace=False
+        )
     home = tmp_path / "home"
     home.mkdir()
     cli = f"{sys.executable} -m esca_desktop --data-dir {tmp_path / 'data'}"

@@ -59,7 +59,10 @@ def test_changing_an_answer_after_signing_removes_the_signatures_and_the_trail_s
         "assessor, interviewee",
         {"reason": "answers"},
     )
-    assert [(s["role"], s["signer"]) for s in entry.old] == [("assessor", "Anna Expert"), ("interviewee", "Jens Hansen")]
+    assert [(s["role"], s["signer"]) for s in entry.old] == [
+        ("assessor", "Anna Expert"),
+        ("interviewee", "Jens Hansen"),
+    ]
     assert service.verify_audit(gold.id).ok
     assert gold.removed_signatures() == [
         RemovedSignature("assessor", "Anna Expert", "answers"),

@@ -120,7 +120,12 @@ def test_a_reply_to_a_comment_is_kept_when_the_comments_arrive_again(
     store.store_review_comments(assessment_id, 1, {"1.1.1": "Show the minutes."}, "Rita", at)  # the feed again
 
     [thread] = service.repository.review_threads(assessment_id)
-    assert (thread.indicator_id, thread.reply, thread.resolved, thread.replied_by) == ("1.1.1", "Attached.", True, "Anna")
+    assert (thread.indicator_id, thread.reply, thread.resolved, thread.replied_by) == (
+        "1.1.1",
+        "Attached.",
+        True,
+        "Anna",
+    )
     [entry] = [e for e in service.audit(assessment_id) if e.action == "review_reply"]
     assert (entry.actor, entry.target) == ("Anna", "1.1.1")
 

@@ -173,4 +173,3 @@ def test_the_finding_for_the_report_is_saved_apart_from_the_internal_notes(
     state = stored(data_dir, assessment_id)[1]["2.4"]
     assert (state.finding, state.note) == ("Clear statutes.", "Ask about the minutes")
     assert page.note_edit.accessibleName() == "Internal notes"
-

@@ -69,6 +69,7 @@ def test_printing_renders_each_page_just_before_it_is_printed(
 ) -> None:
     events: list[str] = []
     render = PdfPages.render
+
     def recorded(self: PdfPages, n: int, scale: float) -> QImage:
         events.append(f"render {n}")
         return render(self, n, scale)

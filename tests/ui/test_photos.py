@@ -114,7 +114,11 @@ def test_an_attached_photo_shows_as_a_thumbnail_with_its_caption(
 
 
 def test_a_file_that_is_not_a_picture_is_refused_naming_it(
-    qtbot: QtBot, window: MainWindow, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    window: MainWindow,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     messages: Messages,
 ) -> None:
     assessment_id = create_gold(qtbot, window)
@@ -130,7 +134,11 @@ def test_a_file_that_is_not_a_picture_is_refused_naming_it(
 
 
 def test_enter_opens_the_photo_and_delete_removes_it_after_asking(
-    qtbot: QtBot, window: MainWindow, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    window: MainWindow,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     messages: Messages,
 ) -> None:
     assessment_id = create_gold(qtbot, window)

@@ -37,7 +37,9 @@ def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
 
 def sign(workspace: InterviewWorkspace, monkeypatch: pytest.MonkeyPatch, role: str, name: str) -> None:
     """Draw a signature in the dialog (its result, as the dialog would return it on OK)."""
-    monkeypatch.setattr(SignatureDialog, "ask", classmethod(lambda cls, signer="", parent=None: (name, signature_png())))
+    monkeypatch.setattr(
+        SignatureDialog, "ask", classmethod(lambda cls, signer="", parent=None: (name, signature_png()))
+    )
     workspace.show_summary()
     workspace.summary.signature_buttons[role].click()
 

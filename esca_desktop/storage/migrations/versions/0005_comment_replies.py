@@ -17,9 +17,7 @@ def upgrade() -> None:
     # Plain ALTER TABLE ADD COLUMN (with a constant default): SQLite keeps the table and its rows as they are.
     op.add_column("review_comment", sa.Column("reply", sa.Text(), nullable=False, server_default=""))
     op.add_column("review_comment", sa.Column("resolved", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.add_column(
-        "review_comment", sa.Column("replied_by", sa.String(length=200), nullable=False, server_default="")
-    )
+    op.add_column("review_comment", sa.Column("replied_by", sa.String(length=200), nullable=False, server_default=""))
     op.add_column("review_comment", sa.Column("replied_at", sa.String(length=40), nullable=True))
 
 
