@@ -4,7 +4,6 @@ for; a deletion is confirmed by a question that names the assessment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +19,8 @@ from esca_desktop.ui.assessment_list import STATUS_COLUMN
 from esca_desktop.ui.details_dialog import AssessmentDetailsDialog
 from esca_desktop.ui.main_window import MainWindow
 from tests.services.test_drawn_signatures import signature_png
-from tests.ui.test_window import Messages, create_gold, make_window, workspace_of
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    win = make_window(qtbot, data_dir)
-    yield win
-    win.close()
+from tests.ui.conftest import Messages
+from tests.ui.test_window import create_gold, workspace_of
 
 
 def list_names(window: MainWindow) -> list[str]:

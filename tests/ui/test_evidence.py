@@ -3,7 +3,6 @@ from the internal notes, and remove (Delete, after asking), rename (F2) or re-li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +18,8 @@ from esca_desktop.ui.evidence_links import EvidenceLinkDialog
 from esca_desktop.ui.indicator_page import EVIDENCE_ROLE, IndicatorPage
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.workspace import InterviewWorkspace
-from tests.ui.conftest import Messages, make_window
+from tests.ui.conftest import Messages
 from tests.ui.test_window import create_gold, workspace_of
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    win = make_window(qtbot, data_dir)
-    yield win
-    win.close()
 
 
 def stored(data_dir: Path, assessment_id: str) -> Any:

@@ -4,7 +4,6 @@ photo, Delete removes it after asking)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +19,8 @@ from esca_desktop.settings import load_settings
 from esca_desktop.ui.indicator_page import IndicatorPage
 from esca_desktop.ui.main_window import MainWindow
 from esca_desktop.ui.workspace import InterviewWorkspace
-from tests.ui.test_window import Messages, create_gold, make_window, workspace_of
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESCA_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    win = make_window(qtbot, data_dir)
-    yield win
-    win.close()
+from tests.ui.conftest import Messages
+from tests.ui.test_window import create_gold, workspace_of
 
 
 def photo(folder: Path, name: str, colour: str = "#3a7bd5", size: tuple[int, int] = (640, 480)) -> Path:
