@@ -117,6 +117,7 @@ BIN=$ROOT/$APP
 echo "Smoke test of $APP"
 version=$("$ROOT/.venv/bin/python" -c 'import esca_desktop; print(esca_desktop.__version__)' 2>/dev/null || echo "")
 step "--version" "^esca-desktop ${version//./\\.}$" "$BIN" --version
+step "profile" "Smoke Test" "$BIN" --data-dir "$DATA" profile set --name "Smoke Test"  # every change names its author
 step "demo" "gold" "$BIN" --data-dir "$DATA" demo
 # Alembic ran from the bundle's script folder, up to the newest schema this source knows.
 schema=$("$ROOT/.venv/bin/python" - "$DATA" <<'PY' 2>&1
