@@ -892,7 +892,7 @@ class AssessmentRepository:
             self._editable_status(conn, assessment_id)
             item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
             conn.execute(delete(_evidence).where(_evidence.c.id == evidence_id))
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
             self._append_audit(
                 conn,
                 assessment_id,
@@ -944,7 +944,7 @@ class AssessmentRepository:
                 )
             if values:
                 conn.execute(update(_evidence).where(_evidence.c.id == evidence_id).values(**values))
-                conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+                _touch(conn, assessment_id, now)
                 item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
         return item
 
@@ -1113,7 +1113,7 @@ class AssessmentRepository:
                 .values(reply=reply, resolved=resolved, replied_by=actor, replied_at=now)
             )
             self._append_audit(conn, assessment_id, actor, "review_reply", indicator_id, old, new, now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
 
     # --- the visit: sessions, attendance, quick notes, time per area ------------------------------
 
@@ -1179,7 +1179,7 @@ class AssessmentRepository:
                 if conn.execute(select(_attendee.c.id).where(_attendee.c.session_id == session.id)).first():
                     # the report prints the sessions each interviewee attended
                     self._clear_drawn_signatures(conn, assessment_id, actor, "visit_session", now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
 
     def remove_visit_session(self, assessment_id: str, session_id: str, actor: str) -> None:
         """Take a session off the agenda, with its attendees (the audit entry keeps both)."""
@@ -1200,7 +1200,7 @@ class AssessmentRepository:
             self._append_audit(conn, assessment_id, actor, "visit_session_removed", session_id, old, None, now)
             if people:
                 self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
 
     def save_attendee(self, assessment_id: str, attendee: Attendee, actor: str) -> None:
         """Record a person present at a session, or change what is recorded of them."""
@@ -1239,7 +1239,7 @@ class AssessmentRepository:
                 conn.execute(update(_attendee).where(_attendee.c.id == attendee.id).values(**values))
                 self._append_audit(conn, assessment_id, actor, "attendance", target, old, values, now)
             self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
 
     def remove_attendee(self, assessment_id: str, attendee_id: str, actor: str) -> None:
         now = iso_utc(self.clock())
@@ -1256,7 +1256,7 @@ class AssessmentRepository:
                 conn, assessment_id, actor, "attendance_removed", f"{row.session_id}/{attendee_id}", old, None, now
             )
             self._clear_drawn_signatures(conn, assessment_id, actor, "attendance", now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
 
     def quick_notes(self, assessment_id: str) -> list[QuickNote]:
         with self.engine.connect() as conn:
@@ -1276,7 +1276,7 @@ class AssessmentRepository:
             assert key is not None  # an INSERT of one row always has one
             note_id = key[0]
             self._append_audit(conn, assessment_id, actor, "quick_note", str(note_id), None, text, now)
-            conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
+            _touch(conn, assessment_id, now)
         return QuickNote(int(note_id), _parse_time(now), actor, text)
 
     def remove_quick_note(self, assessment_id: str, note_id: int, actor: str) -> None:
@@ -1544,6 +1544,11 @@ _SQL_UPDATE_SUMMARY = (
     "UPDATE assessment SET updated_at = ?, audit_head = ?, audit_count = ?, status = ?, progress_done = ?, "
     "progress_total = ?, score_points = ?, score_max = ?, outcome_passed = ? WHERE id = ?"
 )
+
+
+def _touch(conn: Connection, assessment_id: str, now: str) -> None:
+    """Mark the assessment changed now (the list sorts by it), inside the edit's own transaction."""
+    conn.execute(update(_assessment).where(_assessment.c.id == assessment_id).values(updated_at=now))
 
 
 def _summary_values(summary: ScoreSummary) -> dict[str, Any]:

@@ -64,6 +64,16 @@ def window(qtbot: QtBot, data_dir: Path, tmp_path: Path, monkeypatch: pytest.Mon
     window.close()
 
 
+TWO_COMMENTS = {"B2.2": "Please show the employment contracts.", "B6.5": "Where do the member numbers come from?"}
+
+
+def return_with_comments(central: Central, assessment_id: str, comments: dict[str, str]) -> None:
+    """The secretariat returns revision 1 with a comment on each indicator named."""
+    with central.api(central.reviewer_token) as api:
+        response = api.post(f"/submissions/{assessment_id}/1/return", json={"comments": comments})
+        assert response.status_code == 200, response.text
+
+
 def sync_cell(window: MainWindow, assessment_id: str) -> str:
     model = window.list_page.model
     return str(model.index(model.row_of(assessment_id), SYNC_COLUMN).data())
@@ -101,12 +111,7 @@ def test_sync_from_the_window_and_a_returned_assessment_shows_the_comment(
     window.sync_actions.sync()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
     assert "1 sent" in window.save_label.text()
-    with central.api(central.reviewer_token) as api:
-        response = api.post(
-            f"/submissions/{assessment_id}/1/return",
-            json={"comments": {"B2.2": "Please show the employment contracts."}},
-        )
-        assert response.status_code == 200, response.text
+    return_with_comments(central, assessment_id, {"B2.2": "Please show the employment contracts."})
     window.sync_actions.sync()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
     assessment = AssessmentService(context).get(assessment_id)
@@ -157,9 +162,7 @@ def test_a_returned_assessment_reloads_in_the_open_window_with_notice_markers_an
     _sync(qtbot, window)  # sent while it is open (read-only)
     before = window.workspace
     assert before is not None and before.read_only and not before.review_banner.isVisible()
-    with central.api(central.reviewer_token) as api:
-        comments = {"B2.2": "Please show the employment contracts.", "B6.5": "Where do the member numbers come from?"}
-        assert api.post(f"/submissions/{assessment_id}/1/return", json={"comments": comments}).status_code == 200
+    return_with_comments(central, assessment_id, TWO_COMMENTS)
 
     _sync(qtbot, window)  # F5 / Sync now: nothing reopened by hand
 
@@ -196,9 +199,7 @@ def test_a_reply_and_resolved_flag_from_the_window_reach_the_review_service(
     window = _signed_in_window(qtbot, data_dir, tmp_path, central, monkeypatch)
     assessment_id = finalised_bronze(window.context)
     _sync(qtbot, window)
-    with central.api(central.reviewer_token) as api:
-        comments = {"B2.2": "Please show the employment contracts.", "B6.5": "Where do the member numbers come from?"}
-        assert api.post(f"/submissions/{assessment_id}/1/return", json={"comments": comments}).status_code == 200
+    return_with_comments(central, assessment_id, TWO_COMMENTS)
     _sync(qtbot, window)
     window.open_assessment(assessment_id)
     workspace = window.workspace
@@ -258,12 +259,7 @@ def test_the_window_shows_what_is_queued_sent_returned_and_approved_and_the_last
     sent = sync_service.outbox(context)[0].sent_at
     assert sent is not None and sync_cell(window, assessment_id) == f"sent {sent.astimezone():%H:%M}"
 
-    with central.api(central.reviewer_token) as api:
-        returned = api.post(
-            f"/submissions/{assessment_id}/1/return",
-            json={"comments": {"B2.2": "Please show the employment contracts."}},
-        )
-        assert returned.status_code == 200, returned.text
+    return_with_comments(central, assessment_id, {"B2.2": "Please show the employment contracts."})
     window.sync_actions.sync()
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=60_000)
     assert sync_cell(window, assessment_id) == "returned · 1 comment"
