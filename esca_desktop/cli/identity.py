@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from esca_desktop.cli.base import PROG, Cli, Handlers, json_flag
 from esca_desktop.errors import UserError, ValidationError
+from esca_desktop.text import terminal_safe
 
 if TYPE_CHECKING:
     from esca_desktop.security.identity import IdentityInfo, IdentityStore, PassphraseMode
@@ -98,7 +99,9 @@ def _passphrase_mode(store: IdentityStore, ask: bool) -> PassphraseMode:
         if not store.credentials.persistent:
             raise NoSecureStoreError(f"the {store.credentials.description} cannot keep the passphrase")
     except NoSecureStoreError as exc:
-        print(f"{PROG}: note: {exc.message} The passphrase will be asked for each time.", file=sys.stderr)
+        print(
+            terminal_safe(f"{PROG}: note: {exc.message} The passphrase will be asked for each time."), file=sys.stderr
+        )
         return "ask"
     return "keyring"
 
@@ -237,6 +240,6 @@ def verify(cli: Cli) -> int:
             rows.append(("Signed", "no"))
         _print_pairs(cli, rows)
     if not result.ok:
-        print(f"{PROG}: {result.message}", file=sys.stderr)
+        cli.warn(f"{PROG}: {result.message}")
         return 1
     return 0

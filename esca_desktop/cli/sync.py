@@ -85,13 +85,12 @@ def _passphrase(cli: Cli) -> str | None:
 
 
 def sync(cli: Cli) -> int:
-    import sys
 
     from esca_desktop.services import sync as service
 
     def progress(step: service.SyncProgress) -> None:
         if not cli.args.json and step.phase == "upload":
-            print(f"  [{step.done}/{step.total}] {step.message}", file=sys.stderr, flush=True)
+            cli.warn(f"  [{step.done}/{step.total}] {step.message}")
 
     report = service.sync(cli.context, progress, passphrase=_passphrase(cli))
     if cli.args.json:
