@@ -267,14 +267,19 @@ def review_list(shell: Shell) -> int:
 
 
 def _print_submission(shell: Shell, s: Submission) -> None:
-    trusted = "trusted" if s.signer_trusted else "not from a trusted authority"
+    trusted = (
+        "TRUSTED (issued by an authority in the server's trust list)"
+        if s.signer_trusted
+        else "NOT TRUSTED (self-signed, or issued by an authority the server does not trust)"
+    )
     rows = [
         ("Assessment", f"{s.assessment_uuid} revision {s.revision}"),
         ("Status", s.status + (f" by {s.decided_by} at {s.decided_at}" if s.decided_at else "")),
         ("Organisation", f"{s.organisation} ({s.country}{', ' + s.sector if s.sector else ''})"),
         ("Scheme", f"{s.scheme} ({s.catalog})"),
         ("Submitted", f"by {s.submitted_by} at {s.received_at}"),
-        ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint}, {trusted})"),
+        ("Signature", trusted),
+        ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint})"),
         ("Bundle", f"{s.size} bytes, content hash {s.content_hash}"),
     ]
     for label, value in rows:

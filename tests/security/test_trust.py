@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
@@ -184,3 +184,24 @@ def test_a_pdf_signed_with_a_certificate_of_a_proper_ca_is_trusted(tmp_path: Pat
     )
     result = verify_pdf(target, [authority[1]])
     assert result.intact and result.trusted and result.signatures[0].issuer == "ESCA Secretariat CA"
+
+
+def install_issued_certificate(store: IdentityStore, authority: Party) -> x509.Certificate:
+    """The identity in `store` gets a signing certificate issued by `authority` for its key."""
+    request = x509.load_pem_x509_csr(store.certificate_request())
+    public_key = request.public_key()
+    assert isinstance(public_key, ec.EllipticCurvePublicKey)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(request.subject)
+        .issuer_name(authority[1].subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(hours=1))
+        .not_valid_after(NOW + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(SIGNING, critical=True)
+        .sign(authority[0], hashes.SHA256())
+    )
+    store.install_certificate(certificate.public_bytes(serialization.Encoding.PEM))
+    return certificate
