@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from esca_desktop.central.errors import InvalidRequestError
 from esca_desktop.central.store import ROLES, STATUSES, CentralStore, Submission, User, parse_comment_pairs
 from esca_desktop.errors import UserError
+from esca_desktop.text import terminal_safe
 
 PROG = "esca-central"
 DB_ENV = "ESCA_CENTRAL_DB"
@@ -141,7 +142,8 @@ class Shell:
         return self._store
 
     def print(self, text: str = "") -> None:
-        print(text, file=self.out)
+        # every line, JSON too (its escapes are JSON's own): names and comments come from others
+        print(terminal_safe(text), file=self.out)
 
     def close(self) -> None:
         if self._store is not None:
@@ -242,9 +244,10 @@ def _summary_row(s: Submission) -> list[str]:
 
 
 def _table(shell: Shell, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        shell.print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    cells = [[terminal_safe(str(c), multiline=False) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        shell.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def review_list(shell: Shell) -> int:
@@ -264,18 +267,23 @@ def review_list(shell: Shell) -> int:
 
 
 def _print_submission(shell: Shell, s: Submission) -> None:
-    trusted = "trusted" if s.signer_trusted else "not from a trusted authority"
+    trusted = (
+        "TRUSTED (issued by an authority in the server's trust list)"
+        if s.signer_trusted
+        else "NOT TRUSTED (self-signed, or issued by an authority the server does not trust)"
+    )
     rows = [
         ("Assessment", f"{s.assessment_uuid} revision {s.revision}"),
         ("Status", s.status + (f" by {s.decided_by} at {s.decided_at}" if s.decided_at else "")),
         ("Organisation", f"{s.organisation} ({s.country}{', ' + s.sector if s.sector else ''})"),
         ("Scheme", f"{s.scheme} ({s.catalog})"),
         ("Submitted", f"by {s.submitted_by} at {s.received_at}"),
-        ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint}, {trusted})"),
+        ("Signature", trusted),
+        ("Signed by", f"{s.signer_name} (SHA-256 {s.signer_fingerprint})"),
         ("Bundle", f"{s.size} bytes, content hash {s.content_hash}"),
     ]
     for label, value in rows:
-        shell.print(f"{label + ':':<14}{value}")
+        shell.print(f"{label + ':':<14}{terminal_safe(value, multiline=False)}")
     if s.comments:
         shell.print("Comments:")
         for indicator, text in s.comments.items():
@@ -377,7 +385,7 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return HANDLERS[(args.verb, getattr(args, "action", None))](shell)
     except UserError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        print(terminal_safe(f"{PROG}: error: {exc.message}"), file=sys.stderr)
         return exc.exit_code
     finally:
         shell.close()

@@ -16,6 +16,7 @@ from typing import TextIO
 from esca_desktop import __version__
 from esca_desktop.cli.base import PROG, Cli, Handlers
 from esca_desktop.errors import UserError
+from esca_desktop.text import terminal_safe
 
 VERB_MODULES = ("catalog", "assessments", "documents", "identity", "profile", "bundles", "sync")
 
@@ -55,7 +56,7 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return handler(cli)
     except UserError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        print(terminal_safe(f"{PROG}: error: {exc.message}"), file=sys.stderr)
         return exc.exit_code
     finally:
         cli.close()

@@ -363,7 +363,7 @@ def assessment_answer(cli: Cli) -> int:
         shown = format_value(fld, result.value, interview.session.lang) or "(empty)"
         cli.print(f"{result.key} = {shown}")
         if result.status is AnswerStatus.REQUIRED_BUT_EMPTY:
-            print(f"{PROG}: warning: {result.message}", file=sys.stderr)
+            cli.warn(f"{PROG}: warning: {result.message}")
     return 0
 
 

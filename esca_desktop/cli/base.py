@@ -1,14 +1,19 @@
-"""The shared part of every command-line verb: parsed arguments, output, the lazily opened context."""
+"""The shared part of every command-line verb: parsed arguments, output, the lazily opened context.
+
+All output goes through `Cli.print`, `Cli.table`, `Cli.emit_json` and `Cli.warn`, which escape control
+characters (`text.terminal_safe`): a name typed by someone else cannot repaint the terminal."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from esca_desktop.context import AppContext, open_context
 from esca_desktop.services.assessments import AssessmentService, Interview
+from esca_desktop.text import terminal_safe
 
 PROG = "esca-desktop"
 
@@ -38,16 +43,21 @@ class Cli:
         return self.service.open(self.args.id, lang=self.args.lang)
 
     def print(self, text: str = "") -> None:
-        print(text, file=self.out)
+        print(terminal_safe(text), file=self.out)
+
+    def warn(self, text: str) -> None:
+        """A line on standard error (a warning, a note, progress), escaped like `print`."""
+        print(terminal_safe(text), file=sys.stderr, flush=True)
 
     def emit_json(self, data: Any) -> None:
-        json.dump(data, self.out, ensure_ascii=False, indent=2, default=str)
-        self.out.write("\n")
+        # still exact JSON: the escapes terminal_safe writes are JSON's own
+        self.out.write(terminal_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-        for row in [header, *rows]:
-            self.print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        cells = [[terminal_safe(str(cell), multiline=False) for cell in row] for row in [header, *rows]]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+        for row in cells:
+            self.print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
     def close(self) -> None:
         if self._context is not None:

@@ -52,6 +52,7 @@ def export(cli: Cli) -> int:
 
 
 def import_(cli: Cli) -> int:
+    from esca_desktop.security.identity import trust_words
     from esca_desktop.services.bundles import import_bundle
 
     result = import_bundle(cli.context, cli.args.file)
@@ -73,7 +74,7 @@ def import_(cli: Cli) -> int:
             if result.replaced
             else "already up to date; nothing changed"
         )
-        cli.print(
-            f"assessment {result.assessment_id[:8]} revision {result.revision}: {what} (signed by {result.signer})"
-        )
+        trust = result.signature.trust_words(cli.lang) if result.signature else trust_words(False, False, "", cli.lang)
+        cli.print(f"assessment {result.assessment_id[:8]} revision {result.revision}: {what}")
+        cli.print(f"signature: {trust}, signed by {result.signer}")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def catalog_list(cli: Cli) -> int:
     ]
     cli.table(("CATALOG", "SCHEME", "INDICATORS", "STATUS", "TITLE"), rows)
     for problem in cli.context.catalogs.problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        cli.warn(f"{PROG}: warning: {problem}")
     return 0
 
 

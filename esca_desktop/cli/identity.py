@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from esca_desktop.cli.base import PROG, Cli, Handlers, json_flag
 from esca_desktop.errors import UserError, ValidationError
+from esca_desktop.text import terminal_safe
 
 if TYPE_CHECKING:
+    from esca_desktop.reports.signing import PdfVerification
     from esca_desktop.security.identity import IdentityInfo, IdentityStore, PassphraseMode
 
 
@@ -98,7 +100,9 @@ def _passphrase_mode(store: IdentityStore, ask: bool) -> PassphraseMode:
         if not store.credentials.persistent:
             raise NoSecureStoreError(f"the {store.credentials.description} cannot keep the passphrase")
     except NoSecureStoreError as exc:
-        print(f"{PROG}: note: {exc.message} The passphrase will be asked for each time.", file=sys.stderr)
+        print(
+            terminal_safe(f"{PROG}: note: {exc.message} The passphrase will be asked for each time."), file=sys.stderr
+        )
         return "ask"
     return "keyring"
 
@@ -209,7 +213,20 @@ def identity_delete(cli: Cli) -> int:
     return 0
 
 
+def pdf_trust_words(result: PdfVerification, lang: str = "en") -> str:
+    """The trust verdict of a signed file in words, decisive ones first: the first signature that is not
+    trusted, else the first one."""
+    from esca_desktop.security.identity import trust_words
+
+    untrusted = [s for s in result.signatures if not s.trusted]
+    if not result.signatures:
+        return trust_words(False, False, "", lang)
+    first = (untrusted or list(result.signatures))[0]
+    return trust_words(first.trusted, first.self_signed, first.issuer, lang)
+
+
 def verify(cli: Cli) -> int:
+    from esca_desktop.security.identity import trust_words
     from esca_desktop.services.signing import trust_dir, verify_file
 
     path: Path = cli.args.file
@@ -218,25 +235,33 @@ def verify(cli: Cli) -> int:
         cli.emit_json({"file": str(path), **result.as_json()})
     else:
         when = f"{result.signing_time:%Y-%m-%d %H:%M:%S %Z}".strip() if result.signing_time else "-"
-        trust_hint = "" if result.trusted else f" (trusted authorities: {trust_dir(cli.context.data_dir)}/*.pem)"
+        trust_hint = (
+            ""
+            if result.trusted
+            else f"; to trust what the secretariat issues, put its CA certificate into {trust_dir(cli.context.data_dir)}/"
+        )
         rows = [("File", str(path))]
         if result.signed:
             rows += [
+                ("Trust", pdf_trust_words(result, cli.lang) + trust_hint),
                 ("Signed by", result.signer or "-"),
                 ("Signed at", when),
                 ("Intact", "yes" if result.intact else "NO"),
                 ("Changed after signing", "YES" if result.modified_after_signing else "no"),
-                ("Trusted", ("yes" if result.trusted else "no") + trust_hint),
             ]
             if len(result.signatures) > 1:
                 rows += [
-                    (f"Signature {n}", f"{s.field_name}: {s.signer}; {s.problem or 'valid'}")
+                    (
+                        f"Signature {n}",
+                        f"{s.field_name}: {trust_words(s.trusted, s.self_signed, s.issuer, cli.lang)}; "
+                        f"{s.signer}; {s.problem or 'valid'}",
+                    )
                     for n, s in enumerate(result.signatures, 1)
                 ]
         else:
             rows.append(("Signed", "no"))
         _print_pairs(cli, rows)
     if not result.ok:
-        print(f"{PROG}: {result.message}", file=sys.stderr)
+        cli.warn(f"{PROG}: {result.message}")
         return 1
     return 0

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 def register(verbs: Any) -> Handlers:
     p = verbs.add_parser("login", help="sign in to the central review service (the token goes to the OS keyring)")
     p.add_argument("--server", required=True, metavar="URL", help="the review service, e.g. https://review.example.org")
+    p.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="accept a plain http:// address of another computer (the token travels unencrypted)",
+    )
     json_flag(p)
     verbs.add_parser("logout", help="sign out: remove the token from the keyring")
     p = verbs.add_parser("sync", help="send finalised assessments; fetch review decisions, catalogs, benchmarks")
@@ -34,8 +39,10 @@ def login(cli: Cli) -> int:
     from esca_desktop.cli.identity import read_secret
     from esca_desktop.services import sync as service
 
+    insecure = cli.args.allow_insecure_http
+    service.server_address(cli.args.server, insecure, cli.lang)  # refused before the token is asked for
     token = read_secret("API token (from the secretariat): ")
-    signed_in = service.login(cli.context, cli.args.server, token)
+    signed_in = service.login(cli.context, cli.args.server, token, allow_insecure_http=insecure)
     if cli.args.json:
         cli.emit_json(
             {
@@ -85,13 +92,12 @@ def _passphrase(cli: Cli) -> str | None:
 
 
 def sync(cli: Cli) -> int:
-    import sys
 
     from esca_desktop.services import sync as service
 
     def progress(step: service.SyncProgress) -> None:
         if not cli.args.json and step.phase == "upload":
-            print(f"  [{step.done}/{step.total}] {step.message}", file=sys.stderr, flush=True)
+            cli.warn(f"  [{step.done}/{step.total}] {step.message}")
 
     report = service.sync(cli.context, progress, passphrase=_passphrase(cli))
     if cli.args.json:

@@ -30,9 +30,12 @@ from esca_desktop.errors import UserError, ValidationError
 from esca_desktop.forms.values import msg
 from esca_desktop.reports.model import SignatureBox
 from esca_desktop.security.identity import (
+    TrustList,
     UnlockedIdentity,
     certificate_fingerprint,
+    certificate_issuer,
     describe_certificate,
+    is_self_signed,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +70,8 @@ class EmbeddedSignatureCheck:
     modified_after_signing: bool
     covers_whole_file: bool
     problem: str  # "" when nothing is wrong
+    issuer: str = ""  # who issued the signer's certificate (common name)
+    self_signed: bool = False  # the signer's certificate is its own issuer
 
     @classmethod
     def failed(cls, field_name: str, problem: str) -> EmbeddedSignatureCheck:
@@ -353,8 +358,8 @@ def verify_pdf(path: Path, trusted_certificates: Sequence[x509.Certificate] = ()
             f"{name} trägt keine Signatur: es ist kein signiertes Dokument",
         )
         return PdfVerification(False, False, "", None, False, False, unsigned)
-    roots = [_to_asn1_certificate(c) for c in trusted_certificates]
-    statuses = [_check_signature(sig, roots, later=i < len(embedded) - 1) for i, sig in enumerate(embedded)]
+    trust = TrustList.of(trusted_certificates)
+    statuses = [_check_signature(sig, trust, later=i < len(embedded) - 1) for i, sig in enumerate(embedded)]
     return _verdict(Path(path).name, (*statuses, *damaged), lang)
 
 
@@ -383,7 +388,8 @@ def _collect_signatures(reader: Any) -> tuple[list[Any], list[EmbeddedSignatureC
     return [signature for _, signature in embedded], damaged
 
 
-def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSignatureCheck:
+def _check_signature(embedded: Any, trust: TrustList, later: bool) -> EmbeddedSignatureCheck:
+    from cryptography import x509
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.settings import KeyUsageConstraints
@@ -392,7 +398,9 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
 
     field_name = str(getattr(embedded, "field_name", "") or "")
     try:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        # a pinned certificate vouches only for itself; authorities (CA, keyCertSign) for what they issue
+        signer_certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
+        context = ValidationContext(trust_roots=trust.anchors_for(signer_certificate), allow_fetching=False)
         usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
         status = _run(
             lambda: async_validate_pdf_signature(embedded, signer_validation_context=context, key_usage_settings=usage)
@@ -402,8 +410,6 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
         return EmbeddedSignatureCheck.failed(
             field_name, f"the signature cannot be evaluated ({exc or type(exc).__name__})"
         )
-    from cryptography import x509
-
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     level = status.modification_level
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -430,6 +436,8 @@ def _check_signature(embedded: Any, roots: list[Any], later: bool) -> EmbeddedSi
         modified_after_signing=modified,
         covers_whole_file=whole,
         problem=problem,
+        issuer=certificate_issuer(certificate),
+        self_signed=is_self_signed(certificate),
     )
 
 

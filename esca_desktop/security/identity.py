@@ -14,12 +14,20 @@ It is never written to disk by this module.
 
 Also here: detached signatures over arbitrary bytes (`sign_detached` / `verify_detached`), which the
 sync bundles use; a JSON-able dictionary with the algorithm, the signer's certificate and the signature.
+
+Trust (`TrustList`): a certificate in a trust list vouches for itself (it is "pinned"); only an
+authority — basic constraints CA, and key usage keyCertSign when it has a key usage — vouches for the
+certificates it issues, and the path is validated by pyHanko's certvalidator (basic constraints, path
+length, key usage of every certificate on the way). A signer's certificate must allow signing
+(digitalSignature or nonRepudiation). `trust_words` says the verdict to a person, the words up front.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
@@ -28,7 +36,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -139,8 +147,41 @@ class SignatureCheck:
     valid: bool  # the signature matches the data and the certificate's key
     signer: str  # "Name <email>" from the certificate, "" when unreadable
     fingerprint: str  # SHA-256 of the signer's certificate, "" when unreadable
-    trusted: bool  # valid, and the certificate is (or is issued by) a trusted one and in its validity period
+    trusted: bool  # valid, and the certificate is pinned or issued by a trusted authority, and in its validity period
     message: str
+    issuer: str = ""  # the common name (else the subject) of the certificate's issuer; "" when unreadable
+    self_signed: bool = False  # the certificate names itself as its issuer: nobody else vouches for it
+
+    def trust_words(self, lang: str = "en") -> str:
+        """ "TRUSTED (issued by …)" / "SELF-SIGNED, NOT TRUSTED" / …: see `trust_words`."""
+        return trust_words(self.trusted, self.self_signed, self.issuer, lang)
+
+
+def trust_words(trusted: bool, self_signed: bool, issuer: str, lang: str = "en") -> str:
+    """The trust verdict on a signer's certificate as a person reads it, the decisive words first.
+
+    Trusted: issued by an authority of the trust list ("TRUSTED (issued by ESCA Secretariat CA)"), or
+    a self-signed certificate pinned in it. Not trusted: "SELF-SIGNED, NOT TRUSTED" — anybody can make
+    such a certificate with any name — or issued by an authority that is not trusted here.
+    """
+    de = lang == "de"
+    if trusted and self_signed:
+        return (
+            "VERTRAUENSWÜRDIG (selbst signiert, ausdrücklich in der Vertrauensliste hinterlegt)"
+            if de
+            else "TRUSTED (self-signed, pinned in the trust list)"
+        )
+    if trusted:
+        return f"VERTRAUENSWÜRDIG (ausgestellt von {issuer})" if de else f"TRUSTED (issued by {issuer})"
+    if self_signed:
+        return "SELBST SIGNIERT, NICHT VERTRAUENSWÜRDIG" if de else "SELF-SIGNED, NOT TRUSTED"
+    if issuer:
+        return (
+            f"NICHT VERTRAUENSWÜRDIG (ausgestellt von {issuer}, hier keine vertrauenswürdige Stelle)"
+            if de
+            else f"NOT TRUSTED (issued by {issuer}, not a trusted authority here)"
+        )
+    return "NICHT VERTRAUENSWÜRDIG" if de else "NOT TRUSTED"
 
 
 # --- certificates ---------------------------------------------------------------------------------
@@ -176,6 +217,15 @@ def certificate_email(certificate: x509.Certificate) -> str:
         return ""
     addresses = san.get_values_for_type(x509.RFC822Name)
     return addresses[0] if addresses else ""
+
+
+def certificate_issuer(certificate: x509.Certificate) -> str:
+    """The issuer's common name, else its whole distinguished name."""
+    return _name_attribute(certificate.issuer, NameOID.COMMON_NAME) or certificate.issuer.rfc4514_string()
+
+
+def is_self_signed(certificate: x509.Certificate) -> bool:
+    return certificate.issuer == certificate.subject
 
 
 def describe_certificate(certificate: x509.Certificate) -> str:
@@ -369,8 +419,8 @@ class IdentityStore:
             key_id=public_key_id(certificate.public_key()),
             not_before=certificate.not_valid_before_utc,
             not_after=certificate.not_valid_after_utc,
-            issuer=_name_attribute(certificate.issuer, NameOID.COMMON_NAME) or certificate.issuer.rfc4514_string(),
-            self_signed=certificate.issuer == certificate.subject,
+            issuer=certificate_issuer(certificate),
+            self_signed=is_self_signed(certificate),
         )
 
     # -- creating --
@@ -626,14 +676,16 @@ def verify_detached(
     signature: Mapping[str, Any],
     trusted_certificates: Sequence[x509.Certificate] = (),
     at: dt.datetime | None = None,
+    intermediate_certificates: Sequence[x509.Certificate] = (),
 ) -> SignatureCheck:
     """Check a `sign_detached` signature. Never raises on malformed input: valid=False with the reason.
 
-    `trusted` needs a valid signature by a certificate that is one of `trusted_certificates` or directly
-    issued by one of them, and that is within its validity period at `at` (default: now).
+    `trusted` needs a valid signature by a certificate that allows signing, is within its validity
+    period at `at` (default: now), and is one of `trusted_certificates` or issued by one of them that is
+    an authority (see `TrustList`), possibly through `intermediate_certificates`.
     """
     try:
-        return _verify_detached(data, signature, trusted_certificates, at or utcnow())
+        return _verify_detached(data, signature, trusted_certificates, at or utcnow(), intermediate_certificates)
     except Exception as exc:  # a promise to callers: a hostile bundle must not crash the reader
         log.debug("detached signature check failed", exc_info=True)
         return SignatureCheck(False, "", "", False, f"the signature cannot be read ({type(exc).__name__})")
@@ -644,7 +696,11 @@ def _invalid(message: str, signer: str = "", fingerprint: str = "") -> Signature
 
 
 def _verify_detached(
-    data: object, signature: object, trusted: Sequence[x509.Certificate], now: dt.datetime
+    data: object,
+    signature: object,
+    trusted: Sequence[x509.Certificate],
+    now: dt.datetime,
+    intermediates: Sequence[x509.Certificate] = (),
 ) -> SignatureCheck:
     if not isinstance(data, bytes | bytearray | memoryview):
         return _invalid("the signed data is not bytes")
@@ -675,27 +731,132 @@ def _verify_detached(
         return _invalid(
             "the signature does not match the data: the data or the signature was changed", signer, fingerprint
         )
-    is_trusted, why = _trust(certificate, trusted, now)
-    return SignatureCheck(True, signer, fingerprint, is_trusted, f"valid signature by {signer}; {why}")
+    is_trusted, why = _trust(certificate, trusted, now, intermediates)
+    return SignatureCheck(
+        True,
+        signer,
+        fingerprint,
+        is_trusted,
+        f"valid signature by {signer}; {why}",
+        issuer=certificate_issuer(certificate),
+        self_signed=is_self_signed(certificate),
+    )
 
 
-def _trust(certificate: x509.Certificate, trusted: Sequence[x509.Certificate], now: dt.datetime) -> tuple[bool, str]:
-    fingerprint = certificate_fingerprint(certificate)
-    anchored = any(certificate_fingerprint(t) == fingerprint for t in trusted)
-    if not anchored:
-        for authority in trusted:
-            if authority.subject != certificate.issuer:
-                continue
-            try:
-                certificate.verify_directly_issued_by(authority)
-            except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-                continue
-            anchored = True
-            break
-    if not anchored:
-        return False, "the certificate is not in the trust list"
+def _key_usage(certificate: x509.Certificate) -> x509.KeyUsage | None:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def allows_signing(certificate: x509.Certificate) -> bool:
+    """The key usage admits signatures (digitalSignature or nonRepudiation); no key usage admits all."""
+    usage = _key_usage(certificate)
+    return usage is None or usage.digital_signature or usage.content_commitment
+
+
+def is_authority(certificate: x509.Certificate) -> bool:
+    """May issue certificates (RFC 5280 4.2.1.9, 4.2.1.3): basic constraints CA, and keyCertSign in
+    its key usage when it has one. A person's certificate in a trust list never is."""
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return False
+    usage = _key_usage(certificate)
+    return constraints.ca and (usage is None or usage.key_cert_sign)
+
+
+def _asn1(certificate: x509.Certificate) -> Any:
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    return next(iter(load_certs_from_pemder_data(certificate.public_bytes(serialization.Encoding.DER))))
+
+
+@dataclass(frozen=True, slots=True)
+class TrustList:
+    """The certificates of a trust list, by what each vouches for: every one for itself (pinned), an
+    authority (`is_authority`) also for the certificates it issues, within its path length."""
+
+    pinned: tuple[x509.Certificate, ...] = ()
+    authorities: tuple[x509.Certificate, ...] = ()
+
+    @classmethod
+    def of(cls, certificates: Sequence[x509.Certificate]) -> TrustList:
+        return cls(tuple(certificates), tuple(c for c in certificates if is_authority(c)))
+
+    def pins(self, certificate: x509.Certificate) -> bool:
+        fingerprint = certificate_fingerprint(certificate)
+        return any(certificate_fingerprint(p) == fingerprint for p in self.pinned)
+
+    def anchors_for(self, certificate: x509.Certificate) -> list[Any]:
+        """pyHanko trust anchors to validate `certificate` against: the authorities, with the path
+        length of their basic constraints, and the certificate itself when it is pinned."""
+        from pyhanko_certvalidator.authority import CertTrustAnchor
+
+        anchors = [CertTrustAnchor(_asn1(a), quals=_authority_qualifiers(_asn1(a))) for a in self.authorities]
+        if self.pins(certificate):
+            anchors.append(CertTrustAnchor(_asn1(certificate)))
+        return anchors
+
+
+def _authority_qualifiers(certificate: Any) -> Any:
+    """An authority's own limits (path length, validity, policies) as pyHanko trust qualifiers.
+
+    (certvalidator 0.33 takes the attribute-authority path length from the trust qualifiers whenever
+    a path length is set, and fails on None: both are set alike here.)"""
+    import dataclasses
+
+    from pyhanko_certvalidator.authority import derive_quals_from_cert
+
+    qualifiers = derive_quals_from_cert(certificate)
+    return dataclasses.replace(qualifiers, max_aa_path_length=qualifiers.max_path_length)
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a coroutine to completion from synchronous code, in this thread when it has no loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="certvalidator") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def _trust(
+    certificate: x509.Certificate,
+    trusted: Sequence[x509.Certificate],
+    now: dt.datetime,
+    intermediates: Sequence[x509.Certificate] = (),
+) -> tuple[bool, str]:
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError
+    from pyhanko_certvalidator.errors import ValidationError as PathError
+
+    if not allows_signing(certificate):
+        return False, "the certificate does not allow signing (key usage)"
+    trust = TrustList.of(trusted)
     if now > certificate.not_valid_after_utc:
         return False, f"the certificate expired on {certificate.not_valid_after_utc:%Y-%m-%d}"
     if now < certificate.not_valid_before_utc:
         return False, f"the certificate is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}"
-    return True, "the certificate is trusted"
+    anchors = trust.anchors_for(certificate)
+    if not anchors:
+        return False, "the certificate is not in the trust list"
+    context = ValidationContext(trust_roots=anchors, moment=now, allow_fetching=False)
+    validator = CertificateValidator(
+        _asn1(certificate), intermediate_certs=[_asn1(c) for c in intermediates], validation_context=context
+    )
+    try:
+        _run(validator.async_validate_path)
+    except PathBuildingError:
+        return False, "the certificate is not in the trust list, nor issued by an authority in it"
+    except ExpiredError:
+        return False, "a certificate on the way to the trusted authority has expired"
+    except NotYetValidError:
+        return False, "a certificate on the way to the trusted authority is not valid yet"
+    except PathError as exc:
+        return False, f"the certificate's path to the trust list is not valid ({exc})"
+    if trust.pins(certificate):
+        return True, "the certificate is pinned in the trust list"
+    return True, f"the certificate is trusted (issued by {certificate_issuer(certificate)})"

@@ -41,7 +41,7 @@ from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.forms.values import from_json, msg, to_json
-from esca_desktop.security.identity import sign_detached
+from esca_desktop.security.identity import SignatureCheck, sign_detached
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
 from esca_desktop.services.signing import identity_store, sign_report_file, trust_dir, trusted_certificates
@@ -86,6 +86,7 @@ class ImportResult:
     created: bool  # a new assessment in this store
     replaced: bool = False  # an older state of it was brought up to the bundle's
     signer: str = ""
+    signature: SignatureCheck | None = None  # the bundle's signature check: who vouches for the signer
 
     @property
     def unchanged(self) -> bool:
@@ -344,13 +345,15 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
             raise UntrustedBundleError(
                 msg(
                     context.lang,
-                    f"{label}: signed by {bundle.signer} (certificate SHA-256 {fingerprint}…), who "
-                    f"is not trusted on this computer ({bundle.signature.message}). To import it, put the signer's "
-                    f"certificate, or the secretariat's CA certificate, as a .pem file into {trust}",
-                    f"{label}: signiert von {bundle.signer} (Zertifikat SHA-256 {fingerprint}…), dem auf diesem "
-                    f"Rechner nicht vertraut wird ({bundle.signature.message}). Um das Paket zu importieren, legen "
-                    f"Sie das Zertifikat der unterzeichnenden Person oder das CA-Zertifikat des Sekretariats als "
-                    f".pem-Datei in {trust}",
+                    f"{label}: {bundle.signature.trust_words('en')}: signed by {bundle.signer} (certificate "
+                    f"SHA-256 {fingerprint}…), who is not trusted on this computer ({bundle.signature.message}). "
+                    f"To import the bundles of ESCA assessors, put the secretariat's CA certificate (ask the "
+                    f"secretariat for it; not a person's certificate) as a .pem file into {trust}",
+                    f"{label}: {bundle.signature.trust_words('de')}: signiert von {bundle.signer} (Zertifikat "
+                    f"SHA-256 {fingerprint}…), dem auf diesem Rechner nicht vertraut wird "
+                    f"({bundle.signature.message}). Um Pakete von ESCA-Assessoren zu importieren, legen Sie das "
+                    f"CA-Zertifikat des Sekretariats (beim Sekretariat erhältlich; nicht das Zertifikat einer "
+                    f"Person) als .pem-Datei in {trust}",
                 )
             )
         catalog, catalog_source = _catalog_for(context, bundle, label)
@@ -367,10 +370,17 @@ def import_bundle(context: AppContext, source: Path, passphrase: str | None = No
         if action == "unchanged":
             # a file lost after an earlier import is put back; the rows are already there
             _place_files(staging, folder, [n for n in staged if not _holds(folder / n, staging / n)], lambda: None)
-            return ImportResult(record.id, revision, created=False, signer=bundle.signer)
+            return ImportResult(record.id, revision, created=False, signer=bundle.signer, signature=bundle.signature)
         added_at = context.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
         _place_files(staging, folder, staged, lambda: write_record(engine, record, stored, catalog_source, added_at))
-    return ImportResult(record.id, revision, created=stored is None, replaced=stored is not None, signer=bundle.signer)
+    return ImportResult(
+        record.id,
+        revision,
+        created=stored is None,
+        replaced=stored is not None,
+        signer=bundle.signer,
+        signature=bundle.signature,
+    )
 
 
 def _holds(path: Path, staged: Path) -> bool:

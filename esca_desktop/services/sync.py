@@ -52,6 +52,7 @@ from esca_desktop.sync.client import (
     SyncError,
     SyncTransport,
     normalise_server_url,
+    refuse_insecure_http,
 )
 
 TOKEN_SERVICE = "esca-desktop"
@@ -234,19 +235,29 @@ class SignIn:
     requeued: int  # uploads refused for authentication earlier, queued again
 
 
+def server_address(server_url: str, allow_insecure_http: bool = False, lang: str = "en") -> str:
+    """The address to sign in to, normalised; refused when it is not one, or when it is a plain
+    http:// address of another computer and `allow_insecure_http` is not given (`InsecureServerError`)."""
+    url = normalise_server_url(server_url, lang)
+    refuse_insecure_http(url, allow_insecure_http, lang)
+    return url
+
+
 def login(
     context: AppContext,
     server_url: str,
     token: str,
     transport_factory: TransportFactory = _default_transport,
     cancel: Cancel | None = None,
+    allow_insecure_http: bool = False,
 ) -> SignIn:
     """Check `token` with the server, then keep it in the OS keyring; only assessors sign in here.
 
     `cancel` is asked once the server has answered: a sign-in the person gave up on stores nothing,
-    even when the server answers after all (`SyncCancelled`)."""
+    even when the server answers after all (`SyncCancelled`). A plain http:// address of another
+    computer is refused before anything is sent, unless `allow_insecure_http`."""
     lang = context.lang
-    url = normalise_server_url(server_url, lang)
+    url = server_address(server_url, allow_insecure_http, lang)
     token = token.strip()
     if not token:
         raise SyncError(

@@ -17,6 +17,7 @@ may take long, because the server verifies the bundle before it answers.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -122,6 +123,10 @@ class SyncCancelled(SyncError):
     """The person cancelled; what was not completed stays queued."""
 
 
+class InsecureServerError(SyncError):
+    """A plain http:// address of another computer: the token would travel unencrypted."""
+
+
 def normalise_server_url(text: str, lang: str = "en") -> str:
     """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else (saying so in `lang`)."""
     url = text.strip().rstrip("/")
@@ -143,6 +148,39 @@ def normalise_server_url(text: str, lang: str = "en") -> str:
             )
         )
     return url
+
+
+def is_loopback_url(url: str) -> bool:
+    """The address names this computer: localhost, 127.0.0.0/8 or ::1."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_insecure_http(url: str, allow_insecure_http: bool = False, lang: str = "en") -> None:
+    """Refuse a plain http:// address of another computer (the token and the assessments would travel
+    in clear), unless the person explicitly allowed it; a server on this computer may use http://."""
+    if urlsplit(url).scheme != "http" or allow_insecure_http or is_loopback_url(url):
+        return
+    secure = "https://" + url.removeprefix("http://")
+    raise InsecureServerError(
+        msg(
+            lang,
+            f"{url} is a plain http:// address: the sign-in token and the assessments would travel "
+            f"unencrypted. Use the service's https:// address (e.g. {secure}); only a server on this "
+            "computer (localhost, 127.0.0.1, ::1) is reached over http://. On a network you trust, "
+            "'esca-desktop login --allow-insecure-http' allows it",
+            f"{url} ist eine unverschlüsselte http://-Adresse: das Anmelde-Token und die Bewertungen "
+            f"würden unverschlüsselt übertragen. Verwenden Sie die https://-Adresse des Dienstes (z. B. "
+            f"{secure}); nur ein Server auf diesem Rechner (localhost, 127.0.0.1, ::1) wird über http:// "
+            "erreicht. In einem vertrauenswürdigen Netz erlaubt 'esca-desktop login --allow-insecure-http' "
+            "es trotzdem",
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

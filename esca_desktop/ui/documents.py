@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from esca_desktop.ui.main_window import MainWindow
 
 
+def trust_text(owner: QObject, trusted: bool, self_signed: bool, issuer: str) -> str:
+    """Who vouches for a signer, the decisive words first: "TRUSTED (issued by …)" or "SELF-SIGNED,
+    NOT TRUSTED" (security.identity.trust_words, in the window's language)."""
+    if trusted and self_signed:
+        return owner.tr("TRUSTED (self-signed, pinned in the trust list)")
+    if trusted:
+        return owner.tr("TRUSTED (issued by %1)").replace("%1", issuer)
+    if self_signed:
+        return owner.tr("SELF-SIGNED, NOT TRUSTED")
+    if issuer:
+        return owner.tr("NOT TRUSTED (issued by %1, not a trusted authority here)").replace("%1", issuer)
+    return owner.tr("NOT TRUSTED")
+
+
 class DocumentActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -294,18 +308,22 @@ class DocumentActions(QObject):
             return verify_file(context, Path(name))
 
         def show(result: Any) -> None:
-            icon = QMessageBox.Icon.Information if result.intact else QMessageBox.Icon.Warning
+            ok = result.intact and result.trusted
+            icon = QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning
             lines = [result.message]
             if result.signed:
+                # the first signature nobody vouches for decides; the verdict comes first
+                signatures = [s for s in result.signatures if not s.trusted] or list(result.signatures)
+                if signatures:
+                    first = signatures[0]
+                    trust = trust_text(self, first.trusted, first.self_signed, first.issuer)
+                else:
+                    trust = trust_text(self, False, False, "")
+                lines[:0] = [self.tr("Certificate: %1").replace("%1", trust), ""]
                 lines.append(self.tr("Signer: %1").replace("%1", result.signer))
                 if result.signing_time:
                     when = result.signing_time.astimezone().strftime(moment_format_of(QLocale()))
                     lines.append(self.tr("Signed at: %1").replace("%1", when))
-                lines.append(
-                    self.tr("Certificate trusted: %1").replace(
-                        "%1", self.tr("yes") if result.trusted else self.tr("no")
-                    )
-                )
             QMessageBox(icon, self.tr("Signature check"), "\n".join(lines), parent=window).exec()
 
         self.run_task(self.tr("Checking the signature…"), work, show)

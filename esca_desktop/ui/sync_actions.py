@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from esca_desktop.errors import UserError
+from esca_desktop.ui.documents import trust_text
 from esca_desktop.ui.style import role
 from esca_desktop.ui.tasks import TaskHandle
 
@@ -375,6 +376,15 @@ class SyncActions(QObject):
                 if result.created
                 else self.tr("Already here: nothing changed")
             )
+            signature = result.signature
+            if signature is not None:
+                trust = trust_text(self, signature.trusted, signature.self_signed, signature.issuer)
+                text = (
+                    self.tr("%1 — signature %2, signed by %3")
+                    .replace("%1", text)
+                    .replace("%2", trust)
+                    .replace("%3", signature.signer)
+                )
             window.set_save_state("saved", text)
 
         window.documents.run_task(self.tr("Checking the bundle…"), work, done)
