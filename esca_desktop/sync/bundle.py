@@ -65,9 +65,13 @@ MAX_TOTAL_SIZE = 2 * 1024**3  # uncompressed bytes of all entries together
 MAX_ARCHIVE_SIZE = MAX_TOTAL_SIZE + 64 * 1024**2  # the .esca file itself
 MAX_RATIO = 100  # uncompressed / compressed, for an entry or the whole archive ...
 RATIO_FLOOR = 1024**2  # ... once it is larger than this (small JSON compresses very well)
-MAX_MANIFEST_SIZE = 4 * 1024**2
+MAX_MANIFEST_SIZE = 4 * 1024**2  # 5,000 files listed take under 1 MiB
 MAX_SIGNATURE_SIZE = 64 * 1024
-MAX_DOCUMENT_SIZE = 64 * 1024**2
+# assessment.json is parsed whole, at some 25 times its size in memory: a demo Gold assessment (106
+# answers, 126 audit entries) writes 79 KB, so 8 MiB leaves a hundredfold for two days of edits,
+# several revisions and drawn signatures, and keeps parsing one below a quarter of a GiB
+MAX_DOCUMENT_SIZE = 8 * 1024**2
+MAX_REPORT_SIZE = 256 * 1024**2  # report.pdf; only ever held in memory when the caller keeps it
 MAX_NAME_LENGTH = 200  # characters of an evidence file's stored name
 MAX_CENTRAL_DIRECTORY = MAX_ENTRIES * 1024  # bytes; bounds what zipfile reads before we see a name
 
@@ -87,7 +91,7 @@ class VerifiedBundle:
 
     manifest: dict[str, Any]
     document: dict[str, Any]
-    report_pdf: bytes | None
+    report_pdf: bytes | None  # only with evidence="keep"; else checked piece by piece and not held
     evidence: dict[str, bytes]  # stored name (without "evidence/") -> content
     signature: SignatureCheck  # valid is always True here; `trusted` says whether the signer is in the trust list
     content_hash: str  # see `content_hash`
@@ -366,6 +370,8 @@ def _read(
         raise refuse(f"not a readable zip archive, or an incomplete (truncated) one ({exc})") from None
     with archive:
         infos = _check_entries(archive.infolist(), size, refuse)
+        if infos and min(info.header_offset for info in infos.values()) != 0:
+            raise refuse("the file does not start with the archive's first entry: bytes were put before it")
         for required in (MANIFEST, SIGNATURE, DOCUMENT):
             if required not in infos:
                 raise refuse(f"{required} is missing")
@@ -410,11 +416,17 @@ def _read(
                 )
         contents: dict[str, bytes] = {}
         for name, entry in listed.items():
-            if evidence == "keep" or not name.startswith(EVIDENCE_PREFIX):
+            if name == REPORT and infos[name].file_size > MAX_REPORT_SIZE:
+                raise refuse(f"{name} is {infos[name].file_size} bytes; at most {MAX_REPORT_SIZE} are allowed")
+            if name == DOCUMENT:
+                data = _read_entry(archive, infos[name], MAX_DOCUMENT_SIZE, refuse)
+                size, sha256 = len(data), hashlib.sha256(data).hexdigest()
+                contents[name] = data
+            elif evidence == "keep":
                 data = _read_entry(archive, infos[name], entry["size"], refuse)
                 size, sha256 = len(data), hashlib.sha256(data).hexdigest()
                 contents[name] = data
-            elif evidence == "check":
+            elif evidence == "check" or name == REPORT:  # the report is not copied among the evidence
                 size, sha256 = _digest_entry(archive, infos[name], streamed or {}, refuse)
             else:
                 size, sha256 = _copy_entry(archive, infos[name], Path(evidence) / name[len(EVIDENCE_PREFIX) :], refuse)
@@ -447,8 +459,15 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise refuse("not a zip archive, or an incomplete (truncated) one: its directory is missing")
-    entries, directory_size = struct.unpack("<xxxxxxxxxxHI", tail[at : at + 16])
-    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # ZIP64: the real figures are in its own record
+    entries, directory_size, directory_at, comment = struct.unpack("<xxxxxxxxxxHIIH", tail[at : at + 22])
+    if at + 22 + comment != len(tail):
+        raise refuse(
+            f"{len(tail) - at - 22 - comment} bytes follow the end of the zip archive; a bundle is the archive "
+            "alone (was something appended to the file?)"
+        )
+    end_at = size - tail_size + at  # where the directory must end: the end record, or ZIP64's own record
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+        # ZIP64: the real figures are in its own record, which the locator before the end record points to
         locator = tail[at - 20 : at] if at >= 20 else b""
         if locator[:4] == b"PK\x06\x07":
             (record_at,) = struct.unpack("<Q", locator[8:16])
@@ -456,7 +475,19 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
                 stream.seek(record_at)
                 record = stream.read(56)
                 if record[:4] == b"PK\x06\x06":
-                    entries, directory_size = struct.unpack("<QQ", record[32:48])
+                    (record_size,) = struct.unpack("<Q", record[4:12])
+                    entries, directory_size, directory_at = struct.unpack("<QQQ", record[32:56])
+                    if record_at + 12 + record_size != end_at - 20:
+                        raise refuse("the archive's ZIP64 records do not follow each other: the file was altered")
+                    end_at = record_at
+    if directory_at + directory_size != end_at:
+        raise refuse(
+            f"the archive's directory should end at byte {directory_at + directory_size} but ends at {end_at}: "
+            "bytes were put before the archive (or into it); a bundle is the archive alone"
+        )
+    stream.seek(0)
+    if entries and stream.read(4) != b"PK\x03\x04":
+        raise refuse("the file does not start with the archive's first entry: bytes were put before it")
     if entries > MAX_ENTRIES:
         raise refuse(f"the archive has {entries} entries; a bundle has at most {MAX_ENTRIES}")
     if directory_size > MAX_CENTRAL_DIRECTORY:

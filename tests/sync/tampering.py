@@ -205,6 +205,34 @@ def _evidence_sha(data: dict[str, Any]) -> None:
     data["evidence"][0]["sha256"] = "0" * 64
 
 
+def _prepended(kit: Kit) -> bytes:
+    """Bytes before the archive (zipfile reads such a file by shifting every offset)."""
+    return b"#!/bin/sh\necho hello\nexit 0\n" + kit.bundle
+
+
+def _archive_after_other_data(kit: Kit) -> bytes:
+    """A whole archive written after other data, its offsets pointing past it (a self-extractor's layout)."""
+    buffer = io.BytesIO()
+    buffer.write(b"MZ" + bytes(510))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        for info, data in read_entries(kit.bundle):
+            archive.writestr(info.filename, data)
+    return buffer.getvalue()
+
+
+def _large_document(kit: Kit) -> bytes:
+    """A valid, signed assessment.json of 9 MiB (incompressible, so not refused as a zip bomb)."""
+    import base64
+    import random
+
+    filler = base64.b64encode(random.Random(18).randbytes(7 * 1024**2)).decode()
+
+    def pad(document: dict[str, Any]) -> None:
+        document["indicators"][0]["note"] = filler
+
+    return resign(kit.bundle, kit.identity, document=pad)
+
+
 def _upper(name: str) -> str:
     folder, _, file = name.partition("/")
     return f"{folder}/{file.upper()}"
@@ -216,6 +244,10 @@ BUNDLE_CASES: tuple[Case, ...] = (
     Case("truncated file", lambda k: k.bundle[: len(k.bundle) // 2], r"truncated"),
     Case("truncated by a few bytes", lambda k: k.bundle[:-10], r"truncated"),
     Case("not a zip", lambda k: b"%PDF-1.7\n" + bytes(range(256)) * 40, r"not a zip archive"),
+    Case("bytes before the archive", _prepended, r"bytes were put before"),
+    Case("archive after other data", _archive_after_other_data, r"bytes were put before"),
+    Case("bytes after the archive", lambda k: k.bundle + b"\n-- sent from my phone\n", r"bytes follow the end"),
+    Case("assessment.json too large", _large_document, r"assessment.json is \d+ bytes; at most 8388608"),
     Case(
         "absolute path entry",
         lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),

@@ -449,9 +449,10 @@ def test_digests_taken_on_arrival_survive_random_damage_only_where_the_content_i
             bundle = read_bundle(damaged, evidence="check", streamed=arrived(damaged, [4096]).entries)
         except BundleError:
             continue
+        # the report is checked piece by piece, not held; the content hash covers it through the manifest
         assert (bundle.document, bundle.report_pdf, bundle.content_hash) == (
             original.document,
-            original.report_pdf,
+            None,
             original.content_hash,
         )
 
