@@ -95,6 +95,7 @@ class VerifiedBundle:
     evidence: dict[str, bytes]  # stored name (without "evidence/") -> content
     signature: SignatureCheck  # valid is always True here; `trusted` says whether the signer is in the trust list
     content_hash: str  # see `content_hash`
+    signer_certificate: str = ""  # the signer's certificate (PEM), as signature.json carries it
 
     @property
     def assessment_id(self) -> str:
@@ -442,7 +443,13 @@ def _read(
     _check_agreement(manifest, document, listed, refuse)
     kept = {name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)}
     return VerifiedBundle(
-        manifest, document, contents.get(REPORT), kept, check, content_hash(manifest_bytes, signature_bytes)
+        manifest,
+        document,
+        contents.get(REPORT),
+        kept,
+        check,
+        content_hash(manifest_bytes, signature_bytes),
+        str(signature["certificate"]),  # a valid signature has read it
     )
 
 
