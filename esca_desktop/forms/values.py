@@ -374,7 +374,7 @@ def stored_value_problem(field: Field, data: Any, lang: str = "en") -> str | Non
     if data is None:
         return None
     kinds = _JSON_TYPES[field.type]
-    wrong_type = msg(lang, f"is not a {field.type.value} value", f"ist kein Wert der Art {field.type.value}")
+    wrong_type = msg(lang, f"is not a value of type {field.type.value}", f"ist kein Wert der Art {field.type.value}")
     if not isinstance(data, kinds) or (isinstance(data, bool) and bool not in kinds):
         return wrong_type
     if field.type is FieldType.MULTIPLE_CHOICE and not all(isinstance(item, str) for item in data):
