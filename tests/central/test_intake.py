@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
+from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,13 @@ from cryptography.x509.oid import NameOID
 from esca_desktop.central import cli as central_cli
 from esca_desktop.central.app import create_app
 from esca_desktop.central.store import CentralStore
-from esca_desktop.context import open_context
+from esca_desktop.context import AppContext, open_context
 from esca_desktop.security.credentials import MemoryCredentialStore
 from esca_desktop.security.identity import IdentityStore, UnlockedIdentity
+from esca_desktop.services import sync
 from esca_desktop.services.bundles import export_bundle
 from esca_desktop.services.signing import identity_store
-from tests.central.harness import Central, ThreadServer, central_users, finalised_bronze
+from tests.central.harness import NO_WAIT, Central, ThreadServer, central_users, finalised_bronze
 from tests.sync.tampering import Kit, resign
 
 PASSPHRASE = "correct horse battery staple"
@@ -148,6 +150,23 @@ def test_an_assessment_under_an_unknown_catalog_is_refused(kit: Kit, central: Ce
         "service does not know; the secretariat publishes it with 'esca-central catalog publish FILE'"
     )
     assert central.store.count_submissions() == 0
+
+
+def test_an_assessment_under_a_catalog_the_secretariat_published_is_accepted(
+    desktop: AppContext, central: Central
+) -> None:
+    original = importlib_resources.files("esca_desktop.forms").joinpath("catalogs/bronze.yaml").read_bytes()
+    newer = original.replace(b'version: "2019.1"', b'version: "2027.1"', 1)
+    with central.api(central.reviewer_token) as api:
+        assert api.post("/catalogs", content=newer).status_code == 201
+    sync.login(desktop, central.url, central.assessor_token)
+    assert sync.sync(desktop, options=NO_WAIT).catalogs == ["bronze@2027.1"]
+    assessment_id = finalised_bronze(desktop)  # under the newest Bronze catalog: the one just installed
+
+    report = sync.sync(desktop, options=NO_WAIT)
+
+    assert report.failed == [] and len(report.uploaded) == 1, report
+    assert central.store.submission(assessment_id).catalog == "bronze@2027.1"
 
 
 # --- the signer is the account's own --------------------------------------------------------------
