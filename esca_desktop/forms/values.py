@@ -24,8 +24,8 @@ LONG_TEXT_MAX = 50_000
 YEAR_RANGE = (1800, 2200)
 PERCENT_RANGE = (0.0, 100.0)
 MAX_INTEGER = 10**15
-MAX_DECIMAL_DIGITS = 18  # before the point: what `_parse_decimal_text` reads, and what a float holds well
-MAX_DECIMAL_PLACES = 12
+MAX_DECIMAL_DIGITS = 18  # before the point: what `_parse_decimal_text` reads
+MAX_DECIMAL_SIGNIFICANT = 40  # typed: 30 at most; converted from a float: 17
 
 _TRUE = {"yes", "y", "true", "1", "ja", "j", "wahr"}
 _FALSE = {"no", "n", "false", "0", "nein", "falsch"}
@@ -369,7 +369,7 @@ def stored_value_problem(field: Field, data: Any, lang: str = "en") -> str | Non
     """Why `data`, an answer as stored (in the database, or in a bundle's assessment.json), is not a value
     this field could have been given, or None: it must have the field's JSON type, be exactly what
     `to_json` writes, and pass every check of `parse_value` (bounds, choices, lengths, finite numbers
-    of at most 18 digits before the point and 12 after it). Constraints between answers are not judged
+    of at most 18 digits before the point and 40 in all). Constraints between answers are not judged
     here (a value that contradicts another answer may be kept on purpose)."""
     if data is None:
         return None
@@ -384,15 +384,13 @@ def stored_value_problem(field: Field, data: Any, lang: str = "en") -> str | Non
             number = Decimal(data)
             if not number.is_finite():
                 return msg(lang, "is not a finite number", "ist keine endliche Zahl")
-            exponent = number.as_tuple().exponent
-            places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
             if number != 0 and number.adjusted() >= MAX_DECIMAL_DIGITS:
                 return msg(lang, "is too large", "ist zu groß")
-            if places > MAX_DECIMAL_PLACES:
+            if len(number.as_tuple().digits) > MAX_DECIMAL_SIGNIFICANT:
                 return msg(
                     lang,
-                    f"has more than {MAX_DECIMAL_PLACES} decimal places",
-                    f"hat mehr als {MAX_DECIMAL_PLACES} Nachkommastellen",
+                    f"has more than {MAX_DECIMAL_SIGNIFICANT} digits",
+                    f"hat mehr als {MAX_DECIMAL_SIGNIFICANT} Ziffern",
                 )
         value = parse_value(field, from_json(field, data), lang)
         exact = json.dumps(to_json(field, value), sort_keys=True) == json.dumps(data, sort_keys=True)
