@@ -18,7 +18,8 @@ def _store_raw(context: AppContext, assessment_id: str, key: str, value_json: st
     assert database
     with sqlite3.connect(database) as conn:
         updated = conn.execute(
-            "UPDATE answer SET value_json = ? WHERE assessment_id = ? AND field_key = ?", (value_json, assessment_id, key)
+            "UPDATE answer SET value_json = ? WHERE assessment_id = ? AND field_key = ?",
+            (value_json, assessment_id, key),
         ).rowcount
     assert updated == 1
 
