@@ -377,10 +377,10 @@ def stored_value_problem(field: Field, data: Any, lang: str = "en") -> str | Non
     wrong_type = msg(lang, f"is not a value of type {field.type.value}", f"ist kein Wert der Art {field.type.value}")
     if not isinstance(data, kinds) or (isinstance(data, bool) and bool not in kinds):
         return wrong_type
-    if field.type is FieldType.MULTIPLE_CHOICE and not all(isinstance(item, str) for item in data):
+    if isinstance(data, list) and not all(isinstance(item, str) for item in data):
         return wrong_type
     try:
-        if field.type in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY):
+        if field.type in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY) and isinstance(data, str):
             number = Decimal(data)
             if not number.is_finite():
                 return msg(lang, "is not a finite number", "ist keine endliche Zahl")
