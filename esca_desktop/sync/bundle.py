@@ -332,8 +332,9 @@ def read_bundle(
     `streamed` (`EntryDigests.entries`, taken while the file arrived) covers an entry exactly, uses
     its digest instead of reading the entry again; a folder receives each as a file under its stored
     name while it is checked (durably written; removing the folder after a refusal is the caller's
-    part). With "check" or a folder, no evidence is held in memory and the result's `evidence` is
-    empty. Messages start with `label`: by default the file's name, or "bundle".
+    part). With "check" or a folder, neither the evidence nor report.pdf is held in memory (the report
+    is checked like an evidence file, not written to the folder): the result's `evidence` is empty and
+    its `report_pdf` None. Messages start with `label`: by default the file's name, or "bundle".
     """
     label = label or (Path(source).name if isinstance(source, Path | str) else "bundle")
     if isinstance(source, bytes | bytearray | memoryview):
