@@ -71,6 +71,11 @@ MAX_SIGNATURE_SIZE = 64 * 1024
 # answers, 126 audit entries) writes 79 KB, so 8 MiB leaves a hundredfold for two days of edits,
 # several revisions and drawn signatures, and keeps parsing one below a quarter of a GiB
 MAX_DOCUMENT_SIZE = 8 * 1024**2
+# ... and what it costs depends on how many values it holds more than on its size (8 MiB of "{}," parse
+# into 200 MiB): a demo assessment has some 60 of the characters that start or separate values per KB
+# (strings included), so 1,000,000 is twice what an 8 MiB document of that kind holds, and bounds a
+# parse to well under 100 MiB whatever the document's shape
+MAX_DOCUMENT_VALUES = 1_000_000
 MAX_REPORT_SIZE = 256 * 1024**2  # report.pdf; only ever held in memory when the caller keeps it
 MAX_NAME_LENGTH = 200  # characters of an evidence file's stored name
 MAX_CENTRAL_DIRECTORY = MAX_ENTRIES * 1024  # bytes; bounds what zipfile reads before we see a name
@@ -233,6 +238,8 @@ def write_bundle(
         raise BundleError(f"the bundle would hold {sizes} bytes; at most {MAX_TOTAL_SIZE} are allowed")
     if len(document_bytes) > MAX_DOCUMENT_SIZE:
         raise BundleError(f"{DOCUMENT} would be {len(document_bytes)} bytes; at most {MAX_DOCUMENT_SIZE} are allowed")
+    if _value_marks(document_bytes) > MAX_DOCUMENT_VALUES:
+        raise BundleError(f"{DOCUMENT} would hold more than {MAX_DOCUMENT_VALUES} values")
 
     base = {k: v for k, v in manifest_base.items() if k not in ("format", "kind", "files")}
     stamp = _zip_time(str(base.get("created_at") or ""))
@@ -437,7 +444,10 @@ def _read(
             if sha256 != entry["sha256"]:
                 raise refuse(f"{name}: the SHA-256 does not match {MANIFEST} (the file was changed)")
 
-    document = _parse_json(contents.pop(DOCUMENT), DOCUMENT, refuse)
+    document_bytes = contents.pop(DOCUMENT)
+    if _value_marks(document_bytes) > MAX_DOCUMENT_VALUES:
+        raise refuse(f"{DOCUMENT} holds more than {MAX_DOCUMENT_VALUES} values; refused before it is parsed")
+    document = _parse_json(document_bytes, DOCUMENT, refuse)
     problem = document_problem(document)
     if problem:
         raise refuse(f"{DOCUMENT}: {problem}")
@@ -622,6 +632,12 @@ def _local_name(raw: bytes, info: zipfile.ZipInfo) -> str:
     """A local header's name decoded as zipfile decodes it to compare with the directory's (by the
     directory's UTF-8 flag)."""
     return raw.decode("utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace")
+
+
+def _value_marks(data: bytes) -> int:
+    """An upper bound of the number of values in a JSON text: the characters that open a container or
+    separate values (also where they stand inside strings)."""
+    return sum(data.count(mark) for mark in (b"{", b"[", b",", b":"))
 
 
 def _parse_json(data: bytes, name: str, refuse: Refuse) -> dict[str, Any]:

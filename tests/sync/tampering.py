@@ -233,6 +233,20 @@ def _large_document(kit: Kit) -> bytes:
     return resign(kit.bundle, kit.identity, document=pad)
 
 
+def _many_values(kit: Kit) -> bytes:
+    """A signed assessment.json under 8 MiB that holds 1.2 million numbers (incompressible enough not
+    to be refused as a zip bomb)."""
+    import random
+
+    rng = random.Random(18)
+    numbers = [rng.randrange(10_000) for _ in range(1_200_000)]
+
+    def pad(document: dict[str, Any]) -> None:
+        document["revisions"] = [{"revision": 1, "finalised_at": "2026-01-01T00:00:00+00:00", "snapshot": numbers}]
+
+    return resign(kit.bundle, kit.identity, document=pad)
+
+
 def _upper(name: str) -> str:
     folder, _, file = name.partition("/")
     return f"{folder}/{file.upper()}"
@@ -248,6 +262,7 @@ BUNDLE_CASES: tuple[Case, ...] = (
     Case("archive after other data", _archive_after_other_data, r"bytes were put before"),
     Case("bytes after the archive", lambda k: k.bundle + b"\n-- sent from my phone\n", r"bytes follow the end"),
     Case("assessment.json too large", _large_document, r"assessment.json is \d+ bytes; at most 8388608"),
+    Case("assessment.json of a million values", _many_values, r"assessment.json holds more than 1000000 values"),
     Case(
         "absolute path entry",
         lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),
