@@ -65,7 +65,8 @@ MAX_TOTAL_SIZE = 2 * 1024**3  # uncompressed bytes of all entries together
 MAX_ARCHIVE_SIZE = MAX_TOTAL_SIZE + 64 * 1024**2  # the .esca file itself
 MAX_RATIO = 100  # uncompressed / compressed, for an entry or the whole archive ...
 RATIO_FLOOR = 1024**2  # ... once it is larger than this (small JSON compresses very well)
-MAX_MANIFEST_SIZE = 4 * 1024**2  # 5,000 files listed take under 1 MiB
+MAX_MANIFEST_SIZE = 4 * 1024**2  # 5,000 files listed take under 1 MiB (2 MiB with 200-character names)
+MAX_MANIFEST_VALUES = 100_000  # see MAX_DOCUMENT_VALUES: a listed file takes 9
 MAX_SIGNATURE_SIZE = 64 * 1024
 # assessment.json is parsed whole, at some 25 times its size in memory: a demo Gold assessment (106
 # answers, 126 audit entries) writes 79 KB, so 8 MiB leaves a hundredfold for two days of edits,
@@ -386,6 +387,8 @@ def _read(
                 raise refuse(f"{required} is missing")
 
         manifest_bytes = _read_entry(archive, infos[MANIFEST], MAX_MANIFEST_SIZE, refuse)
+        if _value_marks(manifest_bytes) > MAX_MANIFEST_VALUES:
+            raise refuse(f"{MANIFEST} holds more than {MAX_MANIFEST_VALUES} values; refused before it is parsed")
         manifest = _parse_json(manifest_bytes, MANIFEST, refuse)
         version = manifest.get("format")
         if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_FORMAT:

@@ -264,6 +264,11 @@ BUNDLE_CASES: tuple[Case, ...] = (
     Case("assessment.json too large", _large_document, r"assessment.json is \d+ bytes; at most 8388608"),
     Case("assessment.json of a million values", _many_values, r"assessment.json holds more than 1000000 values"),
     Case(
+        "manifest of 400,000 values",
+        lambda k: rebuild(k.bundle, replace={"manifest.json": b'{"files": [' + b"0," * 400_000 + b"0]}"}),
+        r"manifest.json holds more than 100000 values",
+    ),
+    Case(
         "absolute path entry",
         lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),
         r"entry /etc/cron.d/evil is an absolute path",
