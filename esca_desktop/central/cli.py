@@ -1,7 +1,8 @@
 """`esca-central`: run the review service, and manage it from a shell on the secretariat's machine.
 
     esca-central serve --db URL --host 127.0.0.1 --port 8750
-    esca-central user add NAME --role assessor|reviewer      (the API token is the LAST line printed)
+    esca-central user add NAME --role assessor|reviewer [--certificate CERT.pem]   (the API token is the LAST line)
+    esca-central user certificate NAME CERT.pem     (the certificate an assessor signs with; replaces the old one)
     esca-central user list
     esca-central review list [--status received|returned|approved] [--all] [--json]
     esca-central review show UUID [--revision N] [--json]
@@ -27,7 +28,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from esca_desktop.central.errors import InvalidRequestError
-from esca_desktop.central.store import ROLES, STATUSES, CentralStore, Submission, User, parse_comment_pairs
+from esca_desktop.central.store import (
+    ROLES,
+    STATUSES,
+    CentralStore,
+    SignerCertificate,
+    Submission,
+    User,
+    parse_comment_pairs,
+)
 from esca_desktop.errors import UserError
 from esca_desktop.text import terminal_safe
 
@@ -76,8 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = u_verbs.add_parser("add", help="add a user; prints the API token as the last line (shown only once)")
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=ROLES)
+    p.add_argument(
+        "--certificate",
+        type=Path,
+        metavar="CERT.pem",
+        help="an assessor's certificate: their uploads must be signed with it (else the first signer bearing "
+        "their name is bound)",
+    )
     _db_option(p)
-    p = u_verbs.add_parser("list", help="users and their roles")
+    p = u_verbs.add_parser("list", help="users, their roles and the certificates assessors are bound to")
+    _db_option(p)
+    p = u_verbs.add_parser(
+        "certificate", help="bind an assessor to the certificate they sign with (replaces the one before)"
+    )
+    p.add_argument("name")
+    p.add_argument("certificate", type=Path, metavar="CERT.pem", help="the assessor's certificate (PEM or DER)")
     _db_option(p)
     p = u_verbs.add_parser("token", help="a new API token for a user (the old one stops working); printed last")
     p.add_argument("name")
@@ -204,10 +226,36 @@ def _load_trust(folder: Path) -> list[Any]:
     return certificates
 
 
+def _read_certificate(path: Path) -> SignerCertificate:
+    from esca_desktop.central.service import signer_certificate
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    return signer_certificate(data, str(path))
+
+
 def user_add(shell: Shell) -> int:
-    user, token = shell.store.add_user(shell.args.name, shell.args.role)
+    certificate = _read_certificate(shell.args.certificate) if shell.args.certificate else None
+    user, token = shell.store.add_user(shell.args.name, shell.args.role, certificate)
+    if certificate is not None:
+        shell.print(
+            f"{user.name} signs with the certificate of {certificate.signer} (SHA-256 {certificate.fingerprint})."
+        )
     shell.print(f"Added {user.role} {user.name}. Their API token (shown only this once; only its hash is kept):")
     shell.print(token)
+    return 0
+
+
+def user_certificate(shell: Shell) -> int:
+    certificate = _read_certificate(shell.args.certificate)
+    user, before = shell.store.set_certificate(shell.args.name, certificate)
+    shell.print(
+        f"{user.name}'s uploads must now be signed with the certificate of {certificate.signer} "
+        f"(SHA-256 {certificate.fingerprint})"
+        + (f"; it replaces the one of {before.signer} (SHA-256 {before.fingerprint[:16]}…)." if before else ".")
+    )
     return 0
 
 
@@ -226,7 +274,9 @@ def user_revoke(shell: Shell) -> int:
 
 def user_list(shell: Shell) -> int:
     for user in shell.store.users():
-        shell.print(f"{user.role:<9} {user.name}")
+        bound = shell.store.certificate_of(user) if user.role == "assessor" else None
+        signs = f"  signs with {bound.signer} (SHA-256 {bound.fingerprint[:16]}…, {bound.source})" if bound else ""
+        shell.print(f"{user.role:<9} {user.name}{signs}")
     return 0
 
 
@@ -367,6 +417,7 @@ HANDLERS: dict[tuple[str, str | None], Callable[[Shell], int]] = {
     ("serve", None): serve,
     ("user", "add"): user_add,
     ("user", "list"): user_list,
+    ("user", "certificate"): user_certificate,
     ("user", "token"): user_token,
     ("user", "revoke"): user_revoke,
     ("review", "list"): review_list,

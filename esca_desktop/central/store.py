@@ -88,6 +88,17 @@ users = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+user_certificates = Table(
+    "user_certificates",
+    metadata,  # the one certificate an assessor account signs with (added later: created where missing)
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),  # SHA-256 of the DER certificate
+    Column("signer", String(300), nullable=False),  # "Name <email>" from the certificate
+    Column("certificate_pem", Text, nullable=False),
+    Column("source", String(20), nullable=False),  # "registered" (by the secretariat) or "first upload"
+    Column("bound_at", String(40), nullable=False),
+)
+
 submissions = Table(
     "submissions",
     metadata,
@@ -200,6 +211,17 @@ class User:
     id: int
     name: str
     role: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignerCertificate:
+    """The certificate an assessor account is bound to: its bundles must be signed with it."""
+
+    fingerprint: str
+    signer: str
+    certificate_pem: str
+    source: Literal["registered", "first upload"] = "registered"
+    bound_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,29 +480,110 @@ class CentralStore:
 
     # --- users ----------------------------------------------------------------------------------
 
-    def add_user(self, name: str, role: str) -> tuple[User, str]:
-        """A new user and their API token (returned once: only its hash is stored)."""
+    def add_user(self, name: str, role: str, certificate: SignerCertificate | None = None) -> tuple[User, str]:
+        """A new user and their API token (returned once: only its hash is stored); an assessor may be
+        bound to the certificate they sign with at once (see `set_certificate`)."""
         name = name.strip()
         if not name:
             raise InvalidRequestError("the user's name is empty")
         if role not in ROLES:
             raise InvalidRequestError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        if certificate is not None and role != "assessor":
+            raise InvalidRequestError(f"only assessors sign bundles; a {role} has no certificate")
         token = new_token()
         try:
-            with self._write() as conn:
-                user_id = conn.execute(
-                    insert(users)
-                    .values(
-                        name=name,
-                        role=role,
-                        token_hash=hash_token(token),
-                        created_at=self._now(),
-                    )
-                    .returning(users.c.id)
-                ).scalar_one()
+            user = self._insert_user(name, role, token, certificate)
         except IntegrityError:
             raise ConflictError(f"a user named {name!r} already exists") from None
-        return User(int(user_id), name, role), token
+        return user, token
+
+    def _insert_user(self, name: str, role: str, token: str, certificate: SignerCertificate | None) -> User:
+        with self._write() as conn:
+            if conn.execute(select(users.c.id).where(users.c.name == name)).first() is not None:
+                raise ConflictError(f"a user named {name!r} already exists")
+            user_id = conn.execute(
+                insert(users)
+                .values(
+                    name=name,
+                    role=role,
+                    token_hash=hash_token(token),
+                    created_at=self._now(),
+                )
+                .returning(users.c.id)
+            ).scalar_one()
+            user = User(int(user_id), name, role)
+            if certificate is not None:
+                self._bind(conn, user, certificate, replace=True)
+        return user
+
+    def set_certificate(self, name: str, certificate: SignerCertificate) -> tuple[User, SignerCertificate | None]:
+        """Bind an assessor account to the certificate they sign with, replacing the one before (which
+        is returned, or None); from then on their uploads must be signed with it."""
+        with self._write() as conn:
+            row = conn.execute(select(users.c.id, users.c.name, users.c.role).where(users.c.name == name)).first()
+            if row is None:
+                raise MissingError(f"no user named {name!r} (esca-central user list shows them)")
+            user = User(row.id, row.name, row.role)
+            if user.role != "assessor":
+                raise InvalidRequestError(f"{name} is a {user.role}; only assessors sign bundles")
+            before = self._certificate(conn, user)
+            self._bind(conn, user, certificate, replace=True)
+        return user, before
+
+    def bind_first_certificate(self, user: User, certificate: SignerCertificate) -> SignerCertificate:
+        """The account's certificate: the one it is bound to, or else `certificate`, bound now (the
+        first upload of an account that the secretariat registered no certificate for)."""
+        with self._write() as conn:
+            bound = self._certificate(conn, user)
+            if bound is not None:
+                return bound
+            self._bind(conn, user, certificate, replace=False)
+            bound = self._certificate(conn, user)
+            assert bound is not None
+            return bound
+
+    def certificate_of(self, user: User) -> SignerCertificate | None:
+        with self.engine.connect() as conn:
+            return self._certificate(conn, user)
+
+    def certificate_owner(self, fingerprint: str) -> str | None:
+        """The name of the account bound to this certificate, or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(users.c.name)
+                .join(user_certificates, user_certificates.c.user_id == users.c.id)
+                .where(user_certificates.c.fingerprint == fingerprint)
+            ).scalar()
+
+    def _certificate(self, conn: Connection, user: User) -> SignerCertificate | None:
+        row = conn.execute(select(user_certificates).where(user_certificates.c.user_id == user.id)).first()
+        if row is None:
+            return None
+        return SignerCertificate(row.fingerprint, row.signer, row.certificate_pem, row.source, row.bound_at)
+
+    def _bind(self, conn: Connection, user: User, certificate: SignerCertificate, replace: bool) -> None:
+        owner = conn.execute(
+            select(users.c.name)
+            .join(user_certificates, user_certificates.c.user_id == users.c.id)
+            .where(user_certificates.c.fingerprint == certificate.fingerprint, users.c.id != user.id)
+        ).scalar()
+        if owner is not None:
+            raise ConflictError(
+                f"the certificate of {certificate.signer} (SHA-256 {certificate.fingerprint[:16]}…) is already "
+                f"bound to {owner}; a certificate belongs to one account"
+            )
+        if replace:
+            conn.execute(delete(user_certificates).where(user_certificates.c.user_id == user.id))
+        conn.execute(
+            insert(user_certificates).values(
+                user_id=user.id,
+                fingerprint=certificate.fingerprint,
+                signer=certificate.signer,
+                certificate_pem=certificate.certificate_pem,
+                source=certificate.source,
+                bound_at=self._now(),
+            )
+        )
 
     def replace_token(self, name: str, issue_new: bool = True) -> str | None:
         """Invalidate a user's API token at once; with `issue_new`, return their new one (shown once).

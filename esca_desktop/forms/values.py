@@ -8,6 +8,7 @@ tuple[str, ...] (sorted). `None` means unanswered.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -23,6 +24,8 @@ LONG_TEXT_MAX = 50_000
 YEAR_RANGE = (1800, 2200)
 PERCENT_RANGE = (0.0, 100.0)
 MAX_INTEGER = 10**15
+MAX_DECIMAL_DIGITS = 18  # before the point: what `_parse_decimal_text` reads
+MAX_DECIMAL_SIGNIFICANT = 40  # typed: 30 at most; converted from a float: 17
 
 _TRUE = {"yes", "y", "true", "1", "ja", "j", "wahr"}
 _FALSE = {"no", "n", "false", "0", "nein", "falsch"}
@@ -333,6 +336,75 @@ def from_json(field: Field, data: Any) -> AnswerValue:
     if kind is FieldType.YES_NO:
         return bool(data)
     return str(data)
+
+
+_JSON_TYPES: dict[FieldType, tuple[type, ...]] = {
+    FieldType.INTEGER: (int,),
+    FieldType.YEAR: (int,),
+    FieldType.DECIMAL: (str,),
+    FieldType.PERCENT: (str,),
+    FieldType.MONEY: (str,),
+    FieldType.DATE: (str,),
+    FieldType.YES_NO: (bool,),
+    FieldType.SINGLE_CHOICE: (str,),
+    FieldType.MULTIPLE_CHOICE: (list,),
+    FieldType.SHORT_TEXT: (str,),
+    FieldType.LONG_TEXT: (str,),
+    FieldType.URL: (str,),
+}
+
+
+def shorten(data: Any, limit: int = 40) -> str:
+    """A stored value as JSON, shortened for a message (a number of 400 digits shows its length)."""
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(data)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 12]}…{text[-6:]} ({len(text)} characters)"
+
+
+def stored_value_problem(field: Field, data: Any, lang: str = "en") -> str | None:
+    """Why `data`, an answer as stored (in the database, or in a bundle's assessment.json), is not a value
+    this field could have been given, or None: it must have the field's JSON type, be exactly what
+    `to_json` writes, and pass every check of `parse_value` (bounds, choices, lengths, finite numbers
+    of at most 18 digits before the point and 40 in all). Constraints between answers are not judged
+    here (a value that contradicts another answer may be kept on purpose)."""
+    if data is None:
+        return None
+    kinds = _JSON_TYPES[field.type]
+    wrong_type = msg(lang, f"is not a value of type {field.type.value}", f"ist kein Wert der Art {field.type.value}")
+    if not isinstance(data, kinds) or (isinstance(data, bool) and bool not in kinds):
+        return wrong_type
+    if isinstance(data, list) and not all(isinstance(item, str) for item in data):
+        return wrong_type
+    try:
+        if field.type in (FieldType.DECIMAL, FieldType.PERCENT, FieldType.MONEY) and isinstance(data, str):
+            number = Decimal(data)
+            if not number.is_finite():
+                return msg(lang, "is not a finite number", "ist keine endliche Zahl")
+            if number != 0 and number.adjusted() >= MAX_DECIMAL_DIGITS:
+                return msg(lang, "is too large", "ist zu groß")
+            if len(number.as_tuple().digits) > MAX_DECIMAL_SIGNIFICANT:
+                return msg(
+                    lang,
+                    f"has more than {MAX_DECIMAL_SIGNIFICANT} digits",
+                    f"hat mehr als {MAX_DECIMAL_SIGNIFICANT} Ziffern",
+                )
+        value = parse_value(field, from_json(field, data), lang)
+        exact = json.dumps(to_json(field, value), sort_keys=True) == json.dumps(data, sort_keys=True)
+    except ValueProblem as problem:
+        return problem.message
+    except (ArithmeticError, ValueError, TypeError):  # Decimal("x"), date.fromisoformat("x"), …
+        return wrong_type
+    if not exact:
+        return msg(
+            lang,
+            f"is not written as this program stores a {field.type.value} value",
+            f"ist nicht so geschrieben, wie dieses Programm einen Wert der Art {field.type.value} speichert",
+        )
+    return None
 
 
 def to_expression_value(value: AnswerValue) -> Any:

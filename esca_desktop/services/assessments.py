@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import shutil
 import uuid
@@ -50,7 +51,7 @@ from esca_desktop.forms.results import (
     ResultStatus,
 )
 from esca_desktop.forms.session import FormSession
-from esca_desktop.forms.values import AnswerValue, from_json, msg, to_json
+from esca_desktop.forms.values import AnswerValue, from_json, msg, stored_value_problem, to_json
 from esca_desktop.storage.repository import AnswerWrite, RemovedSignature, ScoreSummary
 
 logger = logging.getLogger(__name__)
@@ -265,18 +266,23 @@ class AssessmentService:
         assessment = self.get(assessment_id)
         catalog = self.catalog_for(assessment.catalog)
         stored = self.repository.answers_json(assessment.id)
+        drafts = self.repository.drafts(assessment.id)
         answers: dict[str, AnswerValue] = {}
         for key, data in stored.items():
             fld = catalog.field_by_key.get(key)
-            if fld is not None:
+            if fld is None:
+                continue
+            if stored_value_problem(fld, data) is None:
                 answers[key] = from_json(fld, data)
+            else:  # e.g. a 400-digit number from an old import: shown as a problem to correct, never a crash
+                drafts.setdefault(key, data if isinstance(data, str) else json.dumps(data, ensure_ascii=False))
         session = FormSession(
             catalog,
             answers,
             self.repository.indicator_states(assessment.id),
             lang=lang or assessment.interview_lang,
             position=assessment.current_indicator,
-            drafts=self.repository.drafts(assessment.id),
+            drafts=drafts,
         )
         return Interview(self, assessment, session)
 

@@ -40,7 +40,7 @@ from esca_desktop.errors import CatalogError, UserError
 from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import ResultStatus
-from esca_desktop.forms.values import from_json, msg, to_json
+from esca_desktop.forms.values import msg
 from esca_desktop.security.identity import SignatureCheck, sign_detached
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
@@ -66,6 +66,7 @@ from esca_desktop.sync.bundle import (
     read_bundle,
     write_bundle,
 )
+from esca_desktop.sync.content import answer_problem
 
 EXPORTABLE = frozenset({AssessmentStatus.FINALISED, AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED})
 _CHUNK = 1024**2
@@ -559,15 +560,12 @@ def record_from_document(document: Mapping[str, Any], catalog: Catalog, where: s
     answers = []
     unique("answers", [a["key"] for a in d["answers"]])
     for index, answer in enumerate(d["answers"]):
-        fld = catalog.field_by_key.get(answer["key"])
-        if fld is None:
-            raise fail(f"answers[{index}].key", f"no field {answer['key']!r} in {catalog.ref}")
-        try:  # the value must be exactly what the store writes for this field's type
-            valid = canonical_json(to_json(fld, from_json(fld, answer["value"]))) == canonical_json(answer["value"])
-        except Exception:  # any malformed value is the bundle's fault, never a crash
-            valid = False
-        if not valid:
-            raise fail(f"answers[{index}].value", f"not a valid {fld.type.value} value for {answer['key']}")
+        # the value must be one the field could have been given (type, bounds, choices, lengths), written
+        # exactly as the store writes it: a number of 400 digits would break scoring and reports later
+        problem = answer_problem(catalog, answer["key"], answer["value"])
+        if problem:
+            part = "key" if answer["key"] not in catalog.field_by_key else "value"
+            raise fail(f"answers[{index}].{part}", problem)
         answers.append(
             {
                 "field_key": answer["key"],

@@ -65,9 +65,19 @@ MAX_TOTAL_SIZE = 2 * 1024**3  # uncompressed bytes of all entries together
 MAX_ARCHIVE_SIZE = MAX_TOTAL_SIZE + 64 * 1024**2  # the .esca file itself
 MAX_RATIO = 100  # uncompressed / compressed, for an entry or the whole archive ...
 RATIO_FLOOR = 1024**2  # ... once it is larger than this (small JSON compresses very well)
-MAX_MANIFEST_SIZE = 4 * 1024**2
+MAX_MANIFEST_SIZE = 4 * 1024**2  # 5,000 files listed take under 1 MiB (2 MiB with 200-character names)
+MAX_MANIFEST_VALUES = 100_000  # see MAX_DOCUMENT_VALUES: a listed file takes 9
 MAX_SIGNATURE_SIZE = 64 * 1024
-MAX_DOCUMENT_SIZE = 64 * 1024**2
+# assessment.json is parsed whole, at some 25 times its size in memory: a demo Gold assessment (106
+# answers, 126 audit entries) writes 79 KB, so 8 MiB leaves a hundredfold for two days of edits,
+# several revisions and drawn signatures, and keeps parsing one below a quarter of a GiB
+MAX_DOCUMENT_SIZE = 8 * 1024**2
+# ... and what it costs depends on how many values it holds more than on its size (8 MiB of "{}," parse
+# into 200 MiB): a demo assessment has some 60 of the characters that start or separate values per KB
+# (strings included), so 1,000,000 is twice what an 8 MiB document of that kind holds, and bounds a
+# parse to well under 100 MiB whatever the document's shape
+MAX_DOCUMENT_VALUES = 1_000_000
+MAX_REPORT_SIZE = 256 * 1024**2  # report.pdf; only ever held in memory when the caller keeps it
 MAX_NAME_LENGTH = 200  # characters of an evidence file's stored name
 MAX_CENTRAL_DIRECTORY = MAX_ENTRIES * 1024  # bytes; bounds what zipfile reads before we see a name
 
@@ -87,10 +97,11 @@ class VerifiedBundle:
 
     manifest: dict[str, Any]
     document: dict[str, Any]
-    report_pdf: bytes | None
+    report_pdf: bytes | None  # only with evidence="keep"; else checked piece by piece and not held
     evidence: dict[str, bytes]  # stored name (without "evidence/") -> content
     signature: SignatureCheck  # valid is always True here; `trusted` says whether the signer is in the trust list
     content_hash: str  # see `content_hash`
+    signer_certificate: str = ""  # the signer's certificate (PEM), as signature.json carries it
 
     @property
     def assessment_id(self) -> str:
@@ -228,6 +239,8 @@ def write_bundle(
         raise BundleError(f"the bundle would hold {sizes} bytes; at most {MAX_TOTAL_SIZE} are allowed")
     if len(document_bytes) > MAX_DOCUMENT_SIZE:
         raise BundleError(f"{DOCUMENT} would be {len(document_bytes)} bytes; at most {MAX_DOCUMENT_SIZE} are allowed")
+    if _value_marks(document_bytes) > MAX_DOCUMENT_VALUES:
+        raise BundleError(f"{DOCUMENT} would hold more than {MAX_DOCUMENT_VALUES} values")
 
     base = {k: v for k, v in manifest_base.items() if k not in ("format", "kind", "files")}
     stamp = _zip_time(str(base.get("created_at") or ""))
@@ -327,8 +340,9 @@ def read_bundle(
     `streamed` (`EntryDigests.entries`, taken while the file arrived) covers an entry exactly, uses
     its digest instead of reading the entry again; a folder receives each as a file under its stored
     name while it is checked (durably written; removing the folder after a refusal is the caller's
-    part). With "check" or a folder, no evidence is held in memory and the result's `evidence` is
-    empty. Messages start with `label`: by default the file's name, or "bundle".
+    part). With "check" or a folder, neither the evidence nor report.pdf is held in memory (the report
+    is checked like an evidence file, not written to the folder): the result's `evidence` is empty and
+    its `report_pdf` None. Messages start with `label`: by default the file's name, or "bundle".
     """
     label = label or (Path(source).name if isinstance(source, Path | str) else "bundle")
     if isinstance(source, bytes | bytearray | memoryview):
@@ -366,11 +380,15 @@ def _read(
         raise refuse(f"not a readable zip archive, or an incomplete (truncated) one ({exc})") from None
     with archive:
         infos = _check_entries(archive.infolist(), size, refuse)
+        if infos and min(info.header_offset for info in infos.values()) != 0:
+            raise refuse("the file does not start with the archive's first entry: bytes were put before it")
         for required in (MANIFEST, SIGNATURE, DOCUMENT):
             if required not in infos:
                 raise refuse(f"{required} is missing")
 
         manifest_bytes = _read_entry(archive, infos[MANIFEST], MAX_MANIFEST_SIZE, refuse)
+        if _value_marks(manifest_bytes) > MAX_MANIFEST_VALUES:
+            raise refuse(f"{MANIFEST} holds more than {MAX_MANIFEST_VALUES} values; refused before it is parsed")
         manifest = _parse_json(manifest_bytes, MANIFEST, refuse)
         version = manifest.get("format")
         if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_FORMAT:
@@ -410,11 +428,17 @@ def _read(
                 )
         contents: dict[str, bytes] = {}
         for name, entry in listed.items():
-            if evidence == "keep" or not name.startswith(EVIDENCE_PREFIX):
+            if name == REPORT and infos[name].file_size > MAX_REPORT_SIZE:
+                raise refuse(f"{name} is {infos[name].file_size} bytes; at most {MAX_REPORT_SIZE} are allowed")
+            if name == DOCUMENT:
+                data = _read_entry(archive, infos[name], MAX_DOCUMENT_SIZE, refuse)
+                size, sha256 = len(data), hashlib.sha256(data).hexdigest()
+                contents[name] = data
+            elif evidence == "keep":
                 data = _read_entry(archive, infos[name], entry["size"], refuse)
                 size, sha256 = len(data), hashlib.sha256(data).hexdigest()
                 contents[name] = data
-            elif evidence == "check":
+            elif evidence == "check" or name == REPORT:  # the report is not copied among the evidence
                 size, sha256 = _digest_entry(archive, infos[name], streamed or {}, refuse)
             else:
                 size, sha256 = _copy_entry(archive, infos[name], Path(evidence) / name[len(EVIDENCE_PREFIX) :], refuse)
@@ -423,14 +447,23 @@ def _read(
             if sha256 != entry["sha256"]:
                 raise refuse(f"{name}: the SHA-256 does not match {MANIFEST} (the file was changed)")
 
-    document = _parse_json(contents.pop(DOCUMENT), DOCUMENT, refuse)
+    document_bytes = contents.pop(DOCUMENT)
+    if _value_marks(document_bytes) > MAX_DOCUMENT_VALUES:
+        raise refuse(f"{DOCUMENT} holds more than {MAX_DOCUMENT_VALUES} values; refused before it is parsed")
+    document = _parse_json(document_bytes, DOCUMENT, refuse)
     problem = document_problem(document)
     if problem:
         raise refuse(f"{DOCUMENT}: {problem}")
     _check_agreement(manifest, document, listed, refuse)
     kept = {name[len(EVIDENCE_PREFIX) :]: data for name, data in contents.items() if name.startswith(EVIDENCE_PREFIX)}
     return VerifiedBundle(
-        manifest, document, contents.get(REPORT), kept, check, content_hash(manifest_bytes, signature_bytes)
+        manifest,
+        document,
+        contents.get(REPORT),
+        kept,
+        check,
+        content_hash(manifest_bytes, signature_bytes),
+        str(signature["certificate"]),  # a valid signature has read it
     )
 
 
@@ -447,8 +480,15 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise refuse("not a zip archive, or an incomplete (truncated) one: its directory is missing")
-    entries, directory_size = struct.unpack("<xxxxxxxxxxHI", tail[at : at + 16])
-    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # ZIP64: the real figures are in its own record
+    entries, directory_size, directory_at, comment = struct.unpack("<xxxxxxxxxxHIIH", tail[at : at + 22])
+    if at + 22 + comment != len(tail):
+        raise refuse(
+            f"{len(tail) - at - 22 - comment} bytes follow the end of the zip archive; a bundle is the archive "
+            "alone (was something appended to the file?)"
+        )
+    end_at = size - tail_size + at  # where the directory must end: the end record, or ZIP64's own record
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+        # ZIP64: the real figures are in its own record, which the locator before the end record points to
         locator = tail[at - 20 : at] if at >= 20 else b""
         if locator[:4] == b"PK\x06\x07":
             (record_at,) = struct.unpack("<Q", locator[8:16])
@@ -456,7 +496,19 @@ def _check_directory_size(stream: IO[bytes], size: int, refuse: Refuse) -> None:
                 stream.seek(record_at)
                 record = stream.read(56)
                 if record[:4] == b"PK\x06\x06":
-                    entries, directory_size = struct.unpack("<QQ", record[32:48])
+                    (record_size,) = struct.unpack("<Q", record[4:12])
+                    entries, directory_size, directory_at = struct.unpack("<QQQ", record[32:56])
+                    if record_at + 12 + record_size != end_at - 20:
+                        raise refuse("the archive's ZIP64 records do not follow each other: the file was altered")
+                    end_at = record_at
+    if directory_at + directory_size != end_at:
+        raise refuse(
+            f"the archive's directory should end at byte {directory_at + directory_size} but ends at {end_at}: "
+            "bytes were put before the archive (or into it); a bundle is the archive alone"
+        )
+    stream.seek(0)
+    if entries and stream.read(4) != b"PK\x03\x04":
+        raise refuse("the file does not start with the archive's first entry: bytes were put before it")
     if entries > MAX_ENTRIES:
         raise refuse(f"the archive has {entries} entries; a bundle has at most {MAX_ENTRIES}")
     if directory_size > MAX_CENTRAL_DIRECTORY:
@@ -583,6 +635,12 @@ def _local_name(raw: bytes, info: zipfile.ZipInfo) -> str:
     """A local header's name decoded as zipfile decodes it to compare with the directory's (by the
     directory's UTF-8 flag)."""
     return raw.decode("utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace")
+
+
+def _value_marks(data: bytes) -> int:
+    """An upper bound of the number of values in a JSON text: the characters that open a container or
+    separate values (also where they stand inside strings)."""
+    return sum(data.count(mark) for mark in (b"{", b"[", b",", b":"))
 
 
 def _parse_json(data: bytes, name: str, refuse: Refuse) -> dict[str, Any]:

@@ -515,7 +515,56 @@ def _change(path: list[str | int], value: Any) -> Any:
     return change
 
 
+def _answer(key: str, value: Any) -> Any:
+    """Give the field `key` the stored value `value` (replacing its answer, or adding one)."""
+
+    def change(document: dict[str, Any]) -> None:
+        for answer in document["answers"]:
+            if answer["key"] == key:
+                answer["value"] = value
+                return
+        document["answers"].append({**document["answers"][0], "key": key, "value": value})
+
+    return change
+
+
 IMPORT_CASES: tuple[Case, ...] = (
+    Case(
+        "integer of 400 digits",
+        lambda k: resign(k.bundle, k.identity, document=_answer("1.1.1.companies", 10**400)),
+        r"answers\[\d+\].value: not a valid integer value for 1.1.1.companies \(indicator 1.1.1, field companies\): "
+        r"1000.*\(401 characters\) is too large",
+    ),
+    Case(
+        "negative count",
+        lambda k: resign(k.bundle, k.identity, document=_answer("2.3.exits", -4)),
+        r"not a valid integer value for 2.3.exits .*: -4 must be at least 0",
+    ),
+    Case(
+        "decimal beyond its maximum",
+        lambda k: resign(k.bundle, k.identity, document=_answer("2.2.1.fte", "1e400")),
+        r"not a valid decimal value for 2.2.1.fte .*: \"1e400\" is too large",
+    ),
+    Case(
+        "decimal that is not a number",
+        lambda k: resign(k.bundle, k.identity, document=_answer("2.2.3.training_days", "NaN")),
+        r"not a valid decimal value for 2.2.3.training_days .*: \"NaN\" is not a finite number",
+    ),
+    Case(
+        "share above 100 %",
+        lambda k: resign(k.bundle, k.identity, document=_answer("2.2.4.staff_turnover", "250")),
+        r"not a valid percent value for 2.2.4.staff_turnover .*must be at most 100",
+    ),
+    Case(
+        "choice the catalog does not offer",
+        lambda k: resign(k.bundle, k.identity, document=_answer("2.1.legal_form", "pirate_ship")),
+        r"not a valid single_choice value for 2.1.legal_form .*'pirate_ship' is not one of",
+    ),
+    Case(
+        "short text of a megabyte",
+        lambda k: resign(k.bundle, k.identity, document=_answer("1.2.region", "x" * 2**20)),
+        r"not a valid short_text value for 1.2.region .*is too long: at most 300 characters",
+    ),
     Case(
         "audit entry edited inside assessment.json",
         lambda k: resign(k.bundle, k.identity, document=_edit_audit_entry),

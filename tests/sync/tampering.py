@@ -205,6 +205,48 @@ def _evidence_sha(data: dict[str, Any]) -> None:
     data["evidence"][0]["sha256"] = "0" * 64
 
 
+def _prepended(kit: Kit) -> bytes:
+    """Bytes before the archive (zipfile reads such a file by shifting every offset)."""
+    return b"#!/bin/sh\necho hello\nexit 0\n" + kit.bundle
+
+
+def _archive_after_other_data(kit: Kit) -> bytes:
+    """A whole archive written after other data, its offsets pointing past it (a self-extractor's layout)."""
+    buffer = io.BytesIO()
+    buffer.write(b"MZ" + bytes(510))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        for info, data in read_entries(kit.bundle):
+            archive.writestr(info.filename, data)
+    return buffer.getvalue()
+
+
+def _large_document(kit: Kit) -> bytes:
+    """A valid, signed assessment.json of 9 MiB (incompressible, so not refused as a zip bomb)."""
+    import base64
+    import random
+
+    filler = base64.b64encode(random.Random(18).randbytes(7 * 1024**2)).decode()
+
+    def pad(document: dict[str, Any]) -> None:
+        document["indicators"][0]["note"] = filler
+
+    return resign(kit.bundle, kit.identity, document=pad)
+
+
+def _many_values(kit: Kit) -> bytes:
+    """A signed assessment.json under 8 MiB that holds 1.2 million numbers (incompressible enough not
+    to be refused as a zip bomb)."""
+    import random
+
+    rng = random.Random(18)
+    numbers = [rng.randrange(10_000) for _ in range(1_200_000)]
+
+    def pad(document: dict[str, Any]) -> None:
+        document["revisions"] = [{"revision": 1, "finalised_at": "2026-01-01T00:00:00+00:00", "snapshot": numbers}]
+
+    return resign(kit.bundle, kit.identity, document=pad)
+
+
 def _upper(name: str) -> str:
     folder, _, file = name.partition("/")
     return f"{folder}/{file.upper()}"
@@ -216,6 +258,16 @@ BUNDLE_CASES: tuple[Case, ...] = (
     Case("truncated file", lambda k: k.bundle[: len(k.bundle) // 2], r"truncated"),
     Case("truncated by a few bytes", lambda k: k.bundle[:-10], r"truncated"),
     Case("not a zip", lambda k: b"%PDF-1.7\n" + bytes(range(256)) * 40, r"not a zip archive"),
+    Case("bytes before the archive", _prepended, r"bytes were put before"),
+    Case("archive after other data", _archive_after_other_data, r"bytes were put before"),
+    Case("bytes after the archive", lambda k: k.bundle + b"\n-- sent from my phone\n", r"bytes follow the end"),
+    Case("assessment.json too large", _large_document, r"assessment.json is \d+ bytes; at most 8388608"),
+    Case("assessment.json of a million values", _many_values, r"assessment.json holds more than 1000000 values"),
+    Case(
+        "manifest of 400,000 values",
+        lambda k: rebuild(k.bundle, replace={"manifest.json": b'{"files": [' + b"0," * 400_000 + b"0]}"}),
+        r"manifest.json holds more than 100000 values",
+    ),
     Case(
         "absolute path entry",
         lambda k: rebuild(k.bundle, add=[("/etc/cron.d/evil", b"* * * * * root sh")]),

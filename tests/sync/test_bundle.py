@@ -449,9 +449,10 @@ def test_digests_taken_on_arrival_survive_random_damage_only_where_the_content_i
             bundle = read_bundle(damaged, evidence="check", streamed=arrived(damaged, [4096]).entries)
         except BundleError:
             continue
+        # the report is checked piece by piece, not held; the content hash covers it through the manifest
         assert (bundle.document, bundle.report_pdf, bundle.content_hash) == (
             original.document,
-            original.report_pdf,
+            None,
             original.content_hash,
         )
 
@@ -482,3 +483,46 @@ def test_checking_into_a_folder_refuses_what_reading_refuses(case: Case, kit: Ki
     folder.mkdir()
     with pytest.raises(BundleError, match=case.reason):
         read_bundle(case.make(kit), evidence=folder)
+
+
+# --- what is held in memory -------------------------------------------------------------------------
+
+
+def test_a_caller_that_does_not_keep_the_content_never_has_the_report_read_whole(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review service and the desktop import check report.pdf piece by piece, like evidence."""
+    from esca_desktop.sync import bundle as module
+
+    read_whole: list[str] = []
+    original = module._read_entry
+
+    def recording(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, refuse: Any) -> bytes:
+        read_whole.append(info.filename)
+        return original(archive, info, cap, refuse)
+
+    monkeypatch.setattr(module, "_read_entry", recording)
+    checked = read_bundle(kit.bundle, evidence="check")
+    staged = read_bundle(kit.bundle, evidence=tmp_path)
+
+    assert read_whole and "report.pdf" not in read_whole
+    assert checked.report_pdf is None and staged.report_pdf is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EVIDENCE)  # the report is not staged as evidence
+    with pytest.raises(BundleError, match=r"report.pdf: the SHA-256 does not match"):
+        read_bundle(resign(kit.bundle, kit.identity, raw_manifest=_report_hash_changed), evidence="check")
+
+
+def _report_hash_changed(manifest: bytes) -> bytes:
+    listing = json.loads(manifest)
+    for entry in listing["files"]:
+        if entry["name"] == "report.pdf":
+            entry["sha256"] = "0" * 64
+    return json.dumps(listing, indent=2).encode()
+
+
+def test_a_report_beyond_its_limit_is_refused_before_it_is_read(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from esca_desktop.sync import bundle as module
+
+    monkeypatch.setattr(module, "MAX_REPORT_SIZE", len(REPORT) - 1)
+    with pytest.raises(BundleError, match=rf"report.pdf is {len(REPORT)} bytes; at most {len(REPORT) - 1}"):
+        read_bundle(kit.bundle)
