@@ -150,6 +150,29 @@ def test_an_update_appended_after_signing_is_reported(signed: Path, assessor: Un
     assert "Not total document signed" in pdfsig(signed)
 
 
+def _rewrite_document_information(path: Path, **entries: str) -> None:
+    """An incremental update after signing that only rewrites the document information (/Info)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    with path.open("rb+") as stream:
+        writer = IncrementalPdfFileWriter(stream)
+        info = {generic.pdf_name(f"/{key}"): generic.pdf_string(value) for key, value in entries.items()}
+        writer.set_info(generic.DictionaryObject(info))  # type: ignore[no-untyped-call]
+        writer.write_in_place()  # type: ignore[no-untyped-call]
+
+
+def test_a_title_changed_after_signing_is_reported_not_unchanged(signed: Path, assessor: UnlockedIdentity) -> None:
+    _rewrite_document_information(signed, Title="Gold label awarded")
+    assert PdfReader(signed).metadata.title == "Gold label awarded"  # what a PDF reader now shows
+    result = verify_pdf(signed, [assessor.certificate])
+    assert result.signed and result.intact and result.modified_after_signing and not result.ok
+    assert "unchanged since signing" not in result.message and "(its Title" in result.message
+    (signature,) = result.signatures
+    assert "Title" in signature.changed_metadata
+    german = verify_pdf(signed, [assessor.certificate], lang="de")
+    assert "(Title" in german.message and "unverändert" not in german.message
+
 def test_a_second_signature_keeps_the_first_valid(signed: Path, tmp_path: Path, assessor: UnlockedIdentity) -> None:
     co_assessor = _identity(tmp_path / "co", "Jiří Dvořák", "jiri@example.cz")
     both = tmp_path / "both.pdf"
