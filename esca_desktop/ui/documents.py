@@ -197,14 +197,13 @@ class DocumentActions(QObject):
         target = self._ask_target(f"report-{assessment_id[:8]}{'-signed' if sign else ''}.pdf")
         if target is None:
             return
-        context, service, lang = window.context, self._services(), self._lang()
+        service, lang = self._services(), self._lang()
 
         def work() -> Path:
-            path, box = service.write_report(assessment_id, target, lang=lang)
-            if sign:
-                from esca_desktop.services.signing import sign_report_file
-
-                sign_report_file(context, path, box, passphrase, lang=lang)
+            if sign:  # never an unsigned file under the signed one's name, nor a plain copy left anywhere
+                path, _ = service.write_signed_report(assessment_id, target, passphrase, lang=lang)
+            else:
+                path, _ = service.write_report(assessment_id, target, lang=lang)
             return Path(path)
 
         self.run_task(
