@@ -12,6 +12,7 @@ Nothing here may stop the program from starting: what cannot be tidied is logged
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -31,6 +32,16 @@ def tidy_data_folder(data_dir: Path) -> list[Path]:
     """Make everything in `data_dir` owner-only and remove the leftovers of processes that have
     ended; returns what was removed."""
     removed: list[Path] = []
+    try:
+        _tidy(data_dir, removed)
+    except _ReadOnly:
+        log.info("%s is on a read-only file system: nothing tidied", data_dir)
+    if removed:
+        log.info("removed %d leftover(s) of ended processes: %s", len(removed), ", ".join(map(str, removed)))
+    return removed
+
+
+def _tidy(data_dir: Path, removed: list[Path]) -> None:
     evidence = evidence_dir(data_dir)
     for folder, folders, files in os.walk(data_dir):
         here = Path(folder)
@@ -49,9 +60,6 @@ def tidy_data_folder(data_dir: Path) -> list[Path]:
                     removed.append(path)
             else:
                 _tighten(path)
-    if removed:
-        log.info("removed %d leftover(s) of ended processes: %s", len(removed), ", ".join(map(str, removed)))
-    return removed
 
 
 def _is_leftover(path: Path, in_evidence_folder: bool) -> bool:
@@ -82,4 +90,10 @@ def _tighten(path: Path) -> None:
     try:
         tighten(path)
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise _ReadOnly from None  # nothing on this file system can be changed: stop trying
         log.warning("cannot make %s owner-only: %s", path, exc)
+
+
+class _ReadOnly(Exception):
+    pass

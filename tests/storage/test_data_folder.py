@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,8 @@ from esca_desktop.paths import database_path, evidence_dir, resolve_data_dir
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.storage.database import stored_revision
 from tests.conftest import new_request
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _with_pragma(monkeypatch: pytest.MonkeyPatch, pragma: str) -> None:
@@ -250,3 +255,32 @@ def test_tightening_keeps_a_folder_the_person_made_read_only_read_only(data_dir:
         assert _mode(data_dir) == 0o500
     finally:
         os.chmod(data_dir, 0o700)
+
+
+def _read_only_mount_works() -> bool:
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount --bind / / && mount -o remount,ro,bind / /"],
+        capture_output=True,
+        timeout=60,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _read_only_mount_works(), reason="needs a mount namespace (unshare -m) for a read-only mount")
+def test_note_and_demo_on_a_really_read_only_mount(data_dir: Path) -> None:
+    """The same as above without injection: the data folder bind-mounted read-only (which stops root too)."""
+    assessment_id = _store_with_one_assessment(data_dir)
+    program = f"{sys.executable} -m esca_desktop --data-dir {data_dir}"
+    script = (
+        f"mount --bind {data_dir} {data_dir} && mount -o remount,ro,bind {data_dir} {data_dir} || exit 99\n"
+        f"{program} assessment note {assessment_id} GOV-1 seen; echo rc=$?\n"
+        f"{program} demo; echo rc=$?\n"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert result.stdout.split() == ["rc=2", "rc=2"], result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(f"the folder {data_dir} cannot be written" in line for line in lines), lines
