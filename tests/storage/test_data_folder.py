@@ -284,3 +284,24 @@ def test_note_and_demo_on_a_really_read_only_mount(data_dir: Path) -> None:
     assert result.stdout.split() == ["rc=2", "rc=2"], result.stdout + result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 2 and all(f"the folder {data_dir} cannot be written" in line for line in lines), lines
+
+
+@pytest.mark.skipif(not _read_only_mount_works(), reason="needs a mount namespace (unshare -m) for a small tmpfs")
+def test_demo_on_a_really_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    """Without injection: the data folder on a 700 KiB file system, which the sample assessments overflow."""
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    data_dir = disk / "data"
+    program = f"{sys.executable} -m esca_desktop --data-dir {data_dir}"
+    script = (
+        f"mount -t tmpfs -o size=700k tmpfs {disk} || exit 99\n"
+        f"{program} demo; echo rc=$?\n"
+        f"{program} assessment list >/dev/null; echo rc=$?\n"
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert result.stdout.split() == ["rc=2", "rc=0"], result.stdout + result.stderr
+    assert result.stderr.strip() == (
+        f"esca-desktop: error: the disk is full: free space on {data_dir} and try again; nothing you saved is lost"
+    )
