@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from esca_desktop.errors import UserError
+from esca_desktop.paths import make_private_dir, temp_dir, temp_name
 from esca_desktop.ui.i18n import moment_format_of
 
 if TYPE_CHECKING:
@@ -95,10 +96,11 @@ class DocumentActions(QObject):
         window.tasks.run(work, finished, failed)
 
     def _temp_pdf(self, stem: str) -> Path:
+        """A PDF to print from, in the data folder's private tmp/: removed at the first start after
+        this window has ended (storage/leftovers.py), not piling up."""
         assert self.window.context is not None
-        folder = self.window.context.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f"{stem}-", suffix=".pdf", dir=folder)
+        folder = make_private_dir(temp_dir(self.window.context.data_dir))
+        descriptor, name = tempfile.mkstemp(prefix=temp_name("print"), suffix=f"-{stem}.pdf", dir=folder)
         os.close(descriptor)
         return Path(name)
 

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 import esca_desktop.storage.database as database
 from esca_desktop.app import build_window, run_gui
+from esca_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import Messages
 
 
@@ -54,3 +55,15 @@ def test_a_window_on_a_data_folder_that_cannot_be_created_exits_2_with_the_messa
     assert run_gui(str(target)) == 2
     err = capsys.readouterr().err
     assert f"the folder {target} cannot be written (Read-only file system)" in err and "Traceback" not in err
+
+
+def test_a_pdf_made_to_print_is_a_temporary_file_of_this_window(window: MainWindow, data_dir: Path) -> None:
+    """Print previews go to the private tmp/ under this process's temporary name, so the first start
+    after the window has ended removes them instead of letting unsigned reports pile up."""
+    import os
+
+    from esca_desktop.paths import temp_owner
+
+    path = window.documents._temp_pdf("report")
+    assert path.parent == data_dir / "tmp" and temp_owner(path.name) == os.getpid()
+    assert path.name.endswith("-report.pdf") and (path.stat().st_mode & 0o077) == 0
