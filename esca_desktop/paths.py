@@ -1,8 +1,9 @@
 """Where the program keeps its data: `--data-dir`, else `ESCA_DESKTOP_DATA_DIR`, else the user data dir.
 
 And how: the data folder and everything in it is the assessor's alone (folders 0700, files 0600, set
-explicitly, whatever the umask); a file that a commit records is on the disk before the commit
-(`fsync_file`, `fsync_folder`); temporary files carry the id of the process that made them
+explicitly, whatever the umask; `make_private_dir`, `open_private`, and `tighten` for what exists); a
+file that a commit records is on the disk before the commit (its own fsync, then `fsync_folder` after
+its rename); temporary files carry the id of the process that made them
 (`temp_name`), so that a later start can tell a leftover of a killed process from a file that a
 running one is still writing. A folder that cannot be written or a full disk is a `DataFolderError`
 or `DiskFullError` that says which folder and what to do, never a traceback.
@@ -126,14 +127,6 @@ def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_EXCL) 
 
 
 # --- durability -----------------------------------------------------------------------------------
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -68,7 +68,6 @@ from esca_desktop.sync.bundle import (
 )
 
 EXPORTABLE = frozenset({AssessmentStatus.FINALISED, AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED})
-_CHUNK = 1024**2
 
 
 class ImportConflictError(UserError):

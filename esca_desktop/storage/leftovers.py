@@ -5,7 +5,8 @@ carries the id of the process that made it: a half-copied evidence file, a bundl
 the unsigned report on its way to being signed. Such an entry is removed only when that process no
 longer runs, so that the files of a window or a command line working on the same folder at the same
 time (see storage/instance_lock.py) are never touched. Staging folders of older program versions
-(`evidence/.import-<hex>`, without a process id) are removed once they are a day old.
+(`evidence/.import-<hex>`, without a process id) are removed once they are a day old; so are all
+temporary entries on Windows, where whether a process runs cannot be asked without side effects.
 
 Nothing here may stop the program from starting: what cannot be tidied is logged and left.
 """
@@ -64,14 +65,16 @@ def _tidy(data_dir: Path, removed: list[Path]) -> None:
 
 def _is_leftover(path: Path, in_evidence_folder: bool) -> bool:
     owner = temp_owner(path.name)
-    if owner is not None:
-        return not process_alive(owner)
-    if in_evidence_folder and LEGACY_STAGING.match(path.name):
-        try:
-            return time.time() - path.lstat().st_mtime > LEGACY_AGE_SECONDS
-        except OSError:
-            return False
-    return False
+    if owner is not None:  # (Windows cannot be asked whether a process runs: there, a day old is left over)
+        return not process_alive(owner) or (os.name != "posix" and _older_than_a_day(path))
+    return in_evidence_folder and LEGACY_STAGING.match(path.name) is not None and _older_than_a_day(path)
+
+
+def _older_than_a_day(path: Path) -> bool:
+    try:
+        return time.time() - path.lstat().st_mtime > LEGACY_AGE_SECONDS
+    except OSError:
+        return False
 
 
 def _remove(path: Path) -> bool:
