@@ -1,7 +1,9 @@
 """Composition root of the window: Qt application, translations, error reporting, main window.
 
 The window is shown before the data store is opened, so that the program appears at once. One window
-works on a data folder at a time (storage/instance_lock.py); a second start says so and exits."""
+works on a data folder at a time (storage/instance_lock.py); a second start says so and exits, and so
+does a start on a data folder that cannot be created or written (the window's own opening of the store
+shows the same messages through the error reporter)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from PySide6.QtCore import QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from esca_desktop.paths import resolve_data_dir
+from esca_desktop.errors import UserError
+from esca_desktop.paths import folder_error, resolve_data_dir
 from esca_desktop.settings import Settings, load_settings
 from esca_desktop.storage.instance_lock import AlreadyRunningError, acquire_instance_lock
 from esca_desktop.ui.crash import ErrorReporter
@@ -65,11 +68,19 @@ def build_window(
 def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = False, lang: str | None = None) -> int:
     started = time.perf_counter()
     settings = load_settings()
-    folder = resolve_data_dir(data_dir or settings.data_dir or None)
+    language = resolve_language(lang or settings.ui_language)
     try:
-        lock = acquire_instance_lock(folder, resolve_language(lang or settings.ui_language))
+        folder = resolve_data_dir(data_dir or settings.data_dir or None)
+        lock = acquire_instance_lock(folder, language)
     except AlreadyRunningError as exc:
         return refuse_second_window(exc)
+    except UserError as exc:
+        return refuse_start(exc)
+    except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
+        problem = folder_error(exc, lang=language)
+        if problem is None:
+            raise
+        return refuse_start(problem)
     with lock:
         window = build_window(str(folder), open_id, samples, lang=lang, settings=settings)
         app = QApplication.instance()
@@ -82,6 +93,11 @@ def run_gui(data_dir: str | None, open_id: str | None = None, samples: bool = Fa
 
 def refuse_second_window(error: AlreadyRunningError) -> int:
     """Say that another window works on the folder, and exit without opening anything."""
+    return refuse_start(error)
+
+
+def refuse_start(error: UserError) -> int:
+    """Say why the window cannot start (on stderr, and in a message box where someone can close it)."""
     print(f"esca-desktop: {error}", file=sys.stderr, flush=True)
     app = create_application(sys.argv[:1])
     if app.platformName() not in ("offscreen", "minimal"):  # nobody could close a dialog there

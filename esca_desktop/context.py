@@ -19,6 +19,7 @@ from esca_desktop.forms.registry import CatalogRegistry
 from esca_desktop.forms.values import msg
 from esca_desktop.paths import catalogs_dir, evidence_dir, resolve_data_dir
 from esca_desktop.storage.database import open_engine
+from esca_desktop.storage.leftovers import tidy_data_folder
 from esca_desktop.storage.repository import AssessmentRepository
 
 ASSESSOR_ENV = "ESCA_DESKTOP_ASSESSOR"  # the assessor's name when none is stored (scripts, tests)
@@ -103,10 +104,12 @@ def open_context(
     data_dir: str | Path | None = None, clock: Callable[[], dt.datetime] | None = None, lang: str = "en"
 ) -> AppContext:
     """Open the data folder (`--data-dir`, else ESCA_DESKTOP_DATA_DIR, else the user data dir); messages
-    for the person in `lang`."""
+    for the person in `lang`. A folder that cannot be written or a full disk is a `StoreError` naming
+    the folder (see paths.py), at opening or at any later change."""
     folder = resolve_data_dir(data_dir)
     the_clock = clock or utcnow
-    engine = open_engine(folder)
+    engine = open_engine(folder, lang)
+    tidy_data_folder(folder)  # owner-only modes; what a killed process left behind
     return AppContext(
         data_dir=folder,
         repository=AssessmentRepository(engine, the_clock),

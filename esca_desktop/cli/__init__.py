@@ -1,7 +1,8 @@
 """The command line: headless verbs over the same services the window uses.
 
 Human-readable output by default, `--json` where a machine reads it. Exit 0 on success, 2 with a
-one-line message on stderr for a user error; anything else is a bug and shows its traceback.
+one-line message on stderr for a user error (a folder that cannot be written and a full disk are
+user errors, wherever they are noticed); anything else is a bug and shows its traceback.
 Each verb group lives in its own module with a `register(verbs) -> Handlers` function.
 """
 
@@ -16,6 +17,7 @@ from typing import TextIO
 from esca_desktop import __version__
 from esca_desktop.cli.base import PROG, Cli, Handlers
 from esca_desktop.errors import UserError
+from esca_desktop.paths import folder_error
 from esca_desktop.text import terminal_safe
 
 VERB_MODULES = ("catalog", "assessments", "documents", "identity", "profile", "bundles", "sync")
@@ -58,5 +60,11 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UserError as exc:
         print(terminal_safe(f"{PROG}: error: {exc.message}"), file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        problem = folder_error(exc, lang=cli.lang)
+        if problem is None:
+            raise
+        print(terminal_safe(f"{PROG}: error: {problem.message}"), file=sys.stderr)
+        return problem.exit_code
     finally:
         cli.close()

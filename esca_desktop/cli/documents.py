@@ -1,14 +1,13 @@
 """`esca-desktop protocol ...` and `esca-desktop report ...`: the documents as PDF files.
 
-`report --sign` writes the report beside its target, signs it there with the assessor's identity and
-only then moves it into place, so that a failed signature leaves neither an unsigned file under the
-signed file's name nor a half-written one.
+`report --sign` writes the report in the data folder's private `tmp/`, signs it from there into its
+target with the assessor's identity (atomically), and removes the unsigned copy: a failed signature
+leaves neither an unsigned file under the signed file's name nor a half-written one, and no plain
+copy anywhere (services.documents.DocumentService.write_signed_report).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,8 +84,8 @@ def report(cli: Cli) -> int:
                 f"assessment {assessment.id[:8]} is {assessment.status.label()}: only a finalised assessment's "
                 f"report can be signed; finalise it first ('assessment finalise {assessment.id[:8]}')"
             )
-        sign_report_file = _signer()
-        path, box = _write_signed(cli, documents, assessment.id, sign_report_file)
+        _signer()  # says so at once when this installation cannot sign
+        path, box = _write_signed(cli, documents, assessment.id)
         signed = True
     if cli.args.json:
         cli.emit_json(
@@ -121,25 +120,9 @@ def _passphrase_if_asked(cli: Cli) -> str | None:
     return read_secret("Passphrase of your signing key: ")
 
 
-def _write_signed(
-    cli: Cli, documents: DocumentService, assessment_id: str, sign_report_file: Signer
-) -> tuple[Path, SignatureBox]:
+def _write_signed(cli: Cli, documents: DocumentService, assessment_id: str) -> tuple[Path, SignatureBox]:
     target = Path(cli.args.out).expanduser()
     if target.is_dir():
         raise UserError(f"{target}: is a folder; give a file name such as report.pdf")
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".unsigned.pdf", dir=folder)
-    except OSError as exc:
-        raise UserError(f"{target}: cannot write here: {exc.strerror}") from None
-    os.close(handle)
-    temp = Path(name)
-    try:
-        lang = _lang(cli) or documents.assessments.get(assessment_id).interview_lang
-        _, box = documents.write_report(assessment_id, temp, lang=lang)
-        sign_report_file(cli.context, temp, box, _passphrase_if_asked(cli), lang=lang)
-        temp.replace(target)
-    finally:
-        temp.unlink(missing_ok=True)
-    return target, box
+    lang = _lang(cli) or documents.assessments.get(assessment_id).interview_lang
+    return documents.write_signed_report(assessment_id, target, _passphrase_if_asked(cli), lang=lang)

@@ -72,6 +72,7 @@ class EmbeddedSignatureCheck:
     problem: str  # "" when nothing is wrong
     issuer: str = ""  # who issued the signer's certificate (common name)
     self_signed: bool = False  # the signer's certificate is its own issuer
+    changed_metadata: tuple[str, ...] = ()  # document information (e.g. "Title") rewritten after signing
 
     @classmethod
     def failed(cls, field_name: str, problem: str) -> EmbeddedSignatureCheck:
@@ -118,6 +119,7 @@ class PdfVerification:
                     "modified_after_signing": s.modified_after_signing,
                     "covers_whole_file": s.covers_whole_file,
                     "problem": s.problem,
+                    "changed_metadata": list(s.changed_metadata),
                 }
                 for s in self.signatures
             ],
@@ -417,9 +419,14 @@ def _check_signature(embedded: Any, trust: TrustList, later: bool) -> EmbeddedSi
     if later:
         harmless.add(ModificationLevel.FORM_FILLING)  # the later signatures themselves
     modified = not whole and (level is None or level not in harmless or status.docmdp_ok is False)
+    # pyHanko's change analysis lets the document information and XMP metadata be rewritten freely
+    changed = () if whole else _metadata_changed_since(embedded)
+    modified = modified or bool(changed)
     intact = bool(status.intact and status.valid)
     if not intact:
         problem = "the signed content was changed after signing (or the file is damaged)"
+    elif changed:
+        problem = f"the document's {', '.join(changed)} was changed after it was signed"
     elif modified:
         problem = "changes were appended to the file after it was signed"
     elif not status.trusted:
@@ -438,7 +445,54 @@ def _check_signature(embedded: Any, trust: TrustList, later: bool) -> EmbeddedSi
         problem=problem,
         issuer=certificate_issuer(certificate),
         self_signed=is_self_signed(certificate),
+        changed_metadata=changed,
     )
+
+
+# The document information a signature covers: what a reader shows as the document's title, author …
+# (/Producer and /ModDate are rewritten by every signing tool, ours included, so they do not count.)
+SIGNED_INFO_KEYS = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate")
+_XMP_ELEMENTS = ("dc:title", "dc:creator", "dc:description", "dc:subject", "pdf:Keywords", "xmp:CreateDate")
+
+
+def _metadata_changed_since(embedded: Any) -> tuple[str, ...]:
+    """The document information entries (by name, e.g. "Title") and XMP metadata that differ between
+    the revision the signature covers and the file as it is now."""
+    import re
+
+    reader = embedded.reader
+    then = reader.get_historical_resolver(embedded.signed_revision)
+
+    def info(trailer: Any) -> dict[str, str]:
+        try:
+            found = trailer["/Info"].get_object() if "/Info" in trailer else {}
+            return {key: str(found[key]) for key in SIGNED_INFO_KEYS if key in found}
+        except Exception:  # a damaged dictionary: compared as empty
+            return {}
+
+    def xmp(root: Any) -> dict[str, str]:
+        try:
+            text = root["/Metadata"].get_object().data.decode("utf-8", "replace") if "/Metadata" in root else ""
+        except Exception:
+            text = ""
+        found = {}
+        for element in _XMP_ELEMENTS:
+            match = re.search(rf"<{element}\b[^>]*>(.*?)</{element}>", text, re.S)
+            if match:
+                found[element] = " ".join(match.group(1).split())
+        return found
+
+    changed = []
+    old_info, new_info = info(then.trailer_view), info(reader.trailer_view)
+    changed += [key.lstrip("/") for key in SIGNED_INFO_KEYS if old_info.get(key) != new_info.get(key)]
+    old_xmp, new_xmp = xmp(then.root), xmp(reader.root)
+    if old_xmp != new_xmp:
+        changed.append("XMP metadata")
+    return tuple(changed)
+
+
+def _changed_metadata(statuses: tuple[EmbeddedSignatureCheck, ...]) -> list[str]:
+    return list(dict.fromkeys(key for s in statuses for key in s.changed_metadata))
 
 
 def _verdict_de(
@@ -460,9 +514,9 @@ def _verdict_de(
             "beschädigt"
         )
     if modified:
-        return (
-            f"{name}: das Dokument wurde geändert, nachdem es{by} signiert wurde (eine Aktualisierung wurde angehängt)"
-        )
+        changed = _changed_metadata(statuses)
+        detail = f"{', '.join(changed)} wurde geändert" if changed else "eine Aktualisierung wurde angehängt"
+        return f"{name}: das Dokument wurde geändert, nachdem es{by} signiert wurde ({detail})"
     stamp = f" am {when:%d.%m.%Y %H:%M} UTC" if when else ""
     trust = (
         "das Zertifikat ist vertrauenswürdig"
@@ -490,7 +544,9 @@ def _verdict(name: str, statuses: tuple[EmbeddedSignatureCheck, ...], lang: str 
     elif not intact:
         message = f"{name}: the signature{by} does not match the document: it was changed after signing or damaged"
     elif modified:
-        message = f"{name}: the document was changed after it was signed{by} (an update was appended)"
+        changed = _changed_metadata(statuses)
+        detail = f"its {', '.join(changed)} was changed" if changed else "an update was appended"
+        message = f"{name}: the document was changed after it was signed{by} ({detail})"
     else:
         stamp = f" on {when:%Y-%m-%d %H:%M} UTC" if when else ""
         trust = "the certificate is trusted" if trusted else "the certificate is not from a trusted authority"

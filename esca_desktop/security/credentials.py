@@ -140,6 +140,8 @@ class KeyringCredentialStore:
             return keyring.get_keyring()
         except (keyring.errors.KeyringError, RuntimeError) as exc:  # a broken keyringrc.cfg or env value
             raise NoSecureStoreError(f"The keyring cannot be set up ({exc}). {WAY_OUT}") from None
+        except (ImportError, AttributeError, ValueError) as exc:  # a backend named that is not installed
+            raise NoSecureStoreError(_unloadable_backend_message(exc)) from None
 
     @property
     def description(self) -> str:
@@ -191,6 +193,22 @@ class KeyringCredentialStore:
 
     def __repr__(self) -> str:
         return f"KeyringCredentialStore({self.description})"
+
+
+def _unloadable_backend_message(exc: Exception) -> str:
+    """What to do when keyring's settings name a backend that cannot be loaded (keyring raises the
+    bare ImportError or AttributeError of importing it)."""
+    named = os.environ.get("PYTHON_KEYRING_BACKEND", "").strip()
+    where = (
+        f"PYTHON_KEYRING_BACKEND={named!r} names"
+        if named
+        else "keyring's settings file (keyringrc.cfg, [backend] default-keyring) names"
+    )
+    return (
+        f"{where} a keyring backend that cannot be loaded ({type(exc).__name__}: {exc}). "
+        f"{'Unset the variable' if named else 'Correct or remove that line'}, or name a backend that is "
+        "installed, for example keyring.backends.SecretService.Keyring. " + WAY_OUT
+    )
 
 
 def _translate(exc: Exception, doing: str) -> UserError:

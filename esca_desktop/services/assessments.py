@@ -9,7 +9,6 @@ is always what is saved. Every mutation returns a `Changes` value naming what to
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import shutil
@@ -52,6 +51,7 @@ from esca_desktop.forms.results import (
 )
 from esca_desktop.forms.session import FormSession
 from esca_desktop.forms.values import AnswerValue, from_json, msg, stored_value_problem, to_json
+from esca_desktop.services.evidence_files import check_attached_name, copy_evidence
 from esca_desktop.storage.repository import AnswerWrite, RemovedSignature, ScoreSummary
 
 logger = logging.getLogger(__name__)
@@ -661,41 +661,28 @@ class Interview:
                     f"{source}: cannot read the file: {exc.strerror}", f"{source}: Datei nicht lesbar: {exc.strerror}"
                 )
             ) from None
+        check_attached_name(source.name, self.context.lang)
         evidence_id = str(uuid.uuid4())
-        folder = self.context.evidence_dir / self.id
-        folder.mkdir(parents=True, exist_ok=True)
         stored_name = f"{evidence_id}{suffix or source.suffix.lower()}"
-        target = folder / stored_name
-        digest = hashlib.sha256()
+        check_attached_name(stored_name, self.context.lang)
+        target = self.context.evidence_dir / self.id / stored_name
+        sha256, size = copy_evidence(source, target, self.context.lang)  # on the disk before it is recorded
         try:
-            with source.open("rb") as reader, target.open("wb") as writer:
-                while chunk := reader.read(1 << 20):
-                    digest.update(chunk)
-                    writer.write(chunk)
-                writer.flush()
-            if target.stat().st_size == 0:  # emptied between the check and the copy
+            if size == 0:  # emptied between the check and the copy
                 raise empty
             item = EvidenceItem(
                 evidence_id,
                 self.id,
                 source.name,
                 stored_name,
-                digest.hexdigest(),
-                target.stat().st_size,
+                sha256,
+                size,
                 description.strip(),
                 tuple(indicators),
                 self.context.actor,
                 self.context.clock(),
             )
             self.repository.add_evidence(item, self.context.actor)
-        except OSError as exc:
-            target.unlink(missing_ok=True)
-            raise UserError(
-                self._msg(
-                    f"{source}: cannot copy the file: {exc.strerror}",
-                    f"{source}: die Datei kann nicht kopiert werden: {exc.strerror}",
-                )
-            ) from None
         except BaseException:
             target.unlink(missing_ok=True)
             raise

@@ -19,13 +19,11 @@ import base64
 import binascii
 import datetime as dt
 import filecmp
-import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,9 +39,11 @@ from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.forms.values import msg
+from esca_desktop.paths import make_private_dir, temp_dir, temp_name, tighten
 from esca_desktop.security.identity import SignatureCheck, sign_detached
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
+from esca_desktop.services.evidence_files import Recorded, require_intact_evidence
 from esca_desktop.services.signing import identity_store, sign_report_file, trust_dir, trusted_certificates
 from esca_desktop.storage.bundle_store import (
     ATTENDEE_COLUMNS,
@@ -69,7 +69,6 @@ from esca_desktop.sync.bundle import (
 from esca_desktop.sync.content import answer_problem
 
 EXPORTABLE = frozenset({AssessmentStatus.FINALISED, AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED})
-_CHUNK = 1024**2
 
 
 class ImportConflictError(UserError):
@@ -136,7 +135,9 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
         )
     identity = identity_store(context).unlock(passphrase)
     evidence = _evidence_files(context, record)
-    with tempfile.TemporaryDirectory(prefix="esca-export-") as folder:
+    with tempfile.TemporaryDirectory(
+        prefix=temp_name("export"), dir=make_private_dir(temp_dir(context.data_dir))
+    ) as folder:
         report_path = Path(folder) / "report.pdf"
         _, box = DocumentService(context, service).write_report(assessment.id, report_path)
         sign_report_file(context, report_path, box, passphrase, lang=assessment.interview_lang)
@@ -168,39 +169,14 @@ def export_bundle(context: AppContext, assessment_id: str, out_path: Path, passp
 
 def _evidence_files(context: AppContext, record: AssessmentRecord) -> list[tuple[str, Path]]:
     """Each evidence file, checked against the size and SHA-256 recorded when it was added."""
-    files = []
-    for item in record.evidence:
-        path = context.evidence_dir / record.id / item["stored_name"]
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with path.open("rb") as reader:
-                while chunk := reader.read(_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise UserError(
-                msg(
-                    context.lang,
-                    f"evidence {item['file_name']!r}: {path} cannot be read ({reason}); "
-                    "the assessment cannot be exported without it",
-                    f"Nachweis {item['file_name']!r}: {path} ist nicht lesbar ({reason}); "
-                    "ohne ihn kann die Bewertung nicht exportiert werden",
-                )
-            ) from None
-        if size != item["size"] or digest.hexdigest() != item["sha256"]:
-            raise UserError(
-                msg(
-                    context.lang,
-                    f"evidence {item['file_name']!r}: {path} was changed after it was added (its SHA-256 "
-                    "no longer matches); the assessment cannot be exported",
-                    f"Nachweis {item['file_name']!r}: {path} wurde nach dem Hinzufügen geändert (sein SHA-256 "
-                    "stimmt nicht mehr); die Bewertung kann nicht exportiert werden",
-                )
-            )
-        files.append((str(item["stored_name"]), path))
-    return files
+    recorded = [Recorded(r["file_name"], r["stored_name"], r["sha256"], r["size"]) for r in record.evidence]
+    checked = require_intact_evidence(
+        context.evidence_dir / record.id,
+        recorded,
+        ("The assessment is not exported", "Die Bewertung wird nicht exportiert"),
+        context.lang,
+    )
+    return [(item.stored_name, path) for item, path in checked]
 
 
 def document_from_record(record: AssessmentRecord) -> dict[str, Any]:
@@ -395,9 +371,10 @@ def _holds(path: Path, staged: Path) -> bool:
 def _staging(context: AppContext) -> Iterator[Path]:
     """A new folder beside the evidence folder that the bundle's evidence files are checked into; it
     is removed on leaving, with whatever was not moved out of it."""
-    folder = context.evidence_dir / f".import-{uuid.uuid4().hex}"
+    folder = context.evidence_dir / temp_name("import")  # a killed import's is removed at a later start
     try:
-        folder.mkdir(parents=True)
+        make_private_dir(folder.parent)
+        folder.mkdir(mode=0o700)
     except OSError as exc:
         raise UserError(
             f"the evidence files cannot be written to {context.evidence_dir} ({exc.strerror or exc}); "
@@ -414,9 +391,10 @@ def _place_files(staging: Path, folder: Path, names: Sequence[str], commit: Call
     commit()
     try:
         if names:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)
         for name in names:
             os.replace(staging / name, folder / name)
+            tighten(folder / name)  # owner-only, like every file of the data folder
     except OSError as exc:
         raise UserError(
             f"the evidence files cannot be moved into {folder} ({exc.strerror or exc}); "

@@ -2,7 +2,12 @@
 
 They gather what a document shows from the interview engine and the store into the frozen values
 of `reports.model`, then hand them to the PDF builders. Writing is atomic: the PDF appears under
-its name only when complete. Signing is a separate step (`services.signing`) on the written file.
+its name only when complete. Signing is a separate step (`services.signing`) on the written file,
+or `write_signed_report`, which never leaves an unsigned copy under the signed file's name.
+
+The report lists the evidence with its SHA-256, so before it is written every evidence file is
+checked against what was recorded when it was attached (as for an export): a file changed or
+deleted behind the program's back is named and no report is written.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from esca_desktop.forms.catalog import Judgement
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.forms.session import FormSession
 from esca_desktop.forms.values import AnswerValue
+from esca_desktop.paths import make_private_dir, temp_dir, temp_name
 from esca_desktop.reports.model import (
     AuditSummary,
     DrawnSignature,
@@ -31,6 +37,7 @@ from esca_desktop.reports.model import (
     report_code,
 )
 from esca_desktop.services.assessments import AssessmentService, Interview
+from esca_desktop.services.evidence_files import require_intact_evidence
 from esca_desktop.storage.sync_store import SyncStore
 
 LANGUAGES = ("en", "de")
@@ -123,6 +130,13 @@ class DocumentService:
             country.alpha3 if country else "XXX", catalog.scheme, month, assessment.id, assessment.revision
         )
         outcome = session.outcome()
+        evidence = tuple(self.repository.evidence(assessment.id))
+        require_intact_evidence(
+            self.context.evidence_dir / assessment.id,
+            evidence,
+            ("The report is not written", "Der Bericht wird nicht erstellt"),
+            self.context.lang,
+        )
         return ReportData(
             catalog=catalog,
             assessment=assessment,
@@ -135,7 +149,7 @@ class DocumentService:
             total=session.total(),
             outcome=outcome,
             valid_until=_valid_until(interview, month),
-            evidence=tuple(self.repository.evidence(assessment.id)),
+            evidence=evidence,
             drawn_signatures=tuple(
                 DrawnSignature(role, name, image, at)
                 for role, name, image, at in self.repository.drawn_signatures(assessment.id)
@@ -161,6 +175,29 @@ class DocumentService:
         target = _check_target(out_path)
         data = self.report_data(assessment_id, lang, quartiles)
         box = build_report(data, target, data.lang)
+        return target, box
+
+    def write_signed_report(
+        self, assessment_id: str, out_path: Path, passphrase: str | None = None, lang: str | None = None
+    ) -> tuple[Path, SignatureBox]:
+        """Write the report and sign it with the assessor's identity (see `services.signing`): the
+        unsigned PDF is made in the data folder's private `tmp/` and removed whatever happens (a copy a
+        killed process left there is removed at the next start); `out_path` only ever receives the
+        signed file."""
+        from esca_desktop.services.signing import sign_report_file  # pyHanko only when signing
+
+        target = _check_target(out_path)
+        lang = _check_lang(lang or self.assessments.get(assessment_id).interview_lang)
+        unsigned = make_private_dir(temp_dir(self.context.data_dir)) / temp_name("unsigned", ".pdf")
+        try:
+            _, box = self.write_report(assessment_id, unsigned, lang=lang)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                sign_report_file(self.context, unsigned, box, passphrase, lang=lang, out_path=target)
+            except OSError as exc:
+                raise UserError(f"{target}: cannot write here: {exc.strerror or exc}") from None
+        finally:
+            unsigned.unlink(missing_ok=True)
         return target, box
 
 

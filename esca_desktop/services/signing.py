@@ -58,16 +58,17 @@ def sign_report_file(
     reason: str | None = None,
     location: str = "",
     lang: str = "en",
+    out_path: Path | None = None,
 ) -> None:
-    """Sign `pdf_path` in place (atomically) with the assessor's identity, the stamp in `box`, its
-    words (and by default the reason) in `lang`, the report's language.
+    """Sign `pdf_path` in place, or into `out_path` (atomically), with the assessor's identity, the
+    stamp in `box`, its words (and by default the reason) in `lang`, the report's language.
 
     `passphrase` is needed when the identity's mode is "ask"; in mode "keyring" it comes from the keyring.
     """
     identity = identity_store(context).unlock(passphrase)
     if reason is None:
         reason = REASONS.get(lang, DEFAULT_REASON)
-    sign_pdf(pdf_path, pdf_path, identity, box, reason=reason, location=location, lang=lang)
+    sign_pdf(pdf_path, out_path or pdf_path, identity, box, reason=reason, location=location, lang=lang)
 
 
 def verify_file(context: AppContext, path: Path) -> PdfVerification:

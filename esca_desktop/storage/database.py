@@ -3,11 +3,16 @@
 WAL with `synchronous=FULL` makes every commit durable (a power cut keeps every edit that was
 reported as saved) and never corrupts the file. Alembic runs only when the schema is behind; a
 database written by a newer program is refused before anything touches it.
+
+The database file is owner-only (0600; SQLite gives its -wal and -shm files the same mode). A data
+folder that cannot be written, or a full disk, is reported as what it is (`paths.DataFolderError`,
+`paths.DiskFullError`), wherever SQLite notices it: on opening, in any statement, or at the commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,7 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from esca_desktop.errors import StoreError
-from esca_desktop.paths import backups_dir, database_path
+from esca_desktop.paths import backups_dir, database_path, make_private_dir, open_private, tighten
+from esca_desktop.storage.failures import report_storage_errors, sqlite_error
 from esca_desktop.storage.repository import use_immediate_transactions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -58,19 +64,30 @@ def stored_revision(path: Path) -> str | None:
                 return None
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} cannot be read as a database: {exc}") from None
+        raise sqlite_error(exc, path.parent) or StoreError(f"{path} cannot be read as a database: {exc}") from None
     return row[0] if row else None
 
 
 def backup_database(path: Path, data_dir: Path, reason: str, now: dt.datetime | None = None) -> Path:
     """Copy the database with SQLite's online backup API (consistent even with a WAL)."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target_dir = backups_dir(data_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{path.stem}-{stamp}-{reason}.sqlite3"
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    target = backups_dir(data_dir) / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    try:
+        make_private_dir(target.parent)
+        _create_private(target)
+        with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+    except (OSError, sqlite3.Error) as exc:
+        raise sqlite_error(exc, data_dir) or exc from None
     return target
+
+
+def _create_private(path: Path) -> None:
+    """Make the (empty) file owner-only before SQLite writes into it; an existing one is tightened."""
+    try:
+        os.close(open_private(path))
+    except FileExistsError:
+        tighten(path)
 
 
 def migrate(engine: Engine) -> None:
@@ -84,8 +101,9 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_engine(data_dir: Path) -> Engine:
-    """Open (creating or upgrading) the store in `data_dir` and return its engine."""
+def open_engine(data_dir: Path, lang: str = "en") -> Engine:
+    """Open (creating or upgrading) the store in `data_dir` and return its engine; messages about the
+    folder (full, not writable) in `lang`."""
     path = database_path(data_dir)
     revision = stored_revision(path)
     if revision is not None and revision not in KNOWN_REVISIONS:
@@ -93,8 +111,16 @@ def open_engine(data_dir: Path) -> Engine:
             f"{path} was written by a newer ESCA Assessor (schema {revision}); "
             f"this program understands up to {HEAD_REVISION}. Update the program to open it."
         )
+    try:
+        _create_private(path)
+        for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if companion.exists():
+                tighten(companion)
+    except OSError as exc:
+        raise sqlite_error(exc, data_dir, lang) or exc from None
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", apply_pragmas)
+    report_storage_errors(engine, data_dir, lang)
     use_immediate_transactions(engine)
     if revision != HEAD_REVISION:
         if revision is not None:

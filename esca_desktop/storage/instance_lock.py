@@ -69,7 +69,7 @@ class InstanceLock:
 def acquire_instance_lock(data_dir: Path, lang: str = "en") -> InstanceLock:
     """Take the window lock of `data_dir`, or raise `AlreadyRunningError` naming the holder's pid."""
     path = window_lock_path(data_dir)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # owner-only, like the whole data folder
     try:
         _lock(fd)
     except OSError:

@@ -35,6 +35,7 @@ from esca_desktop.domain.model import (
 )
 from esca_desktop.errors import NotFoundError, ReadOnlyError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
+from esca_desktop.storage.failures import driver_transaction
 from esca_desktop.storage.signed_content import signable_content_hash
 from esca_desktop.storage.sync_store import mark_upload_sent, queue_upload
 from esca_desktop.storage.tables import (
@@ -463,7 +464,7 @@ class AssessmentRepository:
         This is the hot path of the interview (one call per saved edit), so it speaks SQL to the
         driver directly: SQLAlchemy's statement building would cost more than the durable commit."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with driver_transaction(self.engine) as conn:  # its sqlite3 errors say "disk full" and the like
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             row = cursor.execute(_SQL_HEAD, (assessment_id,)).fetchone()
             if row is None:

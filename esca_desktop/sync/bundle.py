@@ -136,18 +136,34 @@ class VerifiedBundle:
 # --- names ----------------------------------------------------------------------------------------
 
 
+# Characters Windows refuses in a file name, besides control characters and the folder separators
+_WINDOWS_INVALID = frozenset('<>:"|?*')
+# Invisible characters that reorder or hide what a name shows ("report\u202efdp.exe" shows as "reportexe.pdf")
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Device names Windows reserves, with any extension ("NUL.pdf", "com1.txt", "LPT¹")
+_RESERVED_NAME = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
+
+
 def evidence_name_problem(name: object) -> str | None:
-    """Why `name` cannot be an evidence file's stored name (a single, portable file name), or None."""
+    """Why `name` cannot be an evidence file's name (a single file name, portable to Windows, macOS and
+    Linux, that shows what it is), or None. Checked for the stored names in a bundle and for the name
+    of a file attached as evidence."""
     if not isinstance(name, str) or not name:
         return "an evidence name must be a non-empty text"
     if len(name) > MAX_NAME_LENGTH:
         return f"an evidence name has at most {MAX_NAME_LENGTH} characters"
     if "/" in name or "\\" in name:
         return "an evidence name must not contain a folder separator"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name) or ":" in name:
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name) or ":" in name:
         return "an evidence name must not contain control characters or ':'"
+    if any(c in _BIDI_CONTROLS for c in name):
+        return "an evidence name must not contain invisible direction marks (they disguise a file's type)"
+    if any(c in _WINDOWS_INVALID for c in name):
+        return 'an evidence name must not contain any of < > : " | ? * (Windows refuses them)'
     if name.startswith(".") or name.endswith((".", " ")):
         return "an evidence name must not start with '.' nor end with '.' or a space"
+    if _RESERVED_NAME.match(name):
+        return f"an evidence name must not be a device name Windows reserves ({name.split('.')[0]})"
     return None
 
 

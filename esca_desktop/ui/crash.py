@@ -4,10 +4,12 @@ its traceback and shown in a dialog with "Copy details", and the program keeps r
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,17 +25,24 @@ from PySide6.QtWidgets import (
 
 from esca_desktop import __version__
 from esca_desktop.errors import UserError
+from esca_desktop.paths import folder_error, make_private_dir, open_private
 from esca_desktop.ui.style import role
 
 log = logging.getLogger("esca_desktop")
 
 
 def setup_logging(log_dir: Path) -> Path:
+    """Log to `log_dir/esca-desktop.log`, owner-only like the rest of the data folder."""
     import logging.handlers  # not needed before the window has painted
 
-    log_dir.mkdir(parents=True, exist_ok=True)
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> Any:  # each new file (after a rotation too) is 0600 from its first byte
+            os.close(open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+            return super()._open()
+
+    make_private_dir(log_dir)
     path = log_dir / "esca-desktop.log"
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -89,7 +98,11 @@ class ErrorReporter:
 
     def start_logging(self) -> None:
         if self.log_path is None and self.log_dir is not None:
-            self.log_path = setup_logging(self.log_dir)
+            try:
+                self.log_path = setup_logging(self.log_dir)
+            except OSError as exc:  # a read-only or full data folder: its message matters more than a log
+                log.warning("cannot log to %s: %s", self.log_dir, exc)
+                self.log_dir = None
 
     def install(self) -> None:
         sys.excepthook = self.handle
@@ -99,6 +112,8 @@ class ErrorReporter:
 
         self.start_logging()
         parent = QApplication.activeWindow()
+        if isinstance(error, OSError):  # a full disk or a read-only folder, wherever it is noticed
+            error = folder_error(error) or error
         if isinstance(error, UserError):
             log.info("user error: %s", error)
             if self.interactive:

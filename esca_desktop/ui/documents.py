@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from esca_desktop.errors import UserError
+from esca_desktop.paths import make_private_dir, temp_dir, temp_name
 from esca_desktop.ui.i18n import moment_format_of
 
 if TYPE_CHECKING:
@@ -109,10 +110,11 @@ class DocumentActions(QObject):
         window.tasks.run(work, finished, failed)
 
     def _temp_pdf(self, stem: str) -> Path:
+        """A PDF to print from, in the data folder's private tmp/: removed at the first start after
+        this window has ended (storage/leftovers.py), not piling up."""
         assert self.window.context is not None
-        folder = self.window.context.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f"{stem}-", suffix=".pdf", dir=folder)
+        folder = make_private_dir(temp_dir(self.window.context.data_dir))
+        descriptor, name = tempfile.mkstemp(prefix=temp_name("print"), suffix=f"-{stem}.pdf", dir=folder)
         os.close(descriptor)
         return Path(name)
 
@@ -211,14 +213,13 @@ class DocumentActions(QObject):
         target = self._ask_target(f"report-{assessment_id[:8]}{'-signed' if sign else ''}.pdf")
         if target is None:
             return
-        context, service, lang = window.context, self._services(), self._lang()
+        service, lang = self._services(), self._lang()
 
         def work() -> Path:
-            path, box = service.write_report(assessment_id, target, lang=lang)
-            if sign:
-                from esca_desktop.services.signing import sign_report_file
-
-                sign_report_file(context, path, box, passphrase, lang=lang)
+            if sign:  # never an unsigned file under the signed one's name, nor a plain copy left anywhere
+                path, _ = service.write_signed_report(assessment_id, target, passphrase, lang=lang)
+            else:
+                path, _ = service.write_report(assessment_id, target, lang=lang)
             return Path(path)
 
         self.run_task(

@@ -150,6 +150,30 @@ def test_an_update_appended_after_signing_is_reported(signed: Path, assessor: Un
     assert "Not total document signed" in pdfsig(signed)
 
 
+def _rewrite_document_information(path: Path, **entries: str) -> None:
+    """An incremental update after signing that only rewrites the document information (/Info)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    with path.open("rb+") as stream:
+        writer = IncrementalPdfFileWriter(stream)
+        info = {generic.pdf_name(f"/{key}"): generic.pdf_string(value) for key, value in entries.items()}
+        writer.set_info(generic.DictionaryObject(info))  # type: ignore[no-untyped-call]
+        writer.write_in_place()  # type: ignore[no-untyped-call]
+
+
+def test_a_title_changed_after_signing_is_reported_not_unchanged(signed: Path, assessor: UnlockedIdentity) -> None:
+    _rewrite_document_information(signed, Title="Gold label awarded")
+    assert PdfReader(signed).metadata.title == "Gold label awarded"  # what a PDF reader now shows
+    result = verify_pdf(signed, [assessor.certificate])
+    assert result.signed and result.intact and result.modified_after_signing and not result.ok
+    assert "unchanged since signing" not in result.message and "(its Title" in result.message
+    (signature,) = result.signatures
+    assert "Title" in signature.changed_metadata
+    german = verify_pdf(signed, [assessor.certificate], lang="de")
+    assert "(Title" in german.message and "unverändert" not in german.message
+
+
 def test_a_second_signature_keeps_the_first_valid(signed: Path, tmp_path: Path, assessor: UnlockedIdentity) -> None:
     co_assessor = _identity(tmp_path / "co", "Jiří Dvořák", "jiri@example.cz")
     both = tmp_path / "both.pdf"
@@ -339,3 +363,55 @@ def test_cli_verify_a_removed_signature(
     cut.write_bytes(signed.read_bytes()[: len(original)])
     code, _, err = _cli(data_dir, capsys, "verify", str(cut))
     assert code == 1 and "carries no signature" in err
+
+
+def test_a_signed_report_never_leaves_a_plain_copy_beside_it_nor_under_its_name(
+    context: AppContext, service_for_signing: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unsigned PDF is made in the data folder's private tmp/ (owner-only; what a killed process
+    left there is removed at the next start), and removed when signing fails."""
+    import stat
+
+    from esca_desktop.services import signing
+    from esca_desktop.services.documents import DocumentService
+
+    assessment_id, out = service_for_signing
+    seen: list[tuple[Path, int]] = []
+
+    def failing_signature(in_path: Path, out_path: Path, *args: object, **kwargs: object) -> None:
+        seen.append((Path(in_path), stat.S_IMODE(Path(in_path).stat().st_mode)))
+        raise SigningError(f"{in_path} could not be signed: the token was pulled out")
+
+    monkeypatch.setattr(signing, "sign_pdf", failing_signature)
+    with pytest.raises(SigningError):
+        DocumentService(context).write_signed_report(assessment_id, out)
+    ((unsigned, mode),) = seen
+    assert unsigned.parent == context.data_dir / "tmp" and unsigned.name.startswith(".esca-unsigned-")
+    assert mode == 0o600
+    assert not unsigned.exists() and not out.exists()
+    assert list(out.parent.iterdir()) == []  # nothing beside the target either
+
+
+@pytest.fixture
+def service_for_signing(context: AppContext, tmp_path: Path) -> tuple[str, Path]:
+    from esca_desktop.services.assessments import AssessmentService
+    from esca_desktop.services.demo import create_demo_assessments
+
+    service = AssessmentService(context)
+    gold = create_demo_assessments(service)["gold"]
+    service.open(gold).finalise()
+    IdentityStore(context.data_dir, KeyringCredentialStore()).create("Małgorzata Wiśniewska", "mw@example.pl")
+    target = tmp_path / "out" / "report-signed.pdf"
+    target.parent.mkdir()
+    return gold, target
+
+
+def test_cli_report_sign_writes_only_the_signed_file(
+    context: AppContext, service_for_signing: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assessment_id, out = service_for_signing
+    code, _, err = _cli(context.data_dir, capsys, "report", assessment_id, "--out", str(out), "--sign")
+    assert code == 0, err
+    assert verify_file(context, out).ok
+    assert [p.name for p in out.parent.iterdir()] == ["report-signed.pdf"]
+    assert list((context.data_dir / "tmp").iterdir()) == []

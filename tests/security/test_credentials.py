@@ -199,3 +199,21 @@ def test_a_real_secret_service_keeps_the_passphrase(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "keyring.backends.SecretService.Keyring" in result.stdout
     assert (tmp_path / "r.csr").read_bytes().startswith(b"-----BEGIN CERTIFICATE REQUEST-----")
+
+
+@pytest.mark.parametrize("named", ["esca_no_such_module.Keyring", "keyring.backends.SecretService.NoSuchKeyring"])
+def test_a_backend_named_in_the_environment_that_is_not_installed_gives_a_message(
+    monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    """keyring imports the class named in PYTHON_KEYRING_BACKEND on first use; a missing one is no traceback."""
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", named)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # chosen afresh, as in a new process
+    store = KeyringCredentialStore()
+    with pytest.raises(NoSecureStoreError) as error:
+        store.check()
+    message = str(error.value)
+    assert f"PYTHON_KEYRING_BACKEND={named!r}" in message and "cannot be loaded" in message
+    assert "Unset the variable" in message
+    assert store.description == "OS keyring (none available)"
