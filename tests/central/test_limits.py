@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 
 from esca_desktop.central.app import create_app
+from esca_desktop.central.cli import run as central_run
 from esca_desktop.central.limits import Limits, server_config
 from esca_desktop.central.store import CentralStore
 from tests.central.harness import central_users, free_port
@@ -420,3 +421,62 @@ def test_connections_beyond_the_limit_are_answered_503(serve: Callable[..., Serv
 def _health(service: Service) -> int:
     with httpx.Client(timeout=WAIT) as client:
         return client.get(service.url + "/api/v1/health").status_code
+
+
+# --- esca-central serve -------------------------------------------------------------------------
+
+
+def _served_config(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> Any:
+    configs = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: configs.append(server.config))
+    assert central_run(["serve", *argv]) == 0
+    return configs[0]
+
+
+def test_serve_runs_with_safe_limits_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _served_config(monkeypatch, ["--db", str(tmp_path / "central.sqlite3")])
+    assert (config.limit_concurrency, config.backlog, config.timeout_keep_alive) == (200, 128, 5)
+    assert config.http.header_timeout == 20
+    assert config.app.limits == Limits()
+
+
+def test_serve_takes_every_limit_as_an_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _served_config(
+        monkeypatch,
+        [
+            "--db",
+            str(tmp_path / "central.sqlite3"),
+            "--max-body-mb",
+            "3",
+            "--max-connections",
+            "50",
+            "--backlog",
+            "64",
+            "--keep-alive",
+            "3",
+            "--header-timeout",
+            "7.5",
+            "--body-timeout",
+            "9",
+            "--min-upload-rate",
+            "500",
+            "--uploads-per-account",
+            "2",
+            "--sign-in-failures",
+            "5",
+        ],
+    )
+    assert (config.limit_concurrency, config.backlog, config.timeout_keep_alive) == (50, 64, 3)
+    assert config.http.header_timeout == 7.5
+    assert config.app.limits == Limits(
+        max_connections=50,
+        backlog=64,
+        keep_alive=3,
+        header_timeout=7.5,
+        body_idle_timeout=9,
+        min_body_rate=500,
+        uploads_per_account=2,
+        auth_failures=5,
+    )
+    with pytest.raises(SystemExit):
+        central_run(["serve", "--db", str(tmp_path / "central.sqlite3"), "--max-connections", "0"])
