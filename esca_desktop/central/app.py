@@ -159,6 +159,7 @@ def create_app(
         },
         responses={
             200: {"description": "the very same bundle was already stored (nothing changed)"},
+            400: {"description": "the address is malformed or does not name the bundle's assessment and revision"},
             408: {"description": "the bundle arrived too slowly or stalled; nothing was stored"},
             409: {"description": "different content for a stored revision, or an older revision"},
             413: {"description": "the bundle is larger than the server accepts"},
@@ -308,6 +309,26 @@ def create_app(
                 for q in stats
             ],
         }
+
+    described = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's description, with the 400 this API answers for a bad path or query parameter
+        in place of FastAPI's own 422 (which here means a refused bundle)."""
+        schema = described()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if responses.get("422", {}).get("description") == "Validation Error":
+                    del responses["422"]
+                    responses.setdefault(
+                        "400", {"description": "a path or query parameter is malformed or out of range (`detail`)"}
+                    )
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     def needs_token(path: str) -> bool:
         return path.startswith(f"{API}/") and path != f"{API}/health"

@@ -1,6 +1,6 @@
 """`esca-central`: run the review service, and manage it from a shell on the secretariat's machine.
 
-    esca-central serve --db URL --host 127.0.0.1 --port 8750
+    esca-central serve --db URL --host 127.0.0.1 --port 8750 [--max-body-mb N] [limits: serve --help]
     esca-central user add NAME --role assessor|reviewer      (the API token is the LAST line printed)
     esca-central user list
     esca-central review list [--status received|returned|approved] [--all] [--json]
