@@ -353,10 +353,11 @@ class UploadSlots:
     @contextmanager
     def taken_by(self, user: Any) -> Iterator[None]:
         with self._lock:
-            if self._active[user.id] >= self.per_account:
+            active = self._active[user.id]
+            if active >= self.per_account:
                 raise TooManyRequestsError(
-                    f"{user.name} is already sending {self._active[user.id]} uploads at once; wait until one "
-                    "has finished, then send this one again",
+                    f"{user.name} is already sending {active} upload{'s' if active != 1 else ''} at once; wait "
+                    "until one has finished, then send this one again",
                     retry_after=self.RETRY_AFTER,
                 )
             self._active[user.id] += 1
@@ -409,7 +410,8 @@ def parse_json(raw: bytes) -> Any:
     if found is not None:
         pointer, refused = found
         raise InvalidRequestError(
-            f"the request body holds {refused.text} at {pointer or '/'}: JSON numbers must be finite "
+            f"the request body holds {refused.text} {f'at {pointer}' if pointer else 'as its whole value'}: "
+            "JSON numbers must be finite "
             f"(no NaN or Infinity) and between {-MAX_INT64 - 1} and {MAX_INT64}"
         )
     return value

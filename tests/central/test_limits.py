@@ -261,6 +261,8 @@ def test_comments_are_bounded_in_number_and_length(serve: Callable[..., Service]
         (b'{"comments": {"B1.1": "ok"}, "n": -Infinity}', "-Infinity at /n"),
         (b'{"comments": {"B1.1": 1e400}}', "1e400 at /comments/B1.1"),
         (b'{"comments": [1, 2, 99999999999999999999]}', "99999999999999999999 at /comments/2"),
+        (b"-9223372036854775809", "-9223372036854775809 as its whole value: JSON numbers must be finite"),
+        (b"[" * 100_000 + b"]" * 100_000, "the request body nests JSON too deeply"),
     ],
 )
 def test_numbers_json_does_not_allow_are_refused_with_where_they_are(
@@ -270,7 +272,8 @@ def test_numbers_json_does_not_allow_are_refused_with_where_they_are(
     with service.api(service.reviewer_token) as api:
         reply = api.post(f"/submissions/{UUID}/1/return", content=body, headers={"Content-Type": "application/json"})
     assert reply.status_code == 400, reply.text
-    assert where in reply.json()["detail"] and "must be finite" in reply.json()["detail"]
+    assert where in reply.json()["detail"]
+    assert "nests" in where or "JSON numbers must be finite (no NaN or Infinity)" in reply.json()["detail"]
 
 
 def test_numbers_beyond_64_bits_in_the_address_and_query_are_refused(serve: Callable[..., Service]) -> None:
@@ -397,7 +400,7 @@ def test_an_account_sends_only_so_many_uploads_at_once(serve: Callable[..., Serv
             colleagues = colleague.put(f"/submissions/{UUID}/1", content=b"PK\x03\x04 not a bundle")
     assert second.status_code == 429 and second.headers["Retry-After"] == "10"
     assert second.json()["detail"] == (
-        "Anna Assessor is already sending 1 uploads at once; wait until one has finished, then send this one again"
+        "Anna Assessor is already sending 1 upload at once; wait until one has finished, then send this one again"
     )
     assert colleagues.status_code == 422  # another account is not held up (its junk is refused on its merits)
 
