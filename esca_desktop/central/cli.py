@@ -253,7 +253,7 @@ def serve(shell: Shell) -> int:
 
     from esca_desktop.central.app import create_app
     from esca_desktop.central.faults import FAULTS_ENV, parse_faults
-    from esca_desktop.central.limits import Limits, server_config
+    from esca_desktop.central.limits import Limits, ensure_file_handles, server_config
 
     args = shell.args
     trusted = _load_trust(args.trust) if args.trust else []
@@ -278,6 +278,9 @@ def serve(shell: Shell) -> int:
         file=sys.stderr,
         flush=True,
     )
+    warning = ensure_file_handles(limits)
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
     uvicorn.Server(server_config(app, args.host, args.port, limits, args.log_level)).run()
     return 0
 

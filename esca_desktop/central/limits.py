@@ -97,6 +97,30 @@ def server_config(app: Any, host: str, port: int, limits: Limits, log_level: str
     )
 
 
+def ensure_file_handles(limits: Limits) -> str | None:
+    """Raise the process's open-file limit so that every allowed connection can hold its socket and
+    an upload file besides the database's (else a flood of uploads ends in failing token look-ups);
+    a warning when the system's hard limit is too low, else None."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return None
+    needed = 2 * limits.max_connections + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return None
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft >= needed:
+        return None
+    return (
+        f"only {soft} open files are allowed (ulimit -n), and --max-connections {limits.max_connections} needs "
+        f"{needed}: lower --max-connections to {max(1, (soft - 64) // 2)} or raise the limit"
+    )
+
+
 # --- the HTTP protocol: a deadline for the headers ----------------------------------------------
 
 

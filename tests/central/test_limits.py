@@ -22,7 +22,7 @@ import uvicorn
 
 from esca_desktop.central.app import create_app
 from esca_desktop.central.cli import run as central_run
-from esca_desktop.central.limits import Limits, server_config
+from esca_desktop.central.limits import Limits, ensure_file_handles, server_config
 from esca_desktop.central.store import CentralStore
 from tests.central.harness import central_users, free_port
 
@@ -483,3 +483,19 @@ def test_serve_takes_every_limit_as_an_option(tmp_path: Path, monkeypatch: pytes
     )
     with pytest.raises(SystemExit):
         central_run(["serve", "--db", str(tmp_path / "central.sqlite3"), "--max-connections", "0"])
+
+
+def test_serve_raises_the_open_file_limit_to_what_its_connections_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = pytest.importorskip("resource")
+    limits: dict[str, tuple[int, int]] = {}
+    monkeypatch.setattr(resource, "getrlimit", lambda _kind: (256, 4096))
+    monkeypatch.setattr(resource, "setrlimit", lambda _kind, values: limits.update(set=values))
+
+    assert ensure_file_handles(Limits(max_connections=200)) is None
+    assert limits["set"] == (464, 4096)  # a socket and an upload file per connection, and the database's
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _kind: (256, 300))
+    assert ensure_file_handles(Limits(max_connections=200)) == (
+        "only 300 open files are allowed (ulimit -n), and --max-connections 200 needs 464: lower "
+        "--max-connections to 118 or raise the limit"
+    )
