@@ -1,6 +1,6 @@
 """`esca-central`: run the review service, and manage it from a shell on the secretariat's machine.
 
-    esca-central serve --db URL --host 127.0.0.1 --port 8750
+    esca-central serve --db URL --host 127.0.0.1 --port 8750 [--max-body-mb N] [limits: serve --help]
     esca-central user add NAME --role assessor|reviewer [--certificate CERT.pem]   (the API token is the LAST line)
     esca-central user certificate NAME CERT.pem     (the certificate an assessor signs with; replaces the old one)
     esca-central user list
@@ -63,6 +63,89 @@ def _reviewer_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reviewer", metavar="NAME", help="who decides (default: the only reviewer user)")
 
 
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    from esca_desktop.central.limits import DEFAULT_LIMITS as d
+
+    group = parser.add_argument_group("limits", "what one client may take of the server")
+    group.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=d.max_connections,
+        metavar="N",
+        help=f"open connections; more are answered 503 (default {d.max_connections})",
+    )
+    group.add_argument(
+        "--backlog",
+        type=_positive_int,
+        default=d.backlog,
+        metavar="N",
+        help=f"connections waiting to be accepted (default {d.backlog})",
+    )
+    group.add_argument(
+        "--keep-alive",
+        type=_positive_int,
+        default=d.keep_alive,
+        metavar="SECONDS",
+        help=f"how long an idle connection stays open (default {d.keep_alive})",
+    )
+    group.add_argument(
+        "--header-timeout",
+        type=_positive_float,
+        default=d.header_timeout,
+        metavar="SECONDS",
+        help=f"time for a request's headers to arrive (default {d.header_timeout:g})",
+    )
+    group.add_argument(
+        "--body-timeout",
+        type=_positive_float,
+        default=d.body_idle_timeout,
+        metavar="SECONDS",
+        help=f"an upload that sends nothing this long is aborted with 408 (default {d.body_idle_timeout:g})",
+    )
+    group.add_argument(
+        "--min-upload-rate",
+        type=_positive_int,
+        default=d.min_body_rate,
+        metavar="BYTES",
+        help=f"bytes per second an upload must average after its first {d.body_rate_grace:g} s, "
+        f"else 408 (default {d.min_body_rate})",
+    )
+    group.add_argument(
+        "--uploads-per-account",
+        type=_positive_int,
+        default=d.uploads_per_account,
+        metavar="N",
+        help=f"uploads one account may send at the same time; more are answered 429 (default {d.uploads_per_account})",
+    )
+    group.add_argument(
+        "--sign-in-failures",
+        type=_positive_int,
+        default=d.auth_failures,
+        metavar="N",
+        help=f"failed sign-ins per client address in {d.auth_window:g} s before 429 (default {d.auth_failures})",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: use 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text}: use a number of seconds above 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="The ESCA central review service.")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -79,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of *.pem CA certificates whose assessor certificates count as trusted",
     )
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    _limit_options(p)
 
     user = verbs.add_parser("user", help="API users (assessors and reviewers)")
     u_verbs = user.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -193,6 +277,7 @@ def serve(shell: Shell) -> int:
 
     from esca_desktop.central.app import create_app
     from esca_desktop.central.faults import FAULTS_ENV, parse_faults
+    from esca_desktop.central.limits import Limits, ensure_file_handles, server_config
 
     args = shell.args
     trusted = _load_trust(args.trust) if args.trust else []
@@ -200,14 +285,27 @@ def serve(shell: Shell) -> int:
         faults = parse_faults(os.environ.get(FAULTS_ENV, ""))
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    app = create_app(shell.store, max_body_bytes=args.max_body_mb << 20, trusted=trusted, faults=faults)
+    limits = Limits(
+        max_connections=args.max_connections,
+        backlog=args.backlog,
+        keep_alive=args.keep_alive,
+        header_timeout=args.header_timeout,
+        body_idle_timeout=args.body_timeout,
+        min_body_rate=args.min_upload_rate,
+        uploads_per_account=args.uploads_per_account,
+        auth_failures=args.sign_in_failures,
+    )
+    app = create_app(shell.store, max_body_bytes=args.max_body_mb << 20, trusted=trusted, faults=faults, limits=limits)
     print(
         f"{PROG}: serving {_safe_url(shell.store)} on http://{args.host}:{args.port} "
         f"(API docs: http://{args.host}:{args.port}/docs)",
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    warning = ensure_file_handles(limits)
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
+    uvicorn.Server(server_config(app, args.host, args.port, limits, args.log_level)).run()
     return 0
 
 

@@ -9,6 +9,11 @@ from esca_desktop.errors import UserError
 class CentralError(UserError):
     status_code = 400
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that belong to the answer."""
+        return {}
+
 
 class InvalidRequestError(CentralError):
     status_code = 400
@@ -17,6 +22,10 @@ class InvalidRequestError(CentralError):
 class AuthenticationError(CentralError):
     status_code = 401
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
 
 class ForbiddenError(CentralError):
     status_code = 403
@@ -24,6 +33,17 @@ class ForbiddenError(CentralError):
 
 class MissingError(CentralError):
     status_code = 404
+
+
+class RequestTimeoutError(CentralError):
+    """The request (its headers or its body) did not arrive in time: what arrived is discarded and the
+    connection closed, since the rest of the body may still be on its way."""
+
+    status_code = 408
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Connection": "close"}
 
 
 class ConflictError(CentralError):
@@ -38,6 +58,20 @@ class RefusedBundleError(CentralError):
     """The bundle failed verification (signature, a hash, format): refused, nothing stored."""
 
     status_code = 422
+
+
+class TooManyRequestsError(CentralError):
+    """Too much at once from one account or address; worth trying again after `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class StorageUnavailableError(CentralError):

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from esca_desktop.central.app import create_app
+from esca_desktop.central.limits import Limits
 from esca_desktop.central.service import ReceivingService
 from esca_desktop.central.store import CentralStore
 from esca_desktop.context import open_context
@@ -217,22 +218,27 @@ def test_an_upload_larger_than_the_limit_is_refused(kit: Kit, tmp_path: Path) ->
     store.close()
 
 
-def test_uploads_racing_each_other_store_the_bundle_once(kit: Kit, central: Central) -> None:
+def test_uploads_racing_each_other_store_the_bundle_once(kit: Kit, tmp_path: Path) -> None:
+    store = CentralStore.open(tmp_path / "race.sqlite3")
+    _, token, _, _ = central_users(store)
+    server = ThreadServer(create_app(store, limits=Limits(uploads_per_account=8))).start()
     assessment_id, revision = _key(kit)
     codes: list[int] = []
 
     def upload() -> None:
-        with central.api(central.assessor_token) as client:
-            codes.append(client.put(f"/submissions/{assessment_id}/{revision}", content=kit.bundle).status_code)
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            codes.append(client.put(f"/api/v1/submissions/{assessment_id}/{revision}", content=kit.bundle).status_code)
 
     threads = [threading.Thread(target=upload) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    server.stop()
 
     assert sorted(codes) == [200] * 7 + [201]
-    assert central.store.count_submissions() == 1
+    assert store.count_submissions() == 1
+    store.close()
 
 
 def test_the_api_is_described_by_openapi(central: Central) -> None:
