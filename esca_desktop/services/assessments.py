@@ -4,6 +4,12 @@ override, undo), finalise, reopen.
 Each edit goes through the interview engine first (validation, recomputation), then into the store
 as one durable transaction; if saving fails, the engine is rolled back so that what the person sees
 is always what is saved. Every mutation returns a `Changes` value naming what to refresh.
+
+An open `Interview` is a copy of the stored assessment at one version. Another program (the command
+line beside the window) may change the store meanwhile: each edit is then refused inside its
+transaction, the interview reads the stored state again and `AssessmentChangedError` says so, so
+that no score, snapshot or audit entry is ever computed from a stale copy. Finalising takes its
+problems and snapshot from the stored answers, never from the copy.
 """
 
 from __future__ import annotations
@@ -51,9 +57,20 @@ from esca_desktop.forms.results import (
 )
 from esca_desktop.forms.session import FormSession
 from esca_desktop.forms.values import AnswerValue, from_json, msg, to_json
-from esca_desktop.storage.repository import AnswerWrite, RemovedSignature, ScoreSummary
+from esca_desktop.storage.repository import (
+    AnswerWrite,
+    ChangedElsewhereError,
+    RemovedSignature,
+    ScoreSummary,
+    StoredAssessment,
+)
 
 logger = logging.getLogger(__name__)
+
+
+class AssessmentChangedError(UserError):
+    """An edit was refused because another program changed the assessment since it was read here;
+    the interview now holds the stored state (nothing of the refused edit was stored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,23 +279,18 @@ class AssessmentService:
         return self.repository.list_summaries()
 
     def open(self, assessment_id: str, lang: str | None = None) -> Interview:
-        assessment = self.get(assessment_id)
+        stored = self.repository.load(self.resolve(assessment_id))
+        assessment = stored.assessment
         catalog = self.catalog_for(assessment.catalog)
-        stored = self.repository.answers_json(assessment.id)
-        answers: dict[str, AnswerValue] = {}
-        for key, data in stored.items():
-            fld = catalog.field_by_key.get(key)
-            if fld is not None:
-                answers[key] = from_json(fld, data)
         session = FormSession(
             catalog,
-            answers,
-            self.repository.indicator_states(assessment.id),
+            stored_answers(catalog, stored),
+            stored.indicator_states,
             lang=lang or assessment.interview_lang,
             position=assessment.current_indicator,
-            drafts=self.repository.drafts(assessment.id),
+            drafts=stored.drafts,
         )
-        return Interview(self, assessment, session)
+        return Interview(self, stored, session)
 
     def audit(self, assessment_id: str) -> list[AuditEntry]:
         """The trail of an assessment, also of a deleted one."""
@@ -288,16 +300,56 @@ class AssessmentService:
         return self.repository.verify_audit(self.repository.resolve_id(assessment_id, deleted=True))
 
 
+def stored_answers(catalog: Catalog, stored: StoredAssessment) -> dict[str, AnswerValue]:
+    answers: dict[str, AnswerValue] = {}
+    for key, data in stored.answers_json.items():
+        fld = catalog.field_by_key.get(key)
+        if fld is not None:
+            answers[key] = from_json(fld, data)
+    return answers
+
+
 class Interview:
     """One open assessment: the engine plus persistence of every edit."""
 
-    def __init__(self, service: AssessmentService, assessment: Assessment, session: FormSession) -> None:
+    def __init__(self, service: AssessmentService, stored: StoredAssessment, session: FormSession) -> None:
         self.service = service
         self.repository = service.repository
         self.context = service.context
-        self.assessment = assessment
+        self.assessment = stored.assessment
+        self.version = stored.version  # what the session shows; every edit is checked against it
         self.session = session
         self._review_comments: dict[str, ReviewComment] | None = None  # read once per opening
+
+    # --- changes made by another program --------------------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another program changed the stored assessment since this interview read it (a
+        cheap read: the window asks every few seconds)."""
+        return self.repository.changed_elsewhere(self.id, self.version)
+
+    def reload(self) -> None:
+        """Read the stored assessment again into this interview (the session keeps its position and
+        language; its undo history goes)."""
+        stored = self.repository.load(self.id)
+        self.session.replace_state(stored_answers(self.catalog, stored), stored.indicator_states, stored.drafts)
+        self.assessment = stored.assessment
+        self.version = stored.version
+        self._review_comments = None
+
+    def _changed_error(self) -> AssessmentChangedError:
+        """After a refused write: read the stored state and say that it was changed elsewhere."""
+        self.reload()
+        return AssessmentChangedError(
+            self._msg(
+                f"assessment {self.id[:8]} was changed by another program (the command line?) since it was "
+                "read here; nothing was stored: the stored answers were read again, check them and repeat "
+                "the change",
+                f"Die Bewertung {self.id[:8]} wurde inzwischen von einem anderen Programm (der Kommandozeile?) "
+                "geändert; nichts wurde gespeichert: die gespeicherten Antworten wurden neu gelesen, prüfen Sie "
+                "sie und wiederholen Sie die Änderung",
+            )
+        )
 
     @property
     def id(self) -> str:
@@ -361,7 +413,10 @@ class Interview:
         details are part of what they sign). Returns the items changed."""
         self._require_editable()
         checked = normalise_details(details, self.context.lang)
-        changed = self.repository.update_details(self.id, checked, self.context.actor)
+        try:
+            changed = self.repository.update_details(self.id, checked, self.context.actor, self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         if not changed:
             return [], Changes()
         self.assessment = self.repository.get(self.id)
@@ -406,7 +461,10 @@ class Interview:
                 self._changed_results(frozenset(changed)),
                 score_summary(self.session),
                 action,
+                self.version,
             )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None  # the session is read again: no revert needed
         except BaseException:
             for r in reversed(results):
                 self.session.revert(r)
@@ -458,6 +516,8 @@ class Interview:
             return None, Changes()
         try:
             self._persist([result], "undo")
+        except AssessmentChangedError:
+            raise
         except BaseException:
             self.session.redo()
             raise
@@ -470,6 +530,8 @@ class Interview:
             return None, Changes()
         try:
             self._persist([result], "redo")
+        except AssessmentChangedError:
+            raise
         except BaseException:
             self.session.undo()
             raise
@@ -504,7 +566,12 @@ class Interview:
             raise NotFoundError(f"the reviewer made no comment on {indicator_id}")
         if (comment.reply, comment.resolved) == (reply, resolved):
             return Changes()
-        self.repository.save_review_reply(self.id, comment.revision, indicator_id, reply, resolved, self.context.actor)
+        try:
+            self.repository.save_review_reply(
+                self.id, comment.revision, indicator_id, reply, resolved, self.context.actor, self.version
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         assert self._review_comments is not None
         self._review_comments[indicator_id] = replace(
             comment, reply=reply, resolved=resolved, replied_by=self.context.actor, replied_at=self.context.clock()
@@ -533,7 +600,10 @@ class Interview:
                 new,
                 [self.session.result(indicator_id)] if changed else [],
                 score_summary(self.session),
+                self.version,
             )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         except BaseException:
             self.session.set_state(indicator_id, previous)
             raise
@@ -617,7 +687,10 @@ class Interview:
 
     def set_summary_texts(self, texts: Mapping[str, str]) -> Changes:
         self._require_editable()
-        self.repository.save_summary_texts(self.id, texts, self.context.actor)
+        try:
+            self.repository.save_summary_texts(self.id, texts, self.context.actor, self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         self.assessment = self.repository.get(self.id)
         return self._changes(notes=True)
 
@@ -797,7 +870,12 @@ class Interview:
             )
         if not image_png.startswith(b"\x89PNG"):
             raise ValidationError(self._msg("signature: the image is not a PNG", "Unterschrift: das Bild ist kein PNG"))
-        self.repository.add_drawn_signature(self.id, role, signer_name.strip(), image_png, self.context.actor)
+        try:
+            self.repository.add_drawn_signature(
+                self.id, role, signer_name.strip(), image_png, self.context.actor, self.version
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         return Changes(assessment_ids=frozenset({self.id}), summary=True)
 
     def drawn_signatures(self) -> list[tuple[str, str, bytes, dt.datetime]]:
@@ -814,9 +892,24 @@ class Interview:
         return self.session.problems()
 
     def finalise(self) -> Changes:
-        """Make the assessment read-only; refused while problems remain, listing them."""
+        """Make the assessment read-only; refused while problems remain, listing them.
+
+        The problems and the snapshot come from the stored answers, read now, and the finalisation is
+        refused if they changed before it is written: never from this interview's copy alone."""
         self._require_editable()
-        problems = self.blocking_problems()
+        stored = self.repository.load(self.id)
+        if self.repository.moved_since(self.version, stored.version):
+            raise self._changed_error()  # the assessor has not seen what is stored: show it first
+        self.assessment = stored.assessment
+        self._require_editable()
+        session = FormSession(
+            self.catalog,
+            stored_answers(self.catalog, stored),
+            stored.indicator_states,
+            lang=self.session.lang,
+            drafts=stored.drafts,
+        )
+        problems = session.problems()
         if problems:
             listed = "; ".join(p.message for p in problems[:20])
             left = len(problems) - 20
@@ -827,7 +920,17 @@ class Interview:
             more = f" (and {left} more)" if left > 0 else ""
             remain = "1 problem remains" if len(problems) == 1 else f"{len(problems)} problems remain"
             raise ValidationError(f"cannot finalise, {remain}: {listed}{more}")
-        self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
+        try:
+            self.repository.set_status(
+                self.id,
+                AssessmentStatus.FINALISED,
+                self.context.actor,
+                snapshot=self._snapshot(session, stored.assessment.revision),
+                version=stored.version,
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
+        self.version = stored.version
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
 
@@ -842,19 +945,24 @@ class Interview:
                     f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')}, nicht abgeschlossen",
                 )
             )
-        self.repository.set_status(self.id, status, self.context.actor, new_revision=True)
+        try:
+            self.repository.set_status(self.id, status, self.context.actor, new_revision=True, version=self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
 
     def snapshot(self) -> dict[str, Any]:
         """Answers, results and outcome as JSON (kept with each finalised revision)."""
+        return self._snapshot(self.session, self.assessment.revision)
+
+    def _snapshot(self, session: FormSession, revision: int) -> dict[str, Any]:
         catalog = self.catalog
-        session = self.session
         total = session.total()
         outcome = session.outcome()
         return {
             "catalog": {"id": catalog.id, "version": catalog.version, "hash": catalog.content_hash},
-            "revision": self.assessment.revision,
+            "revision": revision,
             "answers": {
                 key: to_json(catalog.field_by_key[key], value) for key, value in sorted(session.answers.items())
             },
