@@ -408,11 +408,12 @@ class AssessmentRepository:
                 yield conn
             finally:
                 conn.info.pop(_LINKS, None)
-        if version is not None:
-            if links:
-                version.head = links[-1][1]
-        else:
-            self._own_moves.update(links)
+            if version is None:
+                # before the commit: a check on another thread (the window's) that reads the new head
+                # knows it as ours; a move whose commit then fails names a head that never exists
+                self._own_moves.update(links)
+        if version is not None and links:
+            version.head = links[-1][1]
 
     def _check_version(self, conn: Connection, assessment_id: str, version: AssessmentVersion) -> None:
         row = conn.exec_driver_sql("SELECT audit_head FROM assessment WHERE id = ?", (assessment_id,)).first()
