@@ -844,6 +844,7 @@ class InterviewWorkspace(QWidget):
         if self._showing_stored:
             return
         self._showing_stored = True
+        lost = False
         try:
             self._timer.stop()
             pending, self._pending = self._pending, {}
@@ -863,6 +864,7 @@ class InterviewWorkspace(QWidget):
                 self.visit_page.refresh()
             elif self.page is not None and self.stack.currentWidget() is self.page:
                 self.show_indicator(self.page.indicator.id)
+            lost = self.read_only and bool(pending or note is not None or finding is not None)
             if not self.read_only:
                 self._pending, self._pending_note, self._pending_finding = pending, note, finding
                 self.flush()
@@ -875,13 +877,17 @@ class InterviewWorkspace(QWidget):
             self._showing_stored = False
         self.assessment_changed.emit(interview.id)
         self.stored_shown.emit()
-        self.save_state_changed.emit(
-            "problem",
-            self.tr(
+        if lost:
+            message = self.tr(
+                "This assessment was changed by another program (the command line?) and is read-only now; "
+                "what you typed last was not saved."
+            )
+        else:
+            message = self.tr(
                 "This assessment was changed by another program (the command line?); "
                 "the window now shows the stored answers."
-            ),
-        )
+            )
+        self.save_state_changed.emit("problem", message)
 
     # --- closing --------------------------------------------------------------------------------
 

@@ -36,9 +36,7 @@ def test_a_write_from_an_old_version_is_refused_and_stores_nothing(
     entries = len(first.audit_entries(assessment_id))
 
     with pytest.raises(ChangedElsewhereError):
-        first.save_answers(
-            assessment_id, [AnswerWrite("1.1.1.smes", 50, None)], "Window", [], SUMMARY, version=seen
-        )
+        first.save_answers(assessment_id, [AnswerWrite("1.1.1.smes", 50, None)], "Window", [], SUMMARY, version=seen)
     assert "1.1.1.smes" not in first.answers_json(assessment_id)
     assert len(first.audit_entries(assessment_id)) == entries
     assert first.changed_elsewhere(assessment_id, seen)

@@ -125,3 +125,21 @@ def test_activating_the_window_shows_what_the_command_line_changed(
     monkeypatch.setattr(gold_window, "isActiveWindow", lambda: True)  # back from the terminal
     QApplication.sendEvent(gold_window, QEvent(QEvent.Type.ActivationChange))
     assert workspace.page is not None and workspace.page.note_edit.toPlainText() == "Checked the statutes"
+
+
+def test_typing_into_an_assessment_finalised_elsewhere_says_it_was_not_saved(
+    qtbot: QtBot, gold_window: MainWindow, command_line: AssessmentService
+) -> None:
+    workspace = workspace_of(gold_window)
+    assessment_id = workspace.interview.id
+    workspace.jump_to("1.1.2")
+    line = line_of(workspace, "1.1.2.participants")
+    line.selectAll()
+    qtbot.keyClicks(line, "320")
+    command_line.open(assessment_id).finalise()
+    workspace.flush()
+
+    assert line_of(workspace, "1.1.2.participants").isReadOnly()
+    assert line_of(workspace, "1.1.2.participants").text() == "312"
+    assert "read-only now" in gold_window.save_label.text()
+    assert command_line.open(assessment_id).session.value("1.1.2.participants") == 312
