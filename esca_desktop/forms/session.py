@@ -152,36 +152,51 @@ class FormSession:
         self._index = dependency_index(catalog)
         self._indicators = catalog.indicators
         self._position_of = {ind.id: n for n, ind in enumerate(self._indicators)}
+        self._load(answers or {}, states or {}, drafts or {})
+        self._position = self._position_of.get(position or "", 0)
+        if position is None:
+            self._position = self._first_relevant_from(0, 1) or 0
+
+    def _load(
+        self, answers: Mapping[str, AnswerValue], states: Mapping[str, IndicatorState], drafts: Mapping[str, str]
+    ) -> None:
         self._answers: dict[str, AnswerValue] = {}
         self._env: dict[str, Any] = {}
-        for key, value in (answers or {}).items():
-            fld = catalog.field_by_key.get(key)
+        for key, value in answers.items():
+            fld = self.catalog.field_by_key.get(key)
             if fld is not None and not fld.computed and value is not None:
                 self._answers[key] = value
                 self._env[key] = to_expression_value(value)
         # Text typed into a field that is not a value of its type or range, kept so that nothing is lost.
         self._drafts: dict[str, str] = {}
-        for key, text in (drafts or {}).items():
-            fld = catalog.field_by_key.get(key)
+        for key, text in drafts.items():
+            fld = self.catalog.field_by_key.get(key)
             if fld is not None and not fld.computed and key not in self._answers:
                 self._drafts[key] = text
         self._computed: dict[str, AnswerValue] = {}
         self._computed_problems: dict[str, str] = {}
         for key in self._index.computed_order:
             self._recompute(key)
-        self._states: dict[str, IndicatorState] = dict(states or {})
+        self._states: dict[str, IndicatorState] = dict(states)
         self._raw_results: dict[str, IndicatorResult] = {}
         self._results: dict[str, IndicatorResult] = {}
         self._problems: dict[str, tuple[Problem, ...]] = {}
         for indicator in self._indicators:
             self._evaluate(indicator)
-        self._checks = {check.id: self._evaluate_check(check.id) for check in catalog.checks}
+        self._checks = {check.id: self._evaluate_check(check.id) for check in self.catalog.checks}
         self._undo: list[_Edit] = []
         self._redo: list[_Edit] = []
         self._open_edit: str | None = None  # the field being typed in: its edits make one undo step
-        self._position = self._position_of.get(position or "", 0)
-        if position is None:
-            self._position = self._first_relevant_from(0, 1) or 0
+
+    def replace_state(
+        self,
+        answers: Mapping[str, AnswerValue],
+        states: Mapping[str, IndicatorState],
+        drafts: Mapping[str, str] | None = None,
+    ) -> None:
+        """Take the answers, drafts and indicator states as stored now (another program changed them),
+        keeping the position and the language; the undo history goes, as it undid the replaced values."""
+        self._load(answers, states, drafts or {})
 
     # --- reading --------------------------------------------------------------------------------
 

@@ -4,6 +4,12 @@ override, undo), finalise, reopen.
 Each edit goes through the interview engine first (validation, recomputation), then into the store
 as one durable transaction; if saving fails, the engine is rolled back so that what the person sees
 is always what is saved. Every mutation returns a `Changes` value naming what to refresh.
+
+An open `Interview` is a copy of the stored assessment at one version. Another program (the command
+line beside the window) may change the store meanwhile: each edit is then refused inside its
+transaction, the interview reads the stored state again and `AssessmentChangedError` says so, so
+that no score, snapshot or audit entry is ever computed from a stale copy. Finalising takes its
+problems and snapshot from the stored answers, never from the copy.
 """
 
 from __future__ import annotations
@@ -52,9 +58,20 @@ from esca_desktop.forms.results import (
 from esca_desktop.forms.session import FormSession
 from esca_desktop.forms.values import AnswerValue, from_json, msg, stored_value_problem, to_json
 from esca_desktop.services.evidence_files import check_attached_name, copy_evidence
-from esca_desktop.storage.repository import AnswerWrite, RemovedSignature, ScoreSummary
+from esca_desktop.storage.repository import (
+    AnswerWrite,
+    ChangedElsewhereError,
+    RemovedSignature,
+    ScoreSummary,
+    StoredAssessment,
+)
 
 logger = logging.getLogger(__name__)
+
+
+class AssessmentChangedError(UserError):
+    """An edit was refused because another program changed the assessment since it was read here;
+    the interview now holds the stored state (nothing of the refused edit was stored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,28 +280,19 @@ class AssessmentService:
         return self.repository.list_summaries()
 
     def open(self, assessment_id: str, lang: str | None = None) -> Interview:
-        assessment = self.get(assessment_id)
+        stored = self.repository.load(self.resolve(assessment_id))
+        assessment = stored.assessment
         catalog = self.catalog_for(assessment.catalog)
-        stored = self.repository.answers_json(assessment.id)
-        drafts = self.repository.drafts(assessment.id)
-        answers: dict[str, AnswerValue] = {}
-        for key, data in stored.items():
-            fld = catalog.field_by_key.get(key)
-            if fld is None:
-                continue
-            if stored_value_problem(fld, data) is None:
-                answers[key] = from_json(fld, data)
-            else:  # e.g. a 400-digit number from an old import: shown as a problem to correct, never a crash
-                drafts.setdefault(key, data if isinstance(data, str) else json.dumps(data, ensure_ascii=False))
+        answers, drafts = session_values(catalog, stored)
         session = FormSession(
             catalog,
             answers,
-            self.repository.indicator_states(assessment.id),
+            stored.indicator_states,
             lang=lang or assessment.interview_lang,
             position=assessment.current_indicator,
             drafts=drafts,
         )
-        return Interview(self, assessment, session)
+        return Interview(self, stored, session)
 
     def audit(self, assessment_id: str) -> list[AuditEntry]:
         """The trail of an assessment, also of a deleted one."""
@@ -294,16 +302,64 @@ class AssessmentService:
         return self.repository.verify_audit(self.repository.resolve_id(assessment_id, deleted=True))
 
 
+def session_values(catalog: Catalog, stored: StoredAssessment) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """The stored answers and drafts as a form session takes them. A stored value its field could never
+    hold (e.g. a 400-digit number from an old import) becomes a draft: a problem to correct, never a crash."""
+    answers: dict[str, AnswerValue] = {}
+    drafts = dict(stored.drafts)
+    for key, data in stored.answers_json.items():
+        fld = catalog.field_by_key.get(key)
+        if fld is None:
+            continue
+        if stored_value_problem(fld, data) is None:
+            answers[key] = from_json(fld, data)
+        else:
+            drafts.setdefault(key, data if isinstance(data, str) else json.dumps(data, ensure_ascii=False))
+    return answers, drafts
+
+
 class Interview:
     """One open assessment: the engine plus persistence of every edit."""
 
-    def __init__(self, service: AssessmentService, assessment: Assessment, session: FormSession) -> None:
+    def __init__(self, service: AssessmentService, stored: StoredAssessment, session: FormSession) -> None:
         self.service = service
         self.repository = service.repository
         self.context = service.context
-        self.assessment = assessment
+        self.assessment = stored.assessment
+        self.version = stored.version  # what the session shows; every edit is checked against it
         self.session = session
         self._review_comments: dict[str, ReviewComment] | None = None  # read once per opening
+
+    # --- changes made by another program --------------------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another program changed the stored assessment since this interview read it (a
+        cheap read: the window asks every few seconds)."""
+        return self.repository.changed_elsewhere(self.id, self.version)
+
+    def reload(self) -> None:
+        """Read the stored assessment again into this interview (the session keeps its position and
+        language; its undo history goes)."""
+        stored = self.repository.load(self.id)
+        answers, drafts = session_values(self.catalog, stored)
+        self.session.replace_state(answers, stored.indicator_states, drafts)
+        self.assessment = stored.assessment
+        self.version = stored.version
+        self._review_comments = None
+
+    def _changed_error(self) -> AssessmentChangedError:
+        """After a refused write: read the stored state and say that it was changed elsewhere."""
+        self.reload()
+        return AssessmentChangedError(
+            self._msg(
+                f"assessment {self.id[:8]} was changed by another program (the command line?) since it was "
+                "read here; nothing was stored: the stored answers were read again, check them and repeat "
+                "the change",
+                f"Die Bewertung {self.id[:8]} wurde inzwischen von einem anderen Programm (der Kommandozeile?) "
+                "geändert; nichts wurde gespeichert: die gespeicherten Antworten wurden neu gelesen, prüfen Sie "
+                "sie und wiederholen Sie die Änderung",
+            )
+        )
 
     @property
     def id(self) -> str:
@@ -367,7 +423,10 @@ class Interview:
         details are part of what they sign). Returns the items changed."""
         self._require_editable()
         checked = normalise_details(details, self.context.lang)
-        changed = self.repository.update_details(self.id, checked, self.context.actor)
+        try:
+            changed = self.repository.update_details(self.id, checked, self.context.actor, self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         if not changed:
             return [], Changes()
         self.assessment = self.repository.get(self.id)
@@ -412,7 +471,10 @@ class Interview:
                 self._changed_results(frozenset(changed)),
                 score_summary(self.session),
                 action,
+                self.version,
             )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None  # the session is read again: no revert needed
         except BaseException:
             for r in reversed(results):
                 self.session.revert(r)
@@ -464,6 +526,8 @@ class Interview:
             return None, Changes()
         try:
             self._persist([result], "undo")
+        except AssessmentChangedError:
+            raise
         except BaseException:
             self.session.redo()
             raise
@@ -476,6 +540,8 @@ class Interview:
             return None, Changes()
         try:
             self._persist([result], "redo")
+        except AssessmentChangedError:
+            raise
         except BaseException:
             self.session.undo()
             raise
@@ -510,7 +576,12 @@ class Interview:
             raise NotFoundError(f"the reviewer made no comment on {indicator_id}")
         if (comment.reply, comment.resolved) == (reply, resolved):
             return Changes()
-        self.repository.save_review_reply(self.id, comment.revision, indicator_id, reply, resolved, self.context.actor)
+        try:
+            self.repository.save_review_reply(
+                self.id, comment.revision, indicator_id, reply, resolved, self.context.actor, self.version
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         assert self._review_comments is not None
         self._review_comments[indicator_id] = replace(
             comment, reply=reply, resolved=resolved, replied_by=self.context.actor, replied_at=self.context.clock()
@@ -539,7 +610,10 @@ class Interview:
                 new,
                 [self.session.result(indicator_id)] if changed else [],
                 score_summary(self.session),
+                self.version,
             )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         except BaseException:
             self.session.set_state(indicator_id, previous)
             raise
@@ -623,7 +697,10 @@ class Interview:
 
     def set_summary_texts(self, texts: Mapping[str, str]) -> Changes:
         self._require_editable()
-        self.repository.save_summary_texts(self.id, texts, self.context.actor)
+        try:
+            self.repository.save_summary_texts(self.id, texts, self.context.actor, self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         self.assessment = self.repository.get(self.id)
         return self._changes(notes=True)
 
@@ -790,7 +867,12 @@ class Interview:
             )
         if not image_png.startswith(b"\x89PNG"):
             raise ValidationError(self._msg("signature: the image is not a PNG", "Unterschrift: das Bild ist kein PNG"))
-        self.repository.add_drawn_signature(self.id, role, signer_name.strip(), image_png, self.context.actor)
+        try:
+            self.repository.add_drawn_signature(
+                self.id, role, signer_name.strip(), image_png, self.context.actor, self.version
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         return Changes(assessment_ids=frozenset({self.id}), summary=True)
 
     def drawn_signatures(self) -> list[tuple[str, str, bytes, dt.datetime]]:
@@ -807,9 +889,25 @@ class Interview:
         return self.session.problems()
 
     def finalise(self) -> Changes:
-        """Make the assessment read-only; refused while problems remain, listing them."""
+        """Make the assessment read-only; refused while problems remain, listing them.
+
+        The problems and the snapshot come from the stored answers, read now, and the finalisation is
+        refused if they changed before it is written: never from this interview's copy alone."""
         self._require_editable()
-        problems = self.blocking_problems()
+        stored = self.repository.load(self.id)
+        if self.repository.moved_since(self.version, stored.version):
+            raise self._changed_error()  # the assessor has not seen what is stored: show it first
+        self.assessment = stored.assessment
+        self._require_editable()
+        answers, drafts = session_values(self.catalog, stored)
+        session = FormSession(
+            self.catalog,
+            answers,
+            stored.indicator_states,
+            lang=self.session.lang,
+            drafts=drafts,
+        )
+        problems = session.problems()
         if problems:
             listed = "; ".join(p.message for p in problems[:20])
             left = len(problems) - 20
@@ -820,7 +918,17 @@ class Interview:
             more = f" (and {left} more)" if left > 0 else ""
             remain = "1 problem remains" if len(problems) == 1 else f"{len(problems)} problems remain"
             raise ValidationError(f"cannot finalise, {remain}: {listed}{more}")
-        self.repository.set_status(self.id, AssessmentStatus.FINALISED, self.context.actor, snapshot=self.snapshot())
+        try:
+            self.repository.set_status(
+                self.id,
+                AssessmentStatus.FINALISED,
+                self.context.actor,
+                snapshot=self._snapshot(session, stored.assessment.revision),
+                version=stored.version,
+            )
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
+        self.version = stored.version
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
 
@@ -835,19 +943,24 @@ class Interview:
                     f"Die Bewertung {self.id[:8]} ist {self.assessment.status.label('de')}, nicht abgeschlossen",
                 )
             )
-        self.repository.set_status(self.id, status, self.context.actor, new_revision=True)
+        try:
+            self.repository.set_status(self.id, status, self.context.actor, new_revision=True, version=self.version)
+        except ChangedElsewhereError:
+            raise self._changed_error() from None
         self.assessment = self.repository.get(self.id)
         return Changes(assessment_ids=frozenset({self.id}), status=True, list=True)
 
     def snapshot(self) -> dict[str, Any]:
         """Answers, results and outcome as JSON (kept with each finalised revision)."""
+        return self._snapshot(self.session, self.assessment.revision)
+
+    def _snapshot(self, session: FormSession, revision: int) -> dict[str, Any]:
         catalog = self.catalog
-        session = self.session
         total = session.total()
         outcome = session.outcome()
         return {
             "catalog": {"id": catalog.id, "version": catalog.version, "hash": catalog.content_hash},
-            "revision": self.assessment.revision,
+            "revision": revision,
             "answers": {
                 key: to_json(catalog.field_by_key[key], value) for key, value in sorted(session.answers.items())
             },

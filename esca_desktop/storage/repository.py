@@ -1,13 +1,19 @@
 """Reads and writes assessments, returning domain values. Every edit is one durable transaction
-that also appends a hash-chained audit entry and keeps the list summary current."""
+that also appends a hash-chained audit entry and keeps the list summary current.
+
+The head of an assessment's audit trail is its version: every audited write moves it. A copy held in
+memory (the window's open interview) carries the `AssessmentVersion` it was read at, and its writes
+are refused with `ChangedElsewhereError` when the stored head moved since, other than by this
+program's own writes: the command line or a second program may write the same data folder."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -33,7 +39,7 @@ from esca_desktop.domain.model import (
     VisitSession,
     iso_utc,
 )
-from esca_desktop.errors import NotFoundError, ReadOnlyError
+from esca_desktop.errors import NotFoundError, ReadOnlyError, UserError
 from esca_desktop.forms.results import IndicatorResult, IndicatorState, Override, ResultStatus
 from esca_desktop.storage.failures import driver_transaction
 from esca_desktop.storage.signed_content import signable_content_hash
@@ -81,6 +87,37 @@ _area_time = cast(Table, AreaTimeRow.__table__)
 
 GENESIS_HASH = "0" * 64
 _ORGANISATION_FIELDS = ("name", "country", "region", "legal_form", "sector", "website", "contact")
+_LINKS = "esca_audit_links"  # conn.info: the (old head, new head) moves of the transaction
+
+
+class ChangedElsewhereError(UserError):
+    """The assessment was changed by another program since the copy making this write was read."""
+
+    def __init__(self, assessment_id: str) -> None:
+        super().__init__(
+            f"assessment {assessment_id[:8]} was changed by another program since it was read here; nothing was stored"
+        )
+        self.assessment_id = assessment_id
+
+
+@dataclass(slots=True)
+class AssessmentVersion:
+    """The stored state an in-memory copy of an assessment reflects: the head of its audit trail.
+    A write made with it is refused if the stored head moved since (`ChangedElsewhereError`), and
+    moves it on with the write."""
+
+    head: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """An assessment with its answers, drafts and indicator states, read in one transaction."""
+
+    assessment: Assessment
+    answers_json: dict[str, Any]
+    drafts: dict[str, str]
+    indicator_states: dict[str, IndicatorState]
+    version: AssessmentVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,13 +197,16 @@ class AssessmentRepository:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
+        # old head -> new head of each write this program made without a version (the visit, evidence,
+        # sync): a copy read here follows them, they are no change behind its back
+        self._own_moves: dict[str, str] = {}
 
     # --- catalogs -------------------------------------------------------------------------------
 
     def store_catalog_source(
         self, catalog_id: str, version: str, content_hash: str, source_name: str, content: bytes
     ) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(
                 sqlite_insert(_catalog)
                 .values(
@@ -197,7 +237,7 @@ class AssessmentRepository:
         return None if row is None else AssessorProfile(row.name, row.email, row.expert_id)
 
     def save_profile(self, profile: AssessorProfile) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(delete(_profile))
             conn.execute(
                 insert(_profile).values(
@@ -228,7 +268,7 @@ class AssessmentRepository:
     ) -> str:
         new_id = assessment_id or str(uuid.uuid4())
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             inserted = conn.execute(
                 insert(_org).values(
                     name=organisation.name,
@@ -309,45 +349,80 @@ class AssessmentRepository:
 
     def get(self, assessment_id: str) -> Assessment:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(
-                    _assessment,
-                    _org.c.name.label("org_name"),
-                    _org.c.country,
-                    _org.c.region,
-                    _org.c.legal_form,
-                    _org.c.sector,
-                    _org.c.website,
-                    _org.c.contact,
-                )
-                .join(_org, _org.c.id == _assessment.c.organisation_id)
-                .where(_assessment.c.id == assessment_id)
-            ).first()
+            return _read_assessment(conn, assessment_id)
+
+    def load(self, assessment_id: str) -> StoredAssessment:
+        """The assessment, its answers, drafts and states and its version, all as of one moment."""
+        with self.engine.connect() as conn:
+            assessment = _read_assessment(conn, assessment_id)
+            head = conn.execute(select(_assessment.c.audit_head).where(_assessment.c.id == assessment_id)).scalar()
+            return StoredAssessment(
+                assessment,
+                _read_answers(conn, assessment_id),
+                _read_drafts(conn, assessment_id),
+                _read_states(conn, assessment_id),
+                AssessmentVersion(head or GENESIS_HASH),
+            )
+
+    def version(self, assessment_id: str) -> str:
+        """The stored version (head of the audit trail), read without waiting for a writer: the
+        window asks every few seconds whether the command line changed the assessment."""
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:  # a plain read in autocommit mode: no BEGIN IMMEDIATE, so never blocked by a writer
+                row = cursor.execute("SELECT audit_head FROM assessment WHERE id = ?", (assessment_id,)).fetchone()
+            finally:
+                cursor.close()
         if row is None:
             raise NotFoundError(f"no assessment {assessment_id!r}")
-        return Assessment(
-            id=row.id,
-            organisation=Organisation(
-                row.org_name, row.country, row.region, row.legal_form, row.sector, row.website, row.contact
-            ),
-            catalog=CatalogBinding(row.catalog_id, row.catalog_version, row.catalog_hash),
-            scheme=row.scheme,
-            status=AssessmentStatus(row.status),
-            revision=row.revision,
-            assessors=tuple(json.loads(row.assessors)),
-            interview_start=_parse_date(row.interview_start),
-            interview_end=_parse_date(row.interview_end),
-            place=row.place,
-            interview_lang=row.interview_lang,
-            current_indicator=row.current_indicator,
-            created_at=_parse_time(row.created_at),
-            updated_at=_parse_time(row.updated_at),
-            finalised_at=_parse_time(row.finalised_at) if row.finalised_at else None,
-            strengths=row.strengths,
-            improvement_areas=row.improvement_areas,
-            recommendations=row.recommendations,
-            archived_at=_parse_time(row.archived_at) if row.archived_at else None,
-        )
+        return str(row[0] or GENESIS_HASH)
+
+    def changed_elsewhere(self, assessment_id: str, version: AssessmentVersion) -> bool:
+        """Whether the stored assessment moved on from `version` other than by this program's writes."""
+        return self.moved_since(version, AssessmentVersion(self.version(assessment_id)))
+
+    def moved_since(self, version: AssessmentVersion, later: AssessmentVersion) -> bool:
+        """Whether `later` (read after `version`) differs from it by more than this program's own writes."""
+        return later.head != self._follow(version.head)
+
+    def _follow(self, head: str) -> str:
+        """Where this program's own writes (those made without a version) took the head `head`."""
+        while head in self._own_moves:
+            head = self._own_moves[head]
+        return head
+
+    @contextlib.contextmanager
+    def _writing(
+        self, assessment_id: str | None = None, version: AssessmentVersion | None = None
+    ) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE). With `version`, first checks that the stored head
+        is the one the caller's copy was read at (refusing with `ChangedElsewhereError`), and moves
+        `version` to the new head once committed; without one, the moves are remembered as this
+        program's own, which copies held here follow."""
+        links: list[tuple[str, str]] = []
+        with driver_transaction(self.engine) as conn:  # its sqlite3 errors say "disk full" and the like
+            conn.info[_LINKS] = links
+            try:
+                if version is not None:
+                    assert assessment_id is not None
+                    self._check_version(conn, assessment_id, version)
+                yield conn
+            finally:
+                conn.info.pop(_LINKS, None)
+            if version is None:
+                # before the commit: a check on another thread (the window's) that reads the new head
+                # knows it as ours; a move whose commit then fails names a head that never exists
+                self._own_moves.update(links)
+        if version is not None and links:
+            version.head = links[-1][1]
+
+    def _check_version(self, conn: Connection, assessment_id: str, version: AssessmentVersion) -> None:
+        row = conn.exec_driver_sql("SELECT audit_head FROM assessment WHERE id = ?", (assessment_id,)).first()
+        if row is None:
+            raise NotFoundError(f"no assessment {assessment_id!r}")
+        if (row[0] or GENESIS_HASH) != self._follow(version.head):
+            raise ChangedElsewhereError(assessment_id)
+        version.head = row[0] or GENESIS_HASH
 
     def list_summaries(self) -> list[AssessmentSummary]:
         columns = (
@@ -392,41 +467,16 @@ class AssessmentRepository:
 
     def answers_json(self, assessment_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_answer.c.field_key, _answer.c.value_json).where(_answer.c.assessment_id == assessment_id)
-            ).all()
-        return {key: json.loads(value) for key, value in rows}
+            return _read_answers(conn, assessment_id)
 
     def drafts(self, assessment_id: str) -> dict[str, str]:
         """Field key → the invalid text kept for it."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(_draft.c.field_key, _draft.c.text).where(_draft.c.assessment_id == assessment_id)
-            ).all()
-        return {key: text for key, text in rows}
+            return _read_drafts(conn, assessment_id)
 
     def indicator_states(self, assessment_id: str) -> dict[str, IndicatorState]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_state).where(_state.c.assessment_id == assessment_id)).all()
-        states = {}
-        for row in rows:
-            override = None
-            if row.override_status:
-                override = Override(
-                    ResultStatus(row.override_status),
-                    row.override_points,
-                    row.override_justification,
-                    row.override_by,
-                    _parse_time(row.override_at) if row.override_at else None,
-                )
-            states[row.indicator_id] = IndicatorState(
-                row.note,
-                bool(row.follow_up),
-                override,
-                row.finding or "",
-                tuple(sorted(int(n) for n in json.loads(row.evidence_checked or "[]"))),
-            )
-        return states
+            return _read_states(conn, assessment_id)
 
     def stored_results(self, assessment_id: str) -> dict[str, tuple[str, float | None]]:
         with self.engine.connect() as conn:
@@ -458,13 +508,17 @@ class AssessmentRepository:
         results: Iterable[IndicatorResult],
         summary: ScoreSummary,
         action: str = "answer",
+        version: AssessmentVersion | None = None,
     ) -> None:
         """Store answers (None deletes), changed results, audit entries and the summary: all or nothing.
+        The audit trail's old values are the stored ones, read in the same transaction. With `version`,
+        refused (`ChangedElsewhereError`) when the assessment changed since that version was read,
+        because the results and the summary were computed from it.
 
         This is the hot path of the interview (one call per saved edit), so it speaks SQL to the
         driver directly: SQLAlchemy's statement building would cost more than the durable commit."""
         now = iso_utc(self.clock())
-        with driver_transaction(self.engine) as conn:  # its sqlite3 errors say "disk full" and the like
+        with self._writing(assessment_id, version) as conn:
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             row = cursor.execute(_SQL_HEAD, (assessment_id,)).fetchone()
             if row is None:
@@ -472,22 +526,30 @@ class AssessmentRepository:
             status = AssessmentStatus(row[0])
             if not status.editable or row[3] is not None:
                 raise _read_only(assessment_id, status, row[3] is not None)
-            head, count = (row[1] or GENESIS_HASH), row[2]
+            first_head = head = row[1] or GENESIS_HASH
+            count = row[2]
+            olds: list[Any] = []
             for write in writes:
+                stored_value = cursor.execute(_SQL_ANSWER_OF, (assessment_id, write.key)).fetchone()
+                stored_draft = cursor.execute(_SQL_DRAFT_OF, (assessment_id, write.key)).fetchone()
+                if stored_draft is not None:
+                    olds.append({"draft": stored_draft[0]})
+                else:
+                    olds.append(None if stored_value is None else json.loads(stored_value[0]))
                 if write.value_json is None:
                     cursor.execute(_SQL_DELETE_ANSWER, (assessment_id, write.key))
                 else:
                     cursor.execute(_SQL_UPSERT_ANSWER, (assessment_id, write.key, _json(write.value_json), actor, now))
                 if write.draft is not None:
                     cursor.execute(_SQL_UPSERT_DRAFT, (assessment_id, write.key, write.draft, actor, now))
-                elif write.old_draft is not None:
+                elif stored_draft is not None:
                     cursor.execute(_SQL_DELETE_DRAFT, (assessment_id, write.key))
             for result in results:
                 cursor.execute(
                     _SQL_UPSERT_RESULT, (assessment_id, result.indicator_id, result.status.value, result.points)
                 )
-            for write in writes:
-                old_json, new_json = _json(write.audit_old), _json(write.audit_new)
+            for write, old in zip(writes, olds, strict=True):
+                old_json, new_json = _json(old), _json(write.audit_new)
                 digest = audit_hash(head, assessment_id, now, actor, action, write.key, old_json, new_json)
                 cursor.execute(
                     _SQL_INSERT_AUDIT, (assessment_id, now, actor, action, write.key, old_json, new_json, head, digest)
@@ -515,6 +577,8 @@ class AssessmentRepository:
                 ),
             )
             cursor.close()
+            if head != first_head:
+                _moved(conn, first_head, head)
 
     def save_indicator_state(
         self,
@@ -527,6 +591,7 @@ class AssessmentRepository:
         new: Any,
         results: Iterable[IndicatorResult],
         summary: ScoreSummary,
+        version: AssessmentVersion | None = None,
     ) -> None:
         now = iso_utc(self.clock())
         override = state.override
@@ -541,7 +606,7 @@ class AssessmentRepository:
             "finding": state.finding,
             "evidence_checked": _json(sorted(state.evidence_checked)),
         }
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             self._editable_status(conn, assessment_id)
             conn.execute(
                 sqlite_insert(_state)
@@ -557,11 +622,13 @@ class AssessmentRepository:
                 .values(updated_at=now, **_summary_values(summary))
             )
 
-    def save_summary_texts(self, assessment_id: str, texts: Mapping[str, str], actor: str) -> None:
+    def save_summary_texts(
+        self, assessment_id: str, texts: Mapping[str, str], actor: str, version: AssessmentVersion | None = None
+    ) -> None:
         """Strengths, improvement areas and recommendations of the final summary."""
         allowed = {"strengths", "improvement_areas", "recommendations"}
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(*(_assessment.c[k] for k in sorted(allowed))).where(_assessment.c.id == assessment_id)
@@ -577,7 +644,7 @@ class AssessmentRepository:
 
     def set_position(self, assessment_id: str, indicator_id: str) -> None:
         """Remember where the interview is, so that it reopens there (not an audited change)."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(
                 update(_assessment).where(_assessment.c.id == assessment_id).values(current_indicator=indicator_id)
             )
@@ -589,9 +656,12 @@ class AssessmentRepository:
         actor: str,
         snapshot: Mapping[str, Any] | None = None,
         new_revision: bool = False,
+        version: AssessmentVersion | None = None,
     ) -> None:
+        """Change the status (finalised with the snapshot of what was finalised; `new_revision` reopens).
+        With `version`: refused when the assessment changed since, as the snapshot was taken from it."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             row = conn.execute(
                 select(_assessment.c.status, _assessment.c.revision).where(_assessment.c.id == assessment_id)
             ).first()
@@ -629,7 +699,9 @@ class AssessmentRepository:
             if new_revision:  # a new revision is new content: what was signed is the finalised one
                 self._clear_drawn_signatures(conn, assessment_id, actor, "revision", now)
 
-    def update_details(self, assessment_id: str, details: AssessmentDetails, actor: str) -> list[str]:
+    def update_details(
+        self, assessment_id: str, details: AssessmentDetails, actor: str, version: AssessmentVersion | None = None
+    ) -> list[str]:
         """Correct the organisation's particulars, interview dates, place and assessors, with one audit
         entry (old and new value) per changed item; they are signed content, so drawn signatures go.
         Returns the items changed ("organisation.name", "place", …), none when nothing differed."""
@@ -642,7 +714,7 @@ class AssessmentRepository:
             "place": details.place,
             "assessors": list(details.assessors),
         }
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(
@@ -690,7 +762,7 @@ class AssessmentRepository:
     def set_archived(self, assessment_id: str, archived: bool, actor: str) -> bool:
         """Archive (hide from the list, read-only) or unarchive; audited. False when it already was."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             row = conn.execute(select(_assessment.c.archived_at).where(_assessment.c.id == assessment_id)).first()
             if row is None:
                 raise NotFoundError(f"no assessment {assessment_id!r}")
@@ -747,7 +819,7 @@ class AssessmentRepository:
         audit trail: a last entry records the deletion and a tombstone keeps the chain's head. Returns
         the tombstone and the evidence items whose stored files the caller deletes."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             row = conn.execute(
                 select(_assessment, _org.c.name.label("org_name"), _org.c.country)
                 .join(_org, _org.c.id == _assessment.c.organisation_id)
@@ -838,7 +910,7 @@ class AssessmentRepository:
 
     def add_evidence(self, item: EvidenceItem, actor: str) -> None:
         now = iso_utc(item.added_at)
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, item.assessment_id)
             conn.execute(
                 insert(_evidence).values(
@@ -889,7 +961,7 @@ class AssessmentRepository:
         """Take an evidence item out of the assessment; the audit entry keeps its name, size and SHA-256.
         Returns the removed item (its stored file is the caller's to delete)."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
             conn.execute(delete(_evidence).where(_evidence.c.id == evidence_id))
@@ -922,7 +994,7 @@ class AssessmentRepository:
     ) -> EvidenceItem:
         """Change an evidence item's description and/or the indicators it belongs to (one audit entry each)."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             item = _evidence_item(self._evidence_row(conn, assessment_id, evidence_id))
             values: dict[str, Any] = {}
@@ -950,11 +1022,18 @@ class AssessmentRepository:
         return item
 
     def add_drawn_signature(
-        self, assessment_id: str, role: str, signer_name: str, image_png: bytes, actor: str
+        self,
+        assessment_id: str,
+        role: str,
+        signer_name: str,
+        image_png: bytes,
+        actor: str,
+        version: AssessmentVersion | None = None,
     ) -> None:
-        """Store a signature of the assessment's content as it is now (replacing the role's earlier one)."""
+        """Store a signature of the assessment's content as it is now (replacing the role's earlier one);
+        with `version`, refused when the content changed since the signer was shown it."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             self._editable_status(conn, assessment_id)
             content = signable_content_hash(conn, assessment_id)
             conn.execute(
@@ -1089,7 +1168,14 @@ class AssessmentRepository:
         ]
 
     def save_review_reply(
-        self, assessment_id: str, revision: int, indicator_id: str, reply: str, resolved: bool, actor: str
+        self,
+        assessment_id: str,
+        revision: int,
+        indicator_id: str,
+        reply: str,
+        resolved: bool,
+        actor: str,
+        version: AssessmentVersion | None = None,
     ) -> None:
         """The assessor's reply to a reviewer's comment and whether it is resolved, with an audit entry;
         only while the assessment is editable, so that the reply is part of the next finalised revision."""
@@ -1099,7 +1185,7 @@ class AssessmentRepository:
             _review_comment.c.revision == revision,
             _review_comment.c.indicator_id == indicator_id,
         )
-        with self.engine.begin() as conn:
+        with self._writing(assessment_id, version) as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(select(_review_comment.c.reply, _review_comment.c.resolved).where(*key)).first()
             if row is None:
@@ -1159,7 +1245,7 @@ class AssessmentRepository:
             "title": session.title,
             "areas": _json(list(session.areas)),
         }
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(_visit_session).where(
@@ -1185,7 +1271,7 @@ class AssessmentRepository:
     def remove_visit_session(self, assessment_id: str, session_id: str, actor: str) -> None:
         """Take a session off the agenda, with its attendees (the audit entry keeps both)."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(_visit_session).where(
@@ -1213,7 +1299,7 @@ class AssessmentRepository:
             "present_from": attendee.present_from,
             "present_to": attendee.present_to,
         }
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             known = conn.execute(
                 select(_visit_session.c.id).where(
@@ -1244,7 +1330,7 @@ class AssessmentRepository:
 
     def remove_attendee(self, assessment_id: str, attendee_id: str, actor: str) -> None:
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(_attendee).where(_attendee.c.assessment_id == assessment_id, _attendee.c.id == attendee_id)
@@ -1269,7 +1355,7 @@ class AssessmentRepository:
     def add_quick_note(self, assessment_id: str, text: str, actor: str) -> QuickNote:
         """A quick note for the whole visit, stamped now (internal: not part of what is signed)."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             key = conn.execute(
                 insert(_visit_note).values(assessment_id=assessment_id, at=now, author=actor, text=text)
@@ -1282,7 +1368,7 @@ class AssessmentRepository:
 
     def remove_quick_note(self, assessment_id: str, note_id: int, actor: str) -> None:
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             row = conn.execute(
                 select(_visit_note).where(_visit_note.c.assessment_id == assessment_id, _visit_note.c.id == note_id)
@@ -1303,7 +1389,7 @@ class AssessmentRepository:
     def add_area_time(self, assessment_id: str, area_id: str, seconds: float, actor: str) -> float:
         """Add interview time to an area (one audit entry); returns the area's new total."""
         now = iso_utc(self.clock())
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._editable_status(conn, assessment_id)
             old = conn.execute(
                 select(_area_time.c.seconds).where(
@@ -1380,6 +1466,7 @@ class AssessmentRepository:
                 .where(_assessment.c.id == assessment_id)
                 .values(audit_head=digest, audit_count=count + 1)
             )
+            _moved(conn, head, digest)
         return digest
 
     def audit_entries(self, assessment_id: str) -> list[AuditEntry]:
@@ -1479,6 +1566,83 @@ def verify_chain(
     return AuditVerification(True, len(rows), f"{len(rows)} entries, chain intact")
 
 
+def _read_assessment(conn: Connection, assessment_id: str) -> Assessment:
+    row = conn.execute(
+        select(
+            _assessment,
+            _org.c.name.label("org_name"),
+            _org.c.country,
+            _org.c.region,
+            _org.c.legal_form,
+            _org.c.sector,
+            _org.c.website,
+            _org.c.contact,
+        )
+        .join(_org, _org.c.id == _assessment.c.organisation_id)
+        .where(_assessment.c.id == assessment_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no assessment {assessment_id!r}")
+    return Assessment(
+        id=row.id,
+        organisation=Organisation(
+            row.org_name, row.country, row.region, row.legal_form, row.sector, row.website, row.contact
+        ),
+        catalog=CatalogBinding(row.catalog_id, row.catalog_version, row.catalog_hash),
+        scheme=row.scheme,
+        status=AssessmentStatus(row.status),
+        revision=row.revision,
+        assessors=tuple(json.loads(row.assessors)),
+        interview_start=_parse_date(row.interview_start),
+        interview_end=_parse_date(row.interview_end),
+        place=row.place,
+        interview_lang=row.interview_lang,
+        current_indicator=row.current_indicator,
+        created_at=_parse_time(row.created_at),
+        updated_at=_parse_time(row.updated_at),
+        finalised_at=_parse_time(row.finalised_at) if row.finalised_at else None,
+        strengths=row.strengths,
+        improvement_areas=row.improvement_areas,
+        recommendations=row.recommendations,
+        archived_at=_parse_time(row.archived_at) if row.archived_at else None,
+    )
+
+
+def _read_answers(conn: Connection, assessment_id: str) -> dict[str, Any]:
+    rows = conn.execute(
+        select(_answer.c.field_key, _answer.c.value_json).where(_answer.c.assessment_id == assessment_id)
+    ).all()
+    return {key: json.loads(value) for key, value in rows}
+
+
+def _read_drafts(conn: Connection, assessment_id: str) -> dict[str, str]:
+    rows = conn.execute(select(_draft.c.field_key, _draft.c.text).where(_draft.c.assessment_id == assessment_id)).all()
+    return {key: text for key, text in rows}
+
+
+def _read_states(conn: Connection, assessment_id: str) -> dict[str, IndicatorState]:
+    rows = conn.execute(select(_state).where(_state.c.assessment_id == assessment_id)).all()
+    states = {}
+    for row in rows:
+        override = None
+        if row.override_status:
+            override = Override(
+                ResultStatus(row.override_status),
+                row.override_points,
+                row.override_justification,
+                row.override_by,
+                _parse_time(row.override_at) if row.override_at else None,
+            )
+        states[row.indicator_id] = IndicatorState(
+            row.note,
+            bool(row.follow_up),
+            override,
+            row.finding or "",
+            tuple(sorted(int(n) for n in json.loads(row.evidence_checked or "[]"))),
+        )
+    return states
+
+
 def _owned_tables() -> list[Table]:
     """The tables whose rows belong to one assessment (by a foreign key), children before parents; the
     audit trail is not among them: it outlives a deleted assessment."""
@@ -1520,6 +1684,8 @@ _SQL_SIGNATURES = (
 )
 _SQL_DELETE_SIGNATURES = "DELETE FROM drawn_signature WHERE assessment_id = ?"
 _SQL_DELETE_ANSWER = "DELETE FROM answer WHERE assessment_id = ? AND field_key = ?"
+_SQL_ANSWER_OF = "SELECT value_json FROM answer WHERE assessment_id = ? AND field_key = ?"
+_SQL_DRAFT_OF = "SELECT text FROM answer_draft WHERE assessment_id = ? AND field_key = ?"
 _SQL_UPSERT_ANSWER = (
     "INSERT INTO answer (assessment_id, field_key, value_json, answered_by, answered_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (assessment_id, field_key) DO UPDATE SET value_json = excluded.value_json, "
@@ -1545,6 +1711,13 @@ _SQL_UPDATE_SUMMARY = (
     "UPDATE assessment SET updated_at = ?, audit_head = ?, audit_count = ?, status = ?, progress_done = ?, "
     "progress_total = ?, score_points = ?, score_max = ?, outcome_passed = ? WHERE id = ?"
 )
+
+
+def _moved(conn: Connection, old_head: str, new_head: str) -> None:
+    """Note that the transaction moved an assessment's head (see `AssessmentRepository._writing`)."""
+    links = conn.info.get(_LINKS)
+    if links is not None:
+        links.append((old_head, new_head))
 
 
 def _touch(conn: Connection, assessment_id: str, now: str) -> None:

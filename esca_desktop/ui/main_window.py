@@ -457,6 +457,7 @@ class MainWindow(QMainWindow):
         workspace.assessment_changed.connect(self._mark_list_dirty)
         workspace.close_requested.connect(self.close_assessment)
         workspace.details_requested.connect(self.edit_details)
+        workspace.stored_shown.connect(self._after_outside_change)
         self.workspace = workspace
         self.stack.addWidget(workspace)
         self.stack.setCurrentWidget(workspace)
@@ -468,6 +469,14 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if workspace.page is not None:
             QTimer.singleShot(0, workspace.page.focus_first_field)
+
+    def _after_outside_change(self) -> None:
+        """The open assessment was read again because another program changed it: the title (the
+        organisation's name may have changed) and what may be done with it now."""
+        if self.workspace is not None:
+            self.setWindowTitle(f"{self.workspace.interview.assessment.organisation.name} — ESCA Assessor")
+        self._list_dirty = True
+        self._update_actions()
 
     def close_assessment(self, refresh: bool = True) -> bool:
         """Back to the list; False when the person chose to stay and correct invalid entries."""
@@ -698,6 +707,7 @@ class MainWindow(QMainWindow):
     def set_save_state(self, state: str, message: str) -> None:
         marks = {"saving": "…", "saved": "✓", "problem": "⚠", "error": "⚠"}
         self.save_label.setText(f"{marks.get(state, '')} {message}".strip())
+        self.save_label.setToolTip(message)  # whole, when a narrow window cuts it short
         roles = {"error": "saveError", "problem": "saveWarning"}
         role(self.save_label, roles.get(state, "saveState"))
 
@@ -786,6 +796,12 @@ class MainWindow(QMainWindow):
         y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
         if (x, y) != (frame.left(), frame.top()):
             self.move(x, y)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # back from the command line (or any other program): show what it changed at once
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.workspace is not None:
+            self.workspace.check_outside_change()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from esca_desktop.errors import UserError
 from esca_desktop.forms.results import ResultStatus
+from esca_desktop.services.assessments import AssessmentChangedError
 from esca_desktop.ui.score_chart import AreaScoreChart
 from esca_desktop.ui.signature_pad import SignatureDialog
 from esca_desktop.ui.style import role
@@ -40,6 +41,7 @@ ROLES = ("assessor", "interviewee")
 class SummaryPage(QScrollArea):
     jump_requested = Signal(str)
     changed = Signal()  # status or signatures changed
+    changed_elsewhere = Signal()  # an edit was refused: another program changed the assessment
     save_state_changed = Signal(str, str)
 
     def __init__(self, interview: Interview, parent: QWidget | None = None) -> None:
@@ -312,6 +314,15 @@ class SummaryPage(QScrollArea):
     def has_pending(self) -> bool:
         return bool(self._pending)
 
+    def show_stored_texts(self) -> None:
+        """The summary texts as stored (another program may have changed them); those typed and not
+        saved yet stay as typed."""
+        for name, edit in self.text_edits.items():
+            stored = getattr(self.interview.assessment, name)
+            if name not in self._pending and edit.toPlainText() != stored:
+                with QSignalBlocker(edit):
+                    edit.setPlainText(stored)
+
     def _text_edited(self, name: str, text: str) -> None:
         if not self.interview.editable:
             return
@@ -326,6 +337,10 @@ class SummaryPage(QScrollArea):
         pending, self._pending = self._pending, {}
         try:
             self.interview.set_summary_texts(pending)
+        except AssessmentChangedError:
+            self._pending = {**pending, **self._pending}  # saved on top of the stored state
+            self.changed_elsewhere.emit()
+            return
         except BaseException:
             self._pending = {**pending, **self._pending}
             raise
@@ -347,6 +362,17 @@ class SummaryPage(QScrollArea):
         name, png = result
         try:
             self.interview.add_drawn_signature(role, name, png)
+        except AssessmentChangedError:
+            QMessageBox.warning(
+                self,
+                self.tr("Signature not stored"),
+                self.tr(
+                    "This assessment was changed by another program (the command line?) while it was being "
+                    "signed; the window now shows the stored answers. Check them and sign again."
+                ),
+            )
+            self.changed_elsewhere.emit()
+            return
         except UserError as exc:
             QMessageBox.warning(self, self.tr("Signature not stored"), str(exc))
             return
@@ -376,6 +402,17 @@ class SummaryPage(QScrollArea):
             return
         try:
             self.interview.finalise()
+        except AssessmentChangedError:
+            QMessageBox.warning(
+                self,
+                self.tr("Not finalised"),
+                self.tr(
+                    "This assessment was changed by another program (the command line?), so it was not "
+                    "finalised; the window now shows the stored answers. Check them and finalise again."
+                ),
+            )
+            self.changed_elsewhere.emit()
+            return
         except UserError as exc:
             QMessageBox.warning(self, self.tr("Cannot finalise"), str(exc))
             return
@@ -392,6 +429,10 @@ class SummaryPage(QScrollArea):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.interview.reopen()
+        try:
+            self.interview.reopen()
+        except AssessmentChangedError:
+            self.changed_elsewhere.emit()
+            return
         self.refresh()
         self.changed.emit()

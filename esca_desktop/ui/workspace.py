@@ -1,5 +1,9 @@
 """The interview workspace: navigator, one indicator page (or the summary), previous/next, and the
-autosave that stores every edit within 300 ms and at once on page change, focus change and close."""
+autosave that stores every edit within 300 ms and at once on page change, focus change and close.
+
+The command line may change the same data folder while the window is open. The workspace looks
+every few seconds (and when the window is activated, and when an edit is refused for it) and then
+shows what is stored, on the same page, keeping what the assessor typed and had not saved yet."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSignalBlocker, QStandardPaths, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImageReader
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -27,9 +32,10 @@ from PySide6.QtWidgets import (
 from esca_desktop.domain.countries import find_country
 from esca_desktop.domain.model import Changes, EvidenceItem
 from esca_desktop.domain.photos import PHOTO_SUFFIXES
-from esca_desktop.errors import UserError
+from esca_desktop.errors import NotFoundError, UserError
 from esca_desktop.forms.results import NavEvent, NavEventKind, Problem, ProblemKind, ResultStatus
 from esca_desktop.paths import thumbnails_dir
+from esca_desktop.services.assessments import AssessmentChangedError
 from esca_desktop.services.visit import Visit
 from esca_desktop.settings import Settings, save_settings
 from esca_desktop.ui.elided_label import ElidedLabel
@@ -48,6 +54,7 @@ if TYPE_CHECKING:
     from esca_desktop.services.assessments import Interview
 
 AUTOSAVE_DELAY_MS = 300
+OUTSIDE_CHECK_MS = 3000  # how often to look whether another program changed the assessment
 
 
 class InterviewWorkspace(QWidget):
@@ -55,6 +62,7 @@ class InterviewWorkspace(QWidget):
     assessment_changed = Signal(str)  # an assessment's list row changed
     close_requested = Signal()
     details_requested = Signal()  # the assessor wants to correct the organisation, dates, place, assessors
+    stored_shown = Signal()  # the assessment was read again from the store (another program changed it)
 
     def __init__(self, interview: Interview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +82,10 @@ class InterviewWorkspace(QWidget):
         self._position_timer.setSingleShot(True)
         self._position_timer.setInterval(500)
         self._position_timer.timeout.connect(self._remember_position)
+        self._outside_timer = QTimer(self)
+        self._outside_timer.setInterval(OUTSIDE_CHECK_MS)
+        self._outside_timer.timeout.connect(self.check_outside_change)
+        self._showing_stored = False
         self._evidence: list[EvidenceItem] = interview.evidence()
         self.thumbnails = ThumbnailCache(thumbnails_dir(interview.context.data_dir), interview.evidence_path, self)
         self.settings: Settings | None = None  # the window's, to remember the photo folder
@@ -130,6 +142,7 @@ class InterviewWorkspace(QWidget):
         self.summary = SummaryPage(interview, self)
         self.summary.jump_requested.connect(self.jump_to)
         self.summary.changed.connect(self._after_summary_change)
+        self.summary.changed_elsewhere.connect(self._refused)
         self.summary.save_state_changed.connect(self.save_state_changed)
         self.stack.addWidget(self.summary)
         self.visit_page = VisitPage(self.visit, interview.editable, self.area_timer.elapsed, self)
@@ -183,6 +196,7 @@ class InterviewWorkspace(QWidget):
         self.refresh_progress()
         self._refresh_review(banner=True)
         self.show_indicator(self.session.current.id)
+        self._outside_timer.start()
 
     # --- header ---------------------------------------------------------------------------------
 
@@ -377,6 +391,9 @@ class InterviewWorkspace(QWidget):
             return
         try:
             changes = self.interview.set_review_reply(indicator_id, reply, resolved)
+        except AssessmentChangedError:
+            self._refused()
+            return
         except UserError as exc:
             self.save_state_changed.emit("error", str(exc))
             return
@@ -464,6 +481,12 @@ class InterviewWorkspace(QWidget):
                 changes = changes | change
             if note is not None:
                 changes = changes | self.interview.set_note(*note)
+        except AssessmentChangedError:
+            # nothing of it was stored: shown again on top of what is stored now, and saved then
+            self._pending = {**pending, **self._pending}
+            self._pending_note = self._pending_note or note
+            self._refused()
+            return
         except UserError as exc:
             self.save_state_changed.emit("error", str(exc))
             return
@@ -525,6 +548,10 @@ class InterviewWorkspace(QWidget):
             return
         try:
             changes = self.interview.set_finding(*finding)
+        except AssessmentChangedError:
+            self._pending_finding = self._pending_finding or finding
+            self._refused()
+            return
         except UserError as exc:
             self.save_state_changed.emit("error", str(exc))
             return
@@ -539,6 +566,9 @@ class InterviewWorkspace(QWidget):
         self.flush()
         try:
             changes = self.interview.set_evidence_checked(indicator_id, position, on)
+        except AssessmentChangedError:
+            self._refused()
+            return
         except UserError as exc:
             self.save_state_changed.emit("error", str(exc))
             return
@@ -547,12 +577,18 @@ class InterviewWorkspace(QWidget):
 
     def _follow_up_toggled(self, indicator_id: str, on: bool) -> None:
         self.flush()
-        self._apply_changes(self.interview.set_follow_up(indicator_id, on))
+        try:
+            self._apply_changes(self.interview.set_follow_up(indicator_id, on))
+        except AssessmentChangedError:
+            self._refused()
 
     def _override_requested(self, indicator_id: str, status: ResultStatus, points: float | None, text: str) -> None:
         self.flush()
         try:
             changes = self.interview.set_override(indicator_id, status, points, text)
+        except AssessmentChangedError:
+            self._refused()
+            return
         except UserError as exc:
             if self.page is not None:
                 self.page.show_override_message(str(exc))
@@ -563,16 +599,27 @@ class InterviewWorkspace(QWidget):
 
     def _override_cleared(self, indicator_id: str) -> None:
         self.flush()
-        self._apply_changes(self.interview.clear_override(indicator_id))
+        try:
+            self._apply_changes(self.interview.clear_override(indicator_id))
+        except AssessmentChangedError:
+            self._refused()
 
     def undo(self) -> None:
         self.flush()
-        result, changes = self.interview.undo()
+        try:
+            result, changes = self.interview.undo()
+        except AssessmentChangedError:
+            self._refused()
+            return
         self._after_undo(result is not None, changes)
 
     def redo(self) -> None:
         self.flush()
-        result, changes = self.interview.redo()
+        try:
+            result, changes = self.interview.redo()
+        except AssessmentChangedError:
+            self._refused()
+            return
         self._after_undo(result is not None, changes)
 
     def _after_undo(self, happened: bool, changes: Changes) -> None:
@@ -761,6 +808,87 @@ class InterviewWorkspace(QWidget):
             return
         self._evidence_changed(self.tr("Evidence linked"))
 
+    # --- changes made by another program ---------------------------------------------------------
+
+    def check_outside_change(self) -> bool:
+        """Whether another program (the command line) changed the stored assessment; if so, show what
+        is stored. Not while a dialog is open: what it was opened on stays until it is closed."""
+        if self._showing_stored or QApplication.activeModalWidget() is not None:
+            return False
+        try:
+            changed = self.interview.changed_elsewhere()
+        except NotFoundError:
+            self._outside_timer.stop()
+            self.read_only = True
+            self.save_state_changed.emit(
+                "error", self.tr("This assessment was deleted by another program; nothing more can be saved.")
+            )
+            return True
+        if not changed:
+            return False
+        self.interview.reload()
+        self.show_stored()
+        return True
+
+    def _refused(self) -> None:
+        """An edit was refused because another program had changed the assessment (the interview has
+        read it again): show what is stored now."""
+        if self._showing_stored:  # refused again while showing it: once more, after this
+            QTimer.singleShot(0, self, self.show_stored)
+            return
+        self.show_stored()
+
+    def show_stored(self) -> None:
+        """Show the stored state the interview has read again, on the page in sight; what was typed and
+        not saved yet is kept and saved on top of it, and the assessor is told."""
+        if self._showing_stored:
+            return
+        self._showing_stored = True
+        lost = False
+        try:
+            self._timer.stop()
+            pending, self._pending = self._pending, {}
+            note, self._pending_note = self._pending_note, None
+            finding, self._pending_finding = self._pending_finding, None
+            interview = self.interview
+            self.read_only = not interview.editable
+            self._evidence = interview.evidence()
+            self.title.setText(interview.assessment.organisation.name)
+            self.details.setText(self._details_text())
+            self.details_button.setEnabled(interview.editable)
+            self.summary.show_stored_texts()
+            self.summary.refresh()
+            self.navigator.refresh()
+            self._refresh_review(banner=True)
+            if self.stack.currentWidget() is self.visit_page:
+                self.visit_page.refresh()
+            elif self.page is not None and self.stack.currentWidget() is self.page:
+                self.show_indicator(self.page.indicator.id)
+            lost = self.read_only and bool(pending or note is not None or finding is not None)
+            if not self.read_only:
+                self._pending, self._pending_note, self._pending_finding = pending, note, finding
+                self.flush()
+                if self.page is not None and pending:
+                    typed_here = [k for k in pending if k in self.page.editors]
+                    if typed_here:
+                        self.page.focus_field(typed_here[0])
+            self.refresh_progress()
+        finally:
+            self._showing_stored = False
+        self.assessment_changed.emit(interview.id)
+        self.stored_shown.emit()
+        if lost:
+            message = self.tr(
+                "This assessment was changed by another program (the command line?) and is read-only now; "
+                "what you typed last was not saved."
+            )
+        else:
+            message = self.tr(
+                "This assessment was changed by another program (the command line?); "
+                "the window now shows the stored answers."
+            )
+        self.save_state_changed.emit("problem", message)
+
     # --- closing --------------------------------------------------------------------------------
 
     def _remember_position(self) -> None:
@@ -769,6 +897,7 @@ class InterviewWorkspace(QWidget):
             self.interview.remember_position()
 
     def close_interview(self) -> None:
+        self._outside_timer.stop()
         self.flush()
         self.area_timer.pause()  # stores the time counted
         self._remember_position()
