@@ -39,7 +39,7 @@ from esca_desktop.forms.catalog import Catalog
 from esca_desktop.forms.loader import parse_catalog
 from esca_desktop.forms.results import ResultStatus
 from esca_desktop.forms.values import msg
-from esca_desktop.paths import make_private_dir, temp_dir, temp_name, tighten
+from esca_desktop.paths import fsync_folder, make_private_dir, temp_dir, temp_name, tighten
 from esca_desktop.security.identity import SignatureCheck, sign_detached
 from esca_desktop.services.assessments import AssessmentService
 from esca_desktop.services.documents import DocumentService
@@ -395,6 +395,8 @@ def _place_files(staging: Path, folder: Path, names: Sequence[str], commit: Call
         for name in names:
             os.replace(staging / name, folder / name)
             tighten(folder / name)  # owner-only, like every file of the data folder
+        if names:
+            fsync_folder(folder)  # the renames are durable, like an attached file's
     except OSError as exc:
         raise UserError(
             f"the evidence files cannot be moved into {folder} ({exc.strerror or exc}); "
