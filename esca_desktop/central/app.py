@@ -333,13 +333,15 @@ def create_app(
     def needs_token(path: str) -> bool:
         return path.startswith(f"{API}/") and path != f"{API}/health"
 
+    upload_limit = BodyLimit(max_body_bytes, upload=True)
+    json_limit = BodyLimit(limits.json_body_bytes, upload=False)
+    submissions, catalogs = f"{API}/submissions/", f"{API}/catalogs"
+
     def body_limit(scope: Scope) -> BodyLimit:
         path, method = str(scope["path"]), scope["method"]
-        if (method == "PUT" and path.startswith(f"{API}/submissions/")) or (
-            method == "POST" and path == f"{API}/catalogs"
-        ):
-            return BodyLimit(max_body_bytes, upload=True)
-        return BodyLimit(limits.json_body_bytes, upload=False)
+        if (method == "PUT" and path.startswith(submissions)) or (method == "POST" and path == catalogs):
+            return upload_limit
+        return json_limit
 
     inner = FaultInjector(app, list(faults)) if faults else app
     return Guard(inner, authenticate=authenticate, needs_token=needs_token, body_limit=body_limit, limits=limits)
