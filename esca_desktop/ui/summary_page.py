@@ -363,15 +363,13 @@ class SummaryPage(QScrollArea):
         try:
             self.interview.add_drawn_signature(role, name, png)
         except AssessmentChangedError:
-            QMessageBox.warning(
-                self,
+            self._changed_elsewhere_warning(
                 self.tr("Signature not stored"),
                 self.tr(
                     "This assessment was changed by another program (the command line?) while it was being "
                     "signed; the window now shows the stored answers. Check them and sign again."
                 ),
             )
-            self.changed_elsewhere.emit()
             return
         except UserError as exc:
             QMessageBox.warning(self, self.tr("Signature not stored"), str(exc))
@@ -403,21 +401,24 @@ class SummaryPage(QScrollArea):
         try:
             self.interview.finalise()
         except AssessmentChangedError:
-            QMessageBox.warning(
-                self,
+            self._changed_elsewhere_warning(
                 self.tr("Not finalised"),
                 self.tr(
                     "This assessment was changed by another program (the command line?), so it was not "
                     "finalised; the window now shows the stored answers. Check them and finalise again."
                 ),
             )
-            self.changed_elsewhere.emit()
             return
         except UserError as exc:
             QMessageBox.warning(self, self.tr("Cannot finalise"), str(exc))
             return
         self.refresh()
         self.changed.emit()
+
+    def _changed_elsewhere_warning(self, title: str, text: str) -> None:
+        """Say why an action was refused, then let the workspace show the stored state."""
+        QMessageBox.warning(self, title, text)
+        self.changed_elsewhere.emit()
 
     def reopen(self) -> None:
         answer = QMessageBox.question(
