@@ -257,18 +257,23 @@ def test_tightening_keeps_a_folder_the_person_made_read_only_read_only(data_dir:
         os.chmod(data_dir, 0o700)
 
 
-def _read_only_mount_works() -> bool:
+@pytest.fixture(scope="module")
+def mount_namespace() -> None:
+    """A private mount namespace (`unshare -m`), where a test may mount what it needs. Where the machine
+    does not allow one, the test fails and says why: it never passes without having run."""
     if shutil.which("unshare") is None or shutil.which("mount") is None:
-        return False
+        pytest.fail("these tests need `unshare` and `mount` (util-linux) for a real read-only or full disk")
     probe = subprocess.run(
         ["unshare", "-m", "sh", "-c", "mount --bind / / && mount -o remount,ro,bind / /"],
         capture_output=True,
+        text=True,
         timeout=60,
     )
-    return probe.returncode == 0
+    if probe.returncode != 0:
+        pytest.fail(f"a private mount namespace is not allowed here (run as root): {probe.stderr.strip()}")
 
 
-@pytest.mark.skipif(not _read_only_mount_works(), reason="needs a mount namespace (unshare -m) for a read-only mount")
+@pytest.mark.usefixtures("mount_namespace")
 def test_note_and_demo_on_a_really_read_only_mount(data_dir: Path) -> None:
     """The same as above without injection: the data folder bind-mounted read-only (which stops root too)."""
     assessment_id = _store_with_one_assessment(data_dir)
@@ -286,7 +291,7 @@ def test_note_and_demo_on_a_really_read_only_mount(data_dir: Path) -> None:
     assert len(lines) == 2 and all(f"the folder {data_dir} cannot be written" in line for line in lines), lines
 
 
-@pytest.mark.skipif(not _read_only_mount_works(), reason="needs a mount namespace (unshare -m) for a small tmpfs")
+@pytest.mark.usefixtures("mount_namespace")
 def test_demo_on_a_really_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
     """Without injection: the data folder on a 700 KiB file system, which the sample assessments overflow."""
     disk = tmp_path / "small-disk"
